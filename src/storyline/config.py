@@ -1,0 +1,125 @@
+"""Settings: one frozen dataclass per concern, loadable from a TOML file.
+
+A TOML file has one table per concern, named like the attributes of `Config`::
+
+    [records]
+    text = ["body", "article"]
+
+    [dedup]
+    near_threshold = 0.8
+
+Unknown keys are an error (a typo must not be ignored silently).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from storyline.errors import ConfigError
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RecordFields:
+    """Field names tried, in order, when reading JSON Lines, JSON and CSV records."""
+
+    id: tuple[str, ...] = ("id", "doc_id", "uuid", "_id", "guid")
+    title: tuple[str, ...] = ("title", "headline")
+    text: tuple[str, ...] = ("text", "maintext", "content", "body", "full_text", "article", "description")
+    html: tuple[str, ...] = ("html", "raw_html")
+    url: tuple[str, ...] = ("url", "link", "canonical_url")
+    date: tuple[str, ...] = ("date", "date_publish", "published", "published_at", "pubdate", "datetime")
+    source: tuple[str, ...] = ("source", "source_domain", "publisher", "site_name", "outlet")
+    language: tuple[str, ...] = ("language", "lang")
+    author: tuple[str, ...] = ("author", "authors", "byline")
+
+
+@dataclass(frozen=True)
+class IngestConfig:
+    """How inputs are read and written."""
+
+    batch_size: int = 200
+    max_file_bytes: int = 200_000_000
+    min_words: int = 20
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    """Duplicate detection settings (see `storyline.dedup`)."""
+
+    shingle_size: int = 5
+    num_perm: int = 128
+    near_threshold: float = 0.5
+    excerpt_containment: float = 0.8
+
+
+@dataclass(frozen=True)
+class StoryConfig:
+    """Story clustering settings (see `storyline.stories`)."""
+
+    join_threshold: float = 0.55
+    dormant_days: float = 14.0
+
+
+@dataclass(frozen=True)
+class Config:
+    """All settings."""
+
+    records: RecordFields = field(default_factory=RecordFields)
+    ingest: IngestConfig = field(default_factory=IngestConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+    stories: StoryConfig = field(default_factory=StoryConfig)
+
+
+def _build(cls: type[T], table: dict[str, Any], where: str) -> T:
+    known = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    values: dict[str, Any] = {}
+    defaults = cls()
+    for key, value in table.items():
+        if key not in known:
+            raise ConfigError(f"{where}: unknown setting {key!r} (known: {', '.join(sorted(known))})")
+        current = getattr(defaults, key)
+        if dataclasses.is_dataclass(current):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}.{key}: expected a table")
+            values[key] = _build(type(current), value, f"{where}.{key}")
+        elif isinstance(current, tuple):
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{where}.{key}: expected a list of strings")
+            values[key] = tuple(value)
+        elif isinstance(current, bool) or not isinstance(value, type(current)):
+            if isinstance(current, float) and isinstance(value, int) and not isinstance(value, bool):
+                values[key] = float(value)
+                continue
+            if not isinstance(value, type(current)):
+                raise ConfigError(f"{where}.{key}: expected {type(current).__name__}, got {value!r}")
+            values[key] = value
+        else:
+            values[key] = value
+    return dataclasses.replace(defaults, **values)  # type: ignore[type-var]
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Read settings from a TOML file; defaults when `path` is None.
+
+    Raises:
+        ConfigError: the file is missing, is not TOML, or holds an unknown or mistyped setting.
+    """
+    if path is None:
+        return Config()
+    p = Path(path)
+    try:
+        table = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: config file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{p}: not valid TOML ({exc})") from None
+    return _build(Config, table, str(p))

@@ -1,0 +1,301 @@
+"""The plain data that storyline's stages pass to each other.
+
+Every stage takes and returns these frozen dataclasses; library objects (spaCy docs, lxml trees,
+sketches) never leave the module that made them. Reading this file, the stage contract in
+`storyline.pipeline` and the runner is enough to follow the rest of the code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+RawKind = Literal["text", "html"]
+RelationKind = Literal["exact", "near_copy", "excerpt", "translation", "rewrite", "update"]
+RELATION_KINDS: tuple[RelationKind, ...] = ("exact", "near_copy", "excerpt", "translation", "rewrite", "update")
+EntityKind = Literal["person", "place", "organisation"]
+
+
+def digest(*parts: str, size: int = 16) -> str:
+    """Hex digest of the parts, joined by a separator that cannot occur in them.
+
+    Args:
+        parts: strings to hash.
+        size: number of hex characters to keep (16 = 64 bits: collisions are negligible below
+            billions of items).
+    """
+    h = hashlib.blake2b(digest_size=32)
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()[:size]
+
+
+@dataclass(frozen=True, slots=True)
+class RawDoc:
+    """One input record as read, before any cleaning.
+
+    Attributes:
+        source: where it came from, as the user gave it (a path, a URL, ``-`` for stdin).
+        record: 0-based position inside a multi-record source (a JSON line, a WARC record, a
+            feed entry); None for a file that holds one document.
+        content: the decoded text or HTML.
+        kind: ``html`` when `content` is markup, ``text`` otherwise.
+        source_key: stable identity of the source (the absolute path, the URL, ``stdin``), so the
+            same file given by a relative or an absolute path is recognised.
+        external_id: the record's own id when it had one.
+        url, title, published, publisher, author, language: metadata the container stated
+            (JSON fields, a ``date`` header line, feed fields). Free form; cleaning normalises it.
+    """
+
+    source: str
+    record: int | None
+    content: str
+    kind: RawKind = "text"
+    source_key: str = ""
+    external_id: str | None = None
+    url: str | None = None
+    title: str | None = None
+    published: str | None = None
+    publisher: str | None = None
+    author: str | None = None
+    language: str | None = None
+
+    @property
+    def origin(self) -> str:
+        """Identity of the record within its source: the external id when known, else the position."""
+        key = self.source_key or self.source
+        if self.external_id:
+            return f"{key}#id={self.external_id}"
+        return key if self.record is None else f"{key}#{self.record}"
+
+    @property
+    def raw_hash(self) -> str:
+        """Hash of everything the record said, so an edited record is a new version."""
+        return digest(
+            self.kind,
+            self.content,
+            self.url or "",
+            self.title or "",
+            self.published or "",
+            self.publisher or "",
+            self.author or "",
+            self.language or "",
+            size=32,
+        )
+
+    @property
+    def article_id(self) -> str:
+        """The id of the article this record becomes: its origin together with its content.
+
+        Re-ingesting the same input gives the same id (nothing is added twice); the same text from
+        another source gets another id and is linked as an exact copy instead of merged.
+        """
+        return digest(self.origin, self.raw_hash)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A record that could not be used, kept so that nothing is lost silently.
+
+    Attributes:
+        source: the input path or URL as given.
+        record: position inside the source, or None.
+        stage: the stage that refused it (``read``, ``clean``, ...).
+        reason: one line saying what is wrong, for a person to act on.
+    """
+
+    source: str
+    record: int | None
+    stage: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.source if self.record is None else f"{self.source} (record {self.record})"
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """A piece of the raw text that cleaning removed, and why (``navigation``, ``caption``, ...)."""
+
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A cleaned article: the unit every later stage works on.
+
+    Attributes:
+        id: stable id (see `RawDoc.article_id`).
+        source, record, external_id, url: provenance of the input record.
+        title: the headline.
+        published: ISO 8601 date (``2022-09-13``) or datetime, or None when unknown.
+        publisher: the outlet or site (``CNN``).
+        author: byline, if any.
+        language: ISO 639-1 code.
+        text: clean body text, paragraphs separated by blank lines.
+        content_hash: hash of the normalised clean text; exact copies share it.
+        dateline: place named in the dateline (``Izium, Ukraine``), if any.
+        date_source: where `published` came from (``header``, ``meta``, ``text``, ``url``, ...).
+        removed: what cleaning took out, in order.
+        raw_hash: hash of the raw record, so re-cleaning can tell what changed.
+    """
+
+    id: str
+    source: str
+    record: int | None
+    text: str
+    content_hash: str
+    external_id: str | None = None
+    url: str | None = None
+    title: str | None = None
+    published: str | None = None
+    publisher: str | None = None
+    author: str | None = None
+    language: str | None = None
+    dateline: str | None = None
+    date_source: str | None = None
+    removed: tuple[Removal, ...] = ()
+    raw_hash: str = ""
+
+    @property
+    def day(self) -> str | None:
+        """The publication date without time, or None."""
+        return self.published[:10] if self.published else None
+
+
+@dataclass(frozen=True, slots=True)
+class DupRelation:
+    """`article` duplicates `original`: an exact copy, near copy, excerpt, translation, rewrite or update.
+
+    Attributes:
+        article: id of the copy.
+        original: id of the article it copies (the original of its duplicate group).
+        kind: the named relation.
+        score: the main similarity behind the decision, in [0, 1].
+        evidence: the scores and shared spans that decided it (JSON-serialisable), so a user can
+            see *why* (``storyline why A B``).
+    """
+
+    article: str
+    original: str
+    kind: RelationKind
+    score: float
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryInfo:
+    """One row of the story list."""
+
+    id: str
+    headline: str
+    articles: int
+    sources: int
+    languages: tuple[str, ...]
+    first_published: str | None
+    last_published: str | None
+    updated: str
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """An article as a member of a story, with its duplicate relation if it has one."""
+
+    id: str
+    title: str | None
+    publisher: str | None
+    published: str | None
+    language: str | None
+    source: str
+    url: str | None
+    relation: RelationKind | None = None
+    original: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A person, place or organisation named in a story, merged across spellings and languages."""
+
+    name: str
+    kind: EntityKind
+    mentions: int
+    articles: tuple[str, ...]
+    variants: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A direct quotation; the same quote across copies and translations is one quote."""
+
+    text: str
+    speaker: str | None
+    article: str
+    published: str | None
+    role: str | None = None
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """A dated entry: the first report of the story, or a development first reported by `article`."""
+
+    date: str | None
+    article: str
+    text: str
+    kind: Literal["first_report", "development"]
+    publisher: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DisputeSide:
+    """One side's statement on a disputed point."""
+
+    side: str
+    text: str
+    article: str
+
+
+@dataclass(frozen=True, slots=True)
+class Dispute:
+    """Statements on the same point by different sides, shown side by side."""
+
+    point: str
+    sides: tuple[DisputeSide, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySentence:
+    """A summary sentence and the article it comes from."""
+
+    text: str
+    article: str
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A story with its members and, once computed, what it says."""
+
+    info: StoryInfo
+    members: tuple[Member, ...]
+    summary: tuple[SummarySentence, ...] = ()
+    timeline: tuple[TimelineEntry, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    disputes: tuple[Dispute, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    """What one ingest run did."""
+
+    read: int = 0
+    added: int = 0
+    already_present: int = 0
+    duplicates: int = 0
+    rejected: tuple[Rejected, ...] = ()
+    stories_touched: int = 0
+    seconds: float = 0.0
