@@ -217,6 +217,16 @@ class Member:
 
 
 @dataclass(frozen=True, slots=True)
+class Mention:
+    """A name found in one article's text, at character offsets [start, end)."""
+
+    text: str
+    kind: EntityKind
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
 class Entity:
     """A person, place or organisation named in a story, merged across spellings and languages."""
 
