@@ -50,6 +50,17 @@ class IngestConfig:
 
 
 @dataclass(frozen=True)
+class EmbedConfig:
+    """Which embedding model to use.
+
+    ``use-multilingual-v3`` (bundled, default), ``hashing`` (fast, lexical, monolingual), or a
+    sentence-transformers model name or path.
+    """
+
+    model: str = "use-multilingual-v3"
+
+
+@dataclass(frozen=True)
 class DedupConfig:
     """Duplicate detection settings (see `storyline.dedup`)."""
 
@@ -73,6 +84,7 @@ class Config:
 
     records: RecordFields = field(default_factory=RecordFields)
     ingest: IngestConfig = field(default_factory=IngestConfig)
+    embed: EmbedConfig = field(default_factory=EmbedConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
     stories: StoryConfig = field(default_factory=StoryConfig)
 

@@ -49,7 +49,9 @@ def has_model(language: str | None) -> bool:
     return language is not None and _nlp(language) is not None
 
 
-_CAP_RUN_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ][\w'’-]+(?:\s+[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ][\w'’-]+)*)")
+_CAP_RUN_RE = re.compile(
+    r"(?<![.!?]\s)(?<!^)\b([A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ][\w'’-]+(?:\s+[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ][\w'’-]+)*)"
+)
 
 
 def _fallback(text: str) -> list[Mention]:

@@ -13,7 +13,14 @@ from typing import Any, Literal
 
 RawKind = Literal["text", "html"]
 RelationKind = Literal["exact", "near_copy", "excerpt", "translation", "rewrite", "update"]
-RELATION_KINDS: tuple[RelationKind, ...] = ("exact", "near_copy", "excerpt", "translation", "rewrite", "update")
+RELATION_KINDS: tuple[RelationKind, ...] = (
+    "exact",
+    "near_copy",
+    "excerpt",
+    "translation",
+    "rewrite",
+    "update",
+)
 EntityKind = Literal["person", "place", "organisation"]
 
 

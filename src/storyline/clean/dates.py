@@ -44,7 +44,7 @@ def parse_date(value: str | None) -> str | None:
     import dateparser
 
     try:
-        parsed = dateparser.parse(value[:100], settings=_SETTINGS)  # type: ignore[arg-type]
+        parsed = dateparser.parse(value[:100], settings=_SETTINGS)
     except (ValueError, OverflowError, TypeError):
         return None
     if not isinstance(parsed, datetime) or not _valid(parsed.year, parsed.month, parsed.day):

@@ -1,1 +1,1 @@
-"""fingerprint stage."""
+"""Fingerprints of articles: content hashes, MinHash signatures, embeddings."""

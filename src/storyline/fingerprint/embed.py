@@ -14,6 +14,7 @@ plugged in through `Encoder`.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
@@ -136,9 +137,46 @@ class SentenceTransformerEncoder:
         return _normalised(self._model.encode(list(texts), convert_to_numpy=True))
 
 
+class HashingEncoder:
+    """Lexical embeddings by feature hashing: word unigrams and bigrams, signed, into `dim` buckets.
+
+    No model file, thousands of texts per second, deterministic, but lexical and monolingual: two
+    translations share almost nothing. Useful for very large batch runs where speed matters more
+    than cross-lingual grouping, and for exercising the pipeline quickly.
+
+    Args:
+        dim: number of buckets.
+    """
+
+    name = "hashing-256"
+
+    def __init__(self, dim: int = 256) -> None:
+        self.dim = dim
+        self.name = f"hashing-{dim}"
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed the texts."""
+        from storyline.text import words
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            toks = words(text)
+            feats = toks + [f"{a} {b}" for a, b in itertools.pairwise(toks)]
+            for f in feats:
+                h = int.from_bytes(hashlib.blake2b(f.encode(), digest_size=8).digest(), "little")
+                out[row, h % self.dim] += 1.0 if (h >> 63) & 1 else -1.0
+        return _normalised(out)
+
+
 @lru_cache(maxsize=4)
 def get_encoder(name: str = "use-multilingual-v3") -> Encoder:
-    """The encoder of that name: the bundled default, or a sentence-transformers model name/path."""
+    """The encoder of that name.
+
+    The bundled default, ``hashing`` (fast, lexical), or a sentence-transformers model name/path.
+    """
     if name in ("", "default", USEEncoder.name):
         return USEEncoder()
+    if name.startswith("hashing"):
+        dim = name.partition("-")[2]
+        return HashingEncoder(int(dim) if dim.isdigit() else 256)
     return SentenceTransformerEncoder(name.removeprefix("st:"))

@@ -1,0 +1,218 @@
+"""The Python API: the facade that the CLI and the web app call.
+
+>>> from storyline import Storyline
+>>> sl = Storyline("news.db")
+>>> report = sl.ingest(["crawl/"])
+>>> for info in sl.stories(limit=10):
+...     print(info.headline, info.articles)
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from storyline.config import Config
+from storyline.errors import NotFoundError
+from storyline.fingerprint.embed import Encoder, get_encoder
+from storyline.ingest import read_paths, record_to_raw
+from storyline.pipeline.runner import Progress, run
+from storyline.pipeline.stages import ingest_plan
+from storyline.store import Store
+from storyline.types import Article, DupRelation, IngestReport, RawDoc, Rejected, Story, StoryInfo
+
+DEFAULT_DB = "storyline.db"
+DB_ENV = "STORYLINE_DB"
+
+
+def default_db_path(db: str | os.PathLike[str] | None = None) -> str:
+    """The database path: the argument, else $STORYLINE_DB, else ``storyline.db`` in the working directory."""
+    if db is not None:
+        return str(db)
+    return os.environ.get(DB_ENV) or DEFAULT_DB
+
+
+class Storyline:
+    """A storyline database and everything that can be done with it.
+
+    Args:
+        db: database file (see `default_db_path`), or ``:memory:``.
+        config: settings; defaults when None.
+        encoder: the embedding model; the bundled multilingual encoder when None.
+        readonly: open for reading only (for viewers running beside an ingest).
+    """
+
+    def __init__(
+        self,
+        db: str | os.PathLike[str] | None = None,
+        config: Config | None = None,
+        encoder: Encoder | None = None,
+        readonly: bool = False,
+    ) -> None:
+        self.path = default_db_path(db)
+        self.config = config or Config()
+        self._encoder = encoder
+        self.store = Store(self.path, readonly=readonly)
+
+    @property
+    def encoder(self) -> Encoder:
+        """The embedding model (loaded on first use)."""
+        if self._encoder is None:
+            self._encoder = get_encoder(self.config.embed.model)
+        return self._encoder
+
+    def close(self) -> None:
+        """Close the database."""
+        self.store.close()
+
+    def __enter__(self) -> Storyline:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- ingest ------------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        paths: Iterable[str],
+        progress: Progress | None = None,
+        stdin: BinaryIO | None = None,
+    ) -> IngestReport:
+        """Read files, folders, globs (``-`` for stdin) and run the whole pipeline on what is new."""
+        own = (
+            [Path(self.path + suffix) for suffix in ("", "-wal", "-shm", "-journal")]
+            if self.path != ":memory:"
+            else []
+        )
+        return self.ingest_raw(read_paths(paths, self.config, stdin=stdin, exclude=own), progress)
+
+    def ingest_records(self, records: Iterable[Mapping[str, Any]], source: str = "api") -> IngestReport:
+        """Ingest records given as mappings (fields as in JSON Lines exports)."""
+
+        def raws() -> Iterator[RawDoc | Rejected]:
+            for position, rec in enumerate(records, start=1):
+                yield record_to_raw(rec, source, source, position, self.config.records)
+
+        return self.ingest_raw(raws())
+
+    def ingest_bytes(self, data: bytes, source: str = "api", name: str = "upload.jsonl") -> IngestReport:
+        """Ingest the bytes of one input (format from `name`, else sniffed)."""
+        from storyline.ingest.sources import read_stream
+
+        del name
+        return self.ingest_raw(read_stream(io.BytesIO(data), source, self.config))
+
+    def ingest_raw(
+        self, records: Iterable[RawDoc | Rejected], progress: Progress | None = None
+    ) -> IngestReport:
+        """Run the pipeline over raw records, then refresh the views of the stories it touched."""
+        plan = ingest_plan(self.store, self.config, self.encoder)
+        report, touched = run(self.store, records, plan, self.config.ingest.batch_size, progress)
+        self.refresh_views(touched)
+        return report
+
+    # -- views -------------------------------------------------------------------------------
+
+    def refresh_views(self, story_ids: Iterable[str] | None = None) -> None:
+        """Recompute and cache the views of these stories (all stale ones when None)."""
+        from storyline.views import compute_view
+
+        ids = list(story_ids) if story_ids is not None else self.store.stale_stories()
+        for sid in ids:
+            try:
+                members = self.store.story_members(sid)
+            except NotFoundError:
+                continue
+            if not members:
+                continue
+            articles = self.store.get_articles(members)
+            relations = self.store.relations(members)
+            headline, view = compute_view(articles, relations)
+            with self.store.atomic():
+                self.store.put_story_view(sid, headline, view)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def stories(self, limit: int | None = None, offset: int = 0, **filters: Any) -> list[StoryInfo]:
+        """Stories, most recent first; filters as in `Store.list_stories`."""
+        return self.store.list_stories(limit=limit, offset=offset, **filters)
+
+    def story(self, story_id: str) -> Story:
+        """One story with its members and its view.
+
+        Raises:
+            NotFoundError: no story has this id (or unique id prefix).
+        """
+        from storyline.views import story_from_view
+
+        sid = self.store.resolve_story(story_id)
+        view = self.store.get_story_view(sid)
+        if view is None:
+            self.refresh_views([sid])
+            view = self.store.get_story_view(sid) or {}
+        return story_from_view(self.store.story_info(sid), self.store.members(sid), view)
+
+    def story_view(self, story_id: str) -> dict[str, Any]:
+        """The cached view of a story as plain JSON-ready data."""
+        sid = self.store.resolve_story(story_id)
+        view = self.store.get_story_view(sid)
+        if view is None:
+            self.refresh_views([sid])
+            view = self.store.get_story_view(sid) or {}
+        return view
+
+    def article(self, article_id: str) -> Article:
+        """One article by id or unique id prefix."""
+        return self.store.get_article(article_id)
+
+    def raw(self, article_id: str) -> RawDoc:
+        """The raw input record of an article."""
+        return self.store.get_raw(self.store.get_article(article_id).id)
+
+    def relations(self, article_id: str | None = None) -> list[DupRelation]:
+        """Duplicate relations of an article (as copy or original), or all of them."""
+        if article_id is None:
+            return self.store.relations()
+        return self.store.relations([self.store.get_article(article_id).id])
+
+    def story_of(self, article_id: str) -> str | None:
+        """The story an article belongs to."""
+        aid = self.store.get_article(article_id).id
+        return self.store.story_of([aid]).get(aid)
+
+    def rejects(self) -> list[Rejected]:
+        """Every input that was rejected, where, and why."""
+        return self.store.rejects()
+
+    # -- export ------------------------------------------------------------------------------
+
+    def export(
+        self, out: str | Path | BinaryIO | io.TextIOBase, fmt: str = "jsonl", stories: bool = False
+    ) -> int:
+        """Write one record per article (or per story) to a file or stream; returns the count."""
+        from storyline.export import write_records
+
+        records = self.story_records() if stories else self.article_records()
+        return write_records(records, out, fmt)
+
+    def article_records(self) -> Iterator[dict[str, Any]]:
+        """One export record per article."""
+        from storyline.export import article_record
+
+        relations = {r.article: r for r in self.store.relations()}
+        story = self.store.story_of(self.store.article_ids())
+        for a in self.store.iter_articles():
+            yield article_record(a, story.get(a.id), relations.get(a.id))
+
+    def story_records(self) -> Iterator[dict[str, Any]]:
+        """One export record per story."""
+        from storyline.export import story_record
+
+        self.refresh_views()
+        for info in self.store.list_stories(order="size"):
+            view = self.store.get_story_view(info.id) or {}
+            yield story_record(info, self.store.story_members(info.id), view)

@@ -1,0 +1,306 @@
+"""The ``storyline`` command: a thin layer over `storyline.api`.
+
+Errors are one line naming the input and the problem; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from storyline import __version__
+from storyline.config import load_config
+from storyline.errors import StorylineError
+from storyline.export import FORMATS
+from storyline.types import IngestReport
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _console(stderr: bool = False) -> Console:
+    # Piped output gets a wide console so tables are not folded to 80 columns.
+    probe = Console(stderr=stderr)
+    return Console(stderr=stderr, highlight=False, width=None if probe.is_terminal else 160)
+
+
+out = _console()
+err = _console(stderr=True)
+
+
+class Ctx:
+    """Options shared by every command."""
+
+    def __init__(self, db: str | None, config: str | None, debug: bool) -> None:
+        self.db = db
+        self.config_path = config
+        self.debug = debug
+
+    def api(self, readonly: bool = False) -> Any:
+        """Open the database."""
+        from storyline.api import Storyline
+
+        return Storyline(self.db, config=load_config(self.config_path), readonly=readonly)
+
+
+class StorylineGroup(click.Group):
+    """Turns errors into one line on stderr (full traceback with --debug)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command, reporting errors as one line."""
+        debug = "--debug" in sys.argv[1:] or os.environ.get("STORYLINE_DEBUG") == "1"
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except StorylineError as exc:
+            if debug:
+                raise
+            err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            err.print("interrupted: whole batches are saved; run the same command again to resume")
+            sys.exit(130)
+        except Exception as exc:
+            if debug:
+                raise
+            err.print(f"[red]error:[/red] {type(exc).__name__}: {exc} (run with --debug for details)")
+            sys.exit(1)
+
+
+@click.group(cls=StorylineGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Database file [default: $STORYLINE_DB or ./storyline.db].",
+)
+@click.option("--config", type=click.Path(dir_okay=False), default=None, help="Settings file (TOML).")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@click.version_option(__version__, prog_name="storyline")
+@click.pass_context
+def main(ctx: click.Context, db: str | None, config: str | None, debug: bool) -> None:
+    """Turn a pile of news articles into stories, offline."""
+    ctx.obj = Ctx(db, config, debug)
+
+
+def _print_report(report: IngestReport, show: int = 20) -> None:
+    rate = report.read / report.seconds if report.seconds else 0.0
+    out.print(
+        f"{report.added} added, {report.duplicates} duplicates, {report.already_present} already present, "
+        f"{len(report.rejected)} rejected ({report.read} records in {report.seconds:.1f}s, {rate:.0f}/s); "
+        f"{report.stories_touched} stories updated"
+    )
+    if report.rejected:
+        err.print(f"rejected {len(report.rejected)}:")
+        for r in report.rejected[:show]:
+            err.print(f"  {r}", markup=False)
+        if len(report.rejected) > show:
+            err.print(f"  ... and {len(report.rejected) - show} more: see `storyline rejects`")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--strict", is_flag=True, help="Exit non-zero if any record was rejected.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.pass_obj
+def ingest(obj: Ctx, paths: Sequence[str], strict: bool, quiet: bool) -> None:
+    """Read files, folders, globs or - (JSON Lines on stdin) into the database.
+
+    Text, HTML (also .gz), JSON Lines, JSON, CSV, WARC(.gz) and RSS/Atom are understood. Re-running
+    on the same inputs adds nothing; an interrupted run resumes where it stopped.
+    """
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    api = obj.api()
+    show = not quiet and err.is_terminal
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not show,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("reading", total=None)
+
+        def progress(_n: int, rep: IngestReport) -> None:
+            rate = rep.read / rep.seconds if rep.seconds else 0.0
+            bar.update(
+                task,
+                description=(
+                    f"{rep.read} records: {rep.added} added, {rep.duplicates} duplicates, "
+                    f"{rep.already_present} present, {len(rep.rejected)} rejected, {rate:.0f}/s"
+                ),
+            )
+
+        report = api.ingest(paths, progress=progress)
+    _print_report(report)
+    if strict and report.rejected:
+        sys.exit(2)
+    if report.added == 0 and report.already_present == 0 and report.read:
+        sys.exit(1)
+
+
+def _stories_table(infos: Sequence[Any], title: str | None = None) -> Table:
+    t = Table(title=title, show_lines=False, expand=False)
+    t.add_column("id", style="cyan", no_wrap=True)
+    t.add_column("headline", overflow="fold", max_width=70)
+    t.add_column("articles", justify="right")
+    t.add_column("sources", justify="right")
+    t.add_column("languages")
+    t.add_column("first")
+    t.add_column("last")
+    for s in infos:
+        t.add_row(
+            s.id[:12], s.headline, str(s.articles), str(s.sources), ",".join(s.languages),
+            (s.first_published or "")[:10], (s.last_published or "")[:10],
+        )  # fmt: skip
+    return t
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--offset", type=int, default=0)
+@click.option("--language", default=None, help="Only stories with an article in this language.")
+@click.option("--source", default=None, help="Only stories with an article from this publisher.")
+@click.option("--since", default=None, help="Only stories with reports on or after this date.")
+@click.option("--until", default=None, help="Only stories with reports on or before this date.")
+@click.option("--search", default=None, help="Full-text search over titles and texts.")
+@click.pass_obj
+def stories(obj: Ctx, as_json: bool, limit: int, offset: int, **filters: Any) -> None:
+    """List stories, most recent first."""
+    api = obj.api()
+    q = filters.pop("search")
+    infos = api.stories(limit=limit, offset=offset, query=q, **filters)
+    if as_json:
+        click.echo(json.dumps([asdict(s) for s in infos], ensure_ascii=False, indent=2))
+        return
+    total = api.store.count_stories()
+    out.print(_stories_table(infos, title=f"{len(infos)} of {total} stories"))
+
+
+@main.command()
+@click.argument("story_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def story(obj: Ctx, story_id: str, as_json: bool) -> None:
+    """Show one story: its members, with publisher, date, language and relation."""
+    api = obj.api()
+    s = api.story(story_id)
+    if as_json:
+        data = asdict(s)
+        data["view"] = api.story_view(s.info.id)
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    from storyline.render import render_story
+
+    render_story(out, s, api)
+
+
+@main.command()
+@click.argument("article_id")
+@click.option("--removed", is_flag=True, help="Also show what cleaning removed, and why.")
+@click.option("--raw", is_flag=True, help="Show the raw input instead of the clean text.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def article(obj: Ctx, article_id: str, removed: bool, raw: bool, as_json: bool) -> None:
+    """Show one article: metadata, relations and clean text."""
+    api = obj.api()
+    a = api.article(article_id)
+    rels = api.relations(a.id)
+    if as_json:
+        data = asdict(a)
+        data["story"] = api.story_of(a.id)
+        data["relations"] = [asdict(r) for r in rels]
+        if not removed:
+            data.pop("removed")
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    from storyline.render import render_article
+
+    render_article(out, a, rels, api.story_of(a.id), removed=removed, raw=api.raw(a.id) if raw else None)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def rejects(obj: Ctx, as_json: bool) -> None:
+    """List rejected inputs: where and why."""
+    rs = obj.api().rejects()
+    if as_json:
+        click.echo(json.dumps([asdict(r) for r in rs], ensure_ascii=False, indent=2))
+        return
+    if not rs:
+        out.print("nothing was rejected")
+        return
+    t = Table(title=f"{len(rs)} rejected")
+    t.add_column("source", overflow="fold")
+    t.add_column("record", justify="right")
+    t.add_column("stage")
+    t.add_column("reason", overflow="fold")
+    for r in rs:
+        t.add_row(r.source, "" if r.record is None else str(r.record), r.stage, r.reason)
+    out.print(t)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True)
+@click.option("--stories", "as_stories", is_flag=True, help="One record per story instead of per article.")
+@click.option("--output", "-o", default="-", show_default=True, help="Output file (- for stdout).")
+@click.pass_obj
+def export(obj: Ctx, fmt: str, as_stories: bool, output: str) -> None:
+    """Export articles (or stories) as JSON Lines, JSON, CSV or Parquet."""
+    api = obj.api()
+    n = api.export(output, fmt, stories=as_stories)
+    if output != "-":
+        err.print(f"wrote {n} {'stories' if as_stories else 'articles'} to {output}")
+
+
+@main.command()
+@click.option(
+    "--keep", type=click.Path(file_okay=False), default=None, help="Keep the database in this folder."
+)
+@click.pass_obj
+def demo(obj: Ctx, keep: str | None) -> None:
+    """Ingest the bundled sample (MEANTIME, CC BY 4.0) into a temporary database and print the stories."""
+    from storyline.api import Storyline
+
+    sample = resources.files("storyline") / "data" / "sample" / "meantime_sample.jsonl"
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(keep) if keep else Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        db = folder / "demo.db"
+        out.print(f"[bold]storyline demo[/bold]: ingesting the bundled sample into {db}")
+        out.print(
+            "Sample: MEANTIME corpus (Wikinews articles with Spanish, Italian and Dutch translations), "
+            "CC BY 4.0, NewsReader / Minard et al., LREC 2016."
+        )
+        start = time.perf_counter()
+        with resources.as_file(sample) as path, Storyline(db, config=load_config(obj.config_path)) as api:
+            report = api.ingest([str(path)])
+            _print_report(report)
+            infos = api.stories(limit=None, order="size")
+            out.print(_stories_table(infos[:25], title=f"{len(infos)} stories (largest 25)"))
+            if infos:
+                from storyline.render import render_story
+
+                out.print(f"\nThe largest story, `storyline --db {db} story {infos[0].id[:12]}`:")
+                render_story(out, api.story(infos[0].id), api)
+        out.print(f"demo finished in {time.perf_counter() - start:.1f}s")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

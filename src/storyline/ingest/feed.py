@@ -1,0 +1,62 @@
+"""RSS and Atom feed files, parsed with feedparser: one article per entry."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import feedparser
+
+from storyline.errors import InputError
+from storyline.ingest.html import looks_like_html
+from storyline.types import RawDoc, Rejected
+
+
+def _date(entry: Any) -> str | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        value = entry.get(key)
+        if isinstance(value, time.struct_time):
+            return time.strftime("%Y-%m-%dT%H:%M", value)
+    for key in ("published", "updated", "created"):
+        if entry.get(key):
+            return str(entry[key])
+    return None
+
+
+def read_feed(data: bytes, source: str, source_key: str) -> Iterator[RawDoc | Rejected]:
+    """One `RawDoc` per entry: its full content when the feed carries it, else its summary.
+
+    The feed's title becomes the publisher; `record` is the 1-based entry position.
+    """
+    parsed = feedparser.parse(data)
+    entries = parsed.get("entries") or []
+    if not entries:
+        why = parsed.get("bozo_exception")
+        raise InputError(source, f"feed could not be parsed or has no entries{f' ({why})' if why else ''}")
+    feed_title = (parsed.get("feed") or {}).get("title")
+    for position, entry in enumerate(entries, start=1):
+        content = ""
+        for c in entry.get("content") or []:
+            if len(c.get("value", "")) > len(content):
+                content = c["value"]
+        if not content:
+            content = entry.get("summary") or entry.get("description") or ""
+        if not content.strip():
+            yield Rejected(source, position, "read", "feed entry has neither content nor summary")
+            continue
+        authors = entry.get("author")
+        yield RawDoc(
+            source=source,
+            record=position,
+            content=content,
+            kind="html" if looks_like_html(content) else "text",
+            source_key=source_key,
+            external_id=entry.get("id") or entry.get("guid"),
+            url=entry.get("link"),
+            title=entry.get("title"),
+            published=_date(entry),
+            publisher=feed_title,
+            author=authors,
+            language=(parsed.get("feed") or {}).get("language"),
+        )

@@ -1,0 +1,125 @@
+"""Readable terminal output for stories and articles (rich)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from storyline.types import Article, DupRelation, RawDoc, Story
+
+RELATION_LABEL = {
+    "exact": "exact copy",
+    "near_copy": "near copy",
+    "excerpt": "excerpt",
+    "translation": "translation",
+    "rewrite": "rewrite",
+    "update": "update",
+}
+
+
+def _evidence(ev: dict[str, Any]) -> str:
+    parts = []
+    for k, v in ev.items():
+        if isinstance(v, float):
+            parts.append(f"{k}={v:.3f}")
+        elif isinstance(v, (int, str)) and len(str(v)) < 80:
+            parts.append(f"{k}={v}")
+    return ", ".join(parts)
+
+
+def render_story(console: Console, story: Story, api: Any) -> None:
+    """Print a story: headline, counts, members with relations and evidence, and its view."""
+    info = story.info
+    console.print(f"[bold]{info.headline}[/bold]", markup=True)
+    console.print(
+        f"story {info.id} · {info.articles} articles · {info.sources} sources · "
+        f"{', '.join(info.languages) or '?'} · {(info.first_published or '?')[:10]} → {(info.last_published or '?')[:10]}"
+    )
+    t = Table(show_lines=False)
+    t.add_column("article", style="cyan", no_wrap=True)
+    t.add_column("publisher", overflow="fold", max_width=22)
+    t.add_column("date", no_wrap=True)
+    t.add_column("lang")
+    t.add_column("relation", overflow="fold", max_width=30)
+    t.add_column("title", overflow="fold", max_width=60)
+    for m in story.members:
+        rel = ""
+        if m.relation:
+            rel = f"{RELATION_LABEL.get(m.relation, m.relation)} of {(m.original or '')[:8]}"
+        t.add_row(
+            m.id[:12], m.publisher or "", (m.published or "")[:10], m.language or "", rel, m.title or m.source
+        )
+    console.print(t)
+    rels = [r for r in api.relations() if r.article in {m.id for m in story.members}]
+    if rels:
+        console.print("[bold]duplicates[/bold]")
+        for r in rels:
+            console.print(
+                f"  {r.article[:12]} is a {RELATION_LABEL.get(r.kind, r.kind)} of {r.original[:12]} "
+                f"(score {r.score:.3f}; {_evidence(r.evidence)})",
+                markup=False,
+            )
+    if story.summary:
+        console.print("[bold]summary[/bold]")
+        for s in story.summary:
+            console.print(f"  {s.text} [{s.article[:8]}]", markup=False)
+    if story.timeline:
+        console.print("[bold]timeline[/bold]")
+        for e in story.timeline:
+            console.print(f"  {e.date or '?':<10} {e.kind:<12} {e.text} [{e.article[:8]}]", markup=False)
+    if story.entities:
+        console.print("[bold]entities[/bold]")
+        for kind in ("person", "place", "organisation"):
+            names = [f"{e.name} ({e.mentions})" for e in story.entities if e.kind == kind]
+            if names:
+                console.print(f"  {kind}s: " + ", ".join(names[:25]), markup=False)
+    if story.quotes:
+        console.print("[bold]quotes[/bold]")
+        for q in story.quotes:
+            who = q.speaker or "unattributed"
+            if q.role:
+                who += f", {q.role}"
+            console.print(f"  “{q.text}” — {who} [{q.article[:8]}]", markup=False)
+    if story.disputes:
+        console.print("[bold]disputed[/bold]")
+        for d in story.disputes:
+            console.print(f"  {d.point}", markup=False)
+            for side in d.sides:
+                console.print(f"    {side.side}: {side.text} [{side.article[:8]}]", markup=False)
+
+
+def render_article(
+    console: Console,
+    a: Article,
+    relations: list[DupRelation],
+    story: str | None,
+    removed: bool = False,
+    raw: RawDoc | None = None,
+) -> None:
+    """Print an article: metadata, relations, text, and optionally what cleaning removed."""
+    console.print(f"[bold]{a.title or '(no title)'}[/bold]", markup=True)
+    meta = [
+        ("id", a.id), ("story", story), ("publisher", a.publisher), ("published", a.published),
+        ("date from", a.date_source), ("author", a.author), ("language", a.language), ("dateline", a.dateline),
+        ("url", a.url), ("source", a.source if a.record is None else f"{a.source} (record {a.record})"),
+        ("external id", a.external_id),
+    ]  # fmt: skip
+    for k, v in meta:
+        if v:
+            console.print(f"  {k:<11} {v}", markup=False)
+    for r in relations:
+        if r.article == a.id:
+            line = f"  {RELATION_LABEL.get(r.kind, r.kind)} of {r.original}"
+        else:
+            line = f"  original of {r.article} ({RELATION_LABEL.get(r.kind, r.kind)})"
+        console.print(f"{line}: score {r.score:.3f}; {_evidence(r.evidence)}", markup=False)
+    console.print()
+    console.print(raw.content if raw is not None else a.text, markup=False)
+    if removed:
+        console.print()
+        console.print(f"[bold]removed by cleaning ({len(a.removed)} pieces)[/bold]")
+        for rem in a.removed:
+            text = rem.text if len(rem.text) < 300 else rem.text[:300] + "…"
+            console.print(f"  [{rem.reason}] {text}", markup=False)

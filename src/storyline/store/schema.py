@@ -1,0 +1,142 @@
+"""The database schema as an ordered list of migrations.
+
+`PRAGMA user_version` holds the number of migrations applied. A new release appends a migration;
+it never edits an old one, so every existing database can be brought forward step by step.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "initial schema",
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+        -- One row per input record, as read: what `reclean` starts from.
+        CREATE TABLE raw (
+            id TEXT PRIMARY KEY,            -- the article id (origin + content hash)
+            seq INTEGER NOT NULL UNIQUE,    -- arrival order
+            source TEXT NOT NULL,           -- path or URL as given
+            source_key TEXT NOT NULL,       -- absolute path / URL: identity of the source
+            record INTEGER,                 -- position in the source, NULL for one-document files
+            external_id TEXT,
+            kind TEXT NOT NULL,             -- text | html
+            content BLOB NOT NULL,          -- zlib-compressed UTF-8
+            url TEXT, title TEXT, published TEXT, publisher TEXT, author TEXT, language TEXT,
+            raw_hash TEXT NOT NULL,
+            ingested_at TEXT NOT NULL
+        );
+        CREATE INDEX raw_source ON raw (source_key, record);
+
+        CREATE TABLE articles (
+            id TEXT PRIMARY KEY REFERENCES raw (id),
+            seq INTEGER NOT NULL UNIQUE,
+            source TEXT NOT NULL,
+            record INTEGER,
+            external_id TEXT,
+            url TEXT,
+            title TEXT,
+            published TEXT,
+            publisher TEXT,
+            author TEXT,
+            language TEXT,
+            dateline TEXT,
+            date_source TEXT,
+            text TEXT NOT NULL,
+            words INTEGER NOT NULL,
+            content_hash TEXT NOT NULL,
+            raw_hash TEXT NOT NULL,
+            removed TEXT NOT NULL DEFAULT '[]',  -- JSON list of {text, reason}
+            cleaned_at TEXT NOT NULL
+        );
+        CREATE INDEX articles_content_hash ON articles (content_hash);
+        CREATE INDEX articles_published ON articles (published);
+
+        CREATE TABLE rejects (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            record INTEGER,
+            stage TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL
+        );
+        CREATE INDEX rejects_source ON rejects (source, record);
+
+        -- `article` duplicates `original` (the original of its duplicate group).
+        CREATE TABLE relations (
+            article TEXT NOT NULL REFERENCES articles (id),
+            original TEXT NOT NULL REFERENCES articles (id),
+            kind TEXT NOT NULL,
+            score REAL NOT NULL,
+            evidence TEXT NOT NULL DEFAULT '{}',
+            PRIMARY KEY (article, original)
+        );
+        CREATE INDEX relations_original ON relations (original);
+
+        CREATE TABLE stories (
+            id TEXT PRIMARY KEY,
+            headline TEXT NOT NULL DEFAULT '',
+            n_articles INTEGER NOT NULL DEFAULT 0,
+            n_sources INTEGER NOT NULL DEFAULT 0,
+            languages TEXT NOT NULL DEFAULT '',
+            first_published TEXT,
+            last_published TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            view TEXT,              -- cached story view (JSON), NULL when stale
+            view_at TEXT
+        );
+        CREATE INDEX stories_updated ON stories (updated_at);
+
+        CREATE TABLE memberships (
+            article TEXT PRIMARY KEY REFERENCES articles (id),
+            story TEXT NOT NULL REFERENCES stories (id),
+            score REAL,
+            joined_at TEXT NOT NULL
+        );
+        CREATE INDEX memberships_story ON memberships (story);
+
+        -- Cached embeddings per article, model and field (title+lead, body).
+        CREATE TABLE embeddings (
+            article TEXT NOT NULL,
+            model TEXT NOT NULL,
+            field TEXT NOT NULL,
+            vector BLOB NOT NULL,   -- float32, L2-normalised
+            PRIMARY KEY (article, model, field)
+        );
+
+        -- MinHash signatures and LSH band keys: the persistent near-copy index.
+        CREATE TABLE minhash (
+            article TEXT PRIMARY KEY,
+            signature BLOB NOT NULL
+        );
+        CREATE TABLE lsh (
+            band INTEGER NOT NULL,
+            key INTEGER NOT NULL,
+            article TEXT NOT NULL
+        );
+        CREATE INDEX lsh_band_key ON lsh (band, key);
+        """,
+    ),
+    (
+        "full-text search over titles and clean text",
+        """
+        CREATE VIRTUAL TABLE articles_fts USING fts5 (
+            title, text, content='articles', content_rowid='seq', tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER articles_fts_ai AFTER INSERT ON articles BEGIN
+            INSERT INTO articles_fts (rowid, title, text) VALUES (new.seq, new.title, new.text);
+        END;
+        CREATE TRIGGER articles_fts_ad AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, text) VALUES ('delete', old.seq, old.title, old.text);
+        END;
+        CREATE TRIGGER articles_fts_au AFTER UPDATE ON articles BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, text) VALUES ('delete', old.seq, old.title, old.text);
+            INSERT INTO articles_fts (rowid, title, text) VALUES (new.seq, new.title, new.text);
+        END;
+        """,
+    ),
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)

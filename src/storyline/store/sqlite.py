@@ -1,0 +1,672 @@
+"""The SQLite store: the one place that reads and writes the database.
+
+WAL mode lets readers (the web app, a second CLI) work while an ingest writes. Writes happen in
+`atomic()` blocks, one per batch, so an interrupted run leaves whole batches only and a re-run
+picks up where it stopped: ids already present are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from storyline.errors import NotFoundError, StoreError
+from storyline.store.schema import MIGRATIONS, SCHEMA_VERSION
+from storyline.text import word_count
+from storyline.types import Article, DupRelation, Member, RawDoc, Rejected, Removal, StoryInfo
+
+APPLICATION_ID = 0x53544C4E  # "STLN": marks the file as a storyline database
+
+
+def now() -> str:
+    """The current UTC time, ISO 8601 to the second."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    # SQLite limits host parameters per statement (32766 in current builds, 999 in old ones).
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+_ARTICLE_COLS = (
+    "id, source, record, external_id, url, title, published, publisher, author, language, dateline, "
+    "date_source, text, content_hash, raw_hash, removed"
+)
+
+
+def _article(row: sqlite3.Row) -> Article:
+    return Article(
+        id=row["id"],
+        source=row["source"],
+        record=row["record"],
+        external_id=row["external_id"],
+        url=row["url"],
+        title=row["title"],
+        published=row["published"],
+        publisher=row["publisher"],
+        author=row["author"],
+        language=row["language"],
+        dateline=row["dateline"],
+        date_source=row["date_source"],
+        text=row["text"],
+        content_hash=row["content_hash"],
+        raw_hash=row["raw_hash"],
+        removed=tuple(Removal(r["text"], r["reason"]) for r in json.loads(row["removed"] or "[]")),
+    )
+
+
+class Store:
+    """A storyline database.
+
+    Args:
+        path: the database file (created if missing), or ``:memory:``.
+        readonly: open without writing (no migration is run).
+    """
+
+    def __init__(self, path: str | Path, readonly: bool = False) -> None:
+        self.path = str(path)
+        self._local = threading.local()
+        self._readonly = readonly
+        if self.path != ":memory:":
+            parent = Path(self.path).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise StoreError(f"{self.path}: folder {parent} does not exist")
+        self._memory_conn: sqlite3.Connection | None = None
+        conn = self.conn
+        if not readonly:
+            self._migrate(conn)
+        else:
+            self._check(conn)
+
+    # -- connections -------------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            if self._readonly and self.path != ":memory:":
+                uri = f"file:{Path(self.path).expanduser().resolve()}?mode=ro"
+                conn = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
+            else:
+                conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout = 30000")
+            if not self._readonly:
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA cache_size = -65536")
+            conn.isolation_level = None  # transactions are explicit, in atomic()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot open database ({exc})") from None
+        return conn
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection (SQLite connections must not be shared across threads)."""
+        if self.path == ":memory:":
+            if self._memory_conn is None:
+                self._memory_conn = self._connect()
+            return self._memory_conn
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        conn = getattr(self._local, "conn", None) or self._memory_conn
+        if conn is not None:
+            conn.close()
+        self._local.conn = None
+        self._memory_conn = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _check(self, conn: sqlite3.Connection) -> None:
+        try:
+            app = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not an SQLite database ({exc})") from None
+        if app not in (0, APPLICATION_ID):
+            raise StoreError(f"{self.path}: not a storyline database (application id {app:#x})")
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: made by a newer storyline (schema {version}, this one knows {SCHEMA_VERSION}); "
+                "upgrade storyline"
+            )
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        self._check(conn)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version:
+            app = conn.execute("PRAGMA application_id").fetchone()[0]
+            if app != APPLICATION_ID:
+                raise StoreError(f"{self.path}: not a storyline database")
+        elif conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            raise StoreError(f"{self.path}: an SQLite database of another program, not a storyline database")
+        for number, (_name, sql) in enumerate(MIGRATIONS[version:], start=version + 1):
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                for statement in _split_sql(sql):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number}")
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                conn.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                conn.execute("ROLLBACK")
+                raise StoreError(f"{self.path}: migration {number} failed ({exc})") from None
+
+    @contextmanager
+    def atomic(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: everything inside is committed together, or not at all."""
+        conn = self.conn
+        if conn.in_transaction:  # nested: join the outer transaction
+            yield conn
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    # -- raw records and articles ------------------------------------------------------------
+
+    def existing(self, ids: Iterable[str]) -> set[str]:
+        """Which of these article ids are already stored."""
+        ids = list(ids)
+        found: set[str] = set()
+        for chunk in _chunks(ids):
+            q = f"SELECT id FROM raw WHERE id IN ({','.join('?' * len(chunk))})"
+            found.update(r[0] for r in self.conn.execute(q, chunk))
+        return found
+
+    def _next_seq(self, table: str) -> int:
+        return int(self.conn.execute(f"SELECT coalesce(max(seq), 0) FROM {table}").fetchone()[0]) + 1
+
+    def add_raw(self, raws: Sequence[RawDoc]) -> None:
+        """Store raw records (ids already present are ignored)."""
+        seq = self._next_seq("raw")
+        stamp = now()
+        rows = []
+        for i, r in enumerate(raws):
+            rows.append(
+                (
+                    r.article_id, seq + i, r.source, r.source_key or r.source, r.record, r.external_id, r.kind,
+                    zlib.compress(r.content.encode("utf-8", "surrogatepass"), 6),
+                    r.url, r.title, r.published, r.publisher, r.author, r.language, r.raw_hash, stamp,
+                )
+            )  # fmt: skip
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO raw (id, seq, source, source_key, record, external_id, kind, content, url, "
+            "title, published, publisher, author, language, raw_hash, ingested_at) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
+
+    def get_raw(self, article_id: str) -> RawDoc:
+        """The raw record an article was made from."""
+        row = self.conn.execute("SELECT * FROM raw WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no article with id {article_id!r}")
+        return RawDoc(
+            source=row["source"],
+            record=row["record"],
+            content=zlib.decompress(row["content"]).decode("utf-8", "surrogatepass"),
+            kind=row["kind"],
+            source_key=row["source_key"],
+            external_id=row["external_id"],
+            url=row["url"],
+            title=row["title"],
+            published=row["published"],
+            publisher=row["publisher"],
+            author=row["author"],
+            language=row["language"],
+        )
+
+    def raw_ids(self) -> list[str]:
+        """Ids of all raw records, in arrival order."""
+        return [r[0] for r in self.conn.execute("SELECT id FROM raw ORDER BY seq")]
+
+    def put_articles(self, articles: Sequence[Article]) -> None:
+        """Insert articles, or replace the cleaned fields of existing ones (re-cleaning)."""
+        stamp = now()
+        seq = self._next_seq("articles")
+        for a in articles:
+            removed = json.dumps(
+                [{"text": r.text, "reason": r.reason} for r in a.removed], ensure_ascii=False
+            )
+            values = (
+                a.source, a.record, a.external_id, a.url, a.title, a.published, a.publisher, a.author,
+                a.language, a.dateline, a.date_source, a.text, word_count(a.text), a.content_hash,
+                a.raw_hash, removed, stamp,
+            )  # fmt: skip
+            cur = self.conn.execute(
+                "UPDATE articles SET source=?, record=?, external_id=?, url=?, title=?, published=?, publisher=?, "
+                "author=?, language=?, dateline=?, date_source=?, text=?, words=?, content_hash=?, raw_hash=?, "
+                "removed=?, cleaned_at=? WHERE id=?",
+                (*values, a.id),
+            )
+            if cur.rowcount == 0:
+                self.conn.execute(
+                    "INSERT INTO articles (source, record, external_id, url, title, published, publisher, author, "
+                    "language, dateline, date_source, text, words, content_hash, raw_hash, removed, cleaned_at, "
+                    "id, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (*values, a.id, seq),
+                )
+                seq += 1
+
+    def get_article(self, article_id: str) -> Article:
+        """One article by id (a unique prefix of at least 6 characters also works)."""
+        row = self.conn.execute(
+            f"SELECT {_ARTICLE_COLS} FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if row is None and len(article_id) >= 6:
+            rows = self.conn.execute(
+                f"SELECT {_ARTICLE_COLS} FROM articles WHERE id LIKE ? LIMIT 2", (article_id + "%",)
+            ).fetchall()
+            if len(rows) == 1:
+                row = rows[0]
+        if row is None:
+            raise NotFoundError(f"no article with id {article_id!r}")
+        return _article(row)
+
+    def get_articles(self, ids: Sequence[str]) -> list[Article]:
+        """Articles by id, in the order given (missing ids are skipped)."""
+        found: dict[str, Article] = {}
+        for chunk in _chunks(list(ids)):
+            q = f"SELECT {_ARTICLE_COLS} FROM articles WHERE id IN ({','.join('?' * len(chunk))})"
+            for row in self.conn.execute(q, chunk):
+                found[row["id"]] = _article(row)
+        return [found[i] for i in ids if i in found]
+
+    def iter_articles(self, order: str = "seq") -> Iterator[Article]:
+        """All articles, in arrival order."""
+        yield from (
+            _article(r) for r in self.conn.execute(f"SELECT {_ARTICLE_COLS} FROM articles ORDER BY seq")
+        )
+
+    def article_ids(self) -> list[str]:
+        """All article ids in arrival order."""
+        return [r[0] for r in self.conn.execute("SELECT id FROM articles ORDER BY seq")]
+
+    def seqs(self, ids: Sequence[str]) -> dict[str, int]:
+        """Arrival order number of these articles."""
+        out: dict[str, int] = {}
+        for chunk in _chunks(list(ids)):
+            q = f"SELECT id, seq FROM articles WHERE id IN ({','.join('?' * len(chunk))})"
+            out.update(dict(self.conn.execute(q, chunk)))
+        return out
+
+    def by_content_hash(self, hashes: Iterable[str]) -> dict[str, list[str]]:
+        """Article ids per content hash, in arrival order."""
+        out: dict[str, list[str]] = {}
+        hs = list(set(hashes))
+        for chunk in _chunks(hs):
+            q = (
+                f"SELECT content_hash, id FROM articles WHERE content_hash IN ({','.join('?' * len(chunk))}) "
+                "ORDER BY seq"
+            )
+            for h, i in self.conn.execute(q, chunk):
+                out.setdefault(h, []).append(i)
+        return out
+
+    def counts(self) -> dict[str, int]:
+        """Row counts of the main tables."""
+        out = {}
+        for table in ("raw", "articles", "rejects", "relations", "stories", "memberships"):
+            out[table] = int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        return out
+
+    # -- rejects -----------------------------------------------------------------------------
+
+    def add_rejects(self, rejects: Sequence[Rejected]) -> None:
+        """Record rejected inputs (the same rejection again only updates its last-seen time)."""
+        stamp = now()
+        for r in rejects:
+            cur = self.conn.execute(
+                "UPDATE rejects SET last_seen = ? WHERE source = ? AND record IS ? AND stage = ? AND reason = ?",
+                (stamp, r.source, r.record, r.stage, r.reason),
+            )
+            if cur.rowcount == 0:
+                self.conn.execute(
+                    "INSERT INTO rejects (source, record, stage, reason, first_seen, last_seen) VALUES (?,?,?,?,?,?)",
+                    (r.source, r.record, r.stage, r.reason, stamp, stamp),
+                )
+
+    def rejects(self) -> list[Rejected]:
+        """All recorded rejections."""
+        rows = self.conn.execute("SELECT source, record, stage, reason FROM rejects ORDER BY id")
+        return [Rejected(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def clear_rejects(self, source: str, record: int | None) -> None:
+        """Forget earlier rejections of an input that has now been read successfully."""
+        self.conn.execute("DELETE FROM rejects WHERE source = ? AND record IS ?", (source, record))
+
+    # -- duplicate relations -----------------------------------------------------------------
+
+    def put_relations(self, relations: Sequence[DupRelation]) -> None:
+        """Store relations, replacing any earlier relation of the same pair."""
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO relations (article, original, kind, score, evidence) VALUES (?,?,?,?,?)",
+            [(r.article, r.original, r.kind, float(r.score), json.dumps(r.evidence)) for r in relations],
+        )
+
+    def delete_relations(self, article_ids: Iterable[str]) -> None:
+        """Remove every relation in which these articles are the copy."""
+        ids = list(article_ids)
+        for chunk in _chunks(ids):
+            self.conn.execute(f"DELETE FROM relations WHERE article IN ({','.join('?' * len(chunk))})", chunk)
+
+    def relations(self, article_ids: Iterable[str] | None = None) -> list[DupRelation]:
+        """Relations touching these articles (as copy or original), or all of them."""
+        if article_ids is None:
+            rows = self.conn.execute("SELECT * FROM relations").fetchall()
+        else:
+            ids = list(article_ids)
+            rows = []
+            for chunk in _chunks(ids, 400):
+                marks = ",".join("?" * len(chunk))
+                rows += self.conn.execute(
+                    f"SELECT * FROM relations WHERE article IN ({marks}) OR original IN ({marks})",
+                    (*chunk, *chunk),
+                ).fetchall()
+        seen = set()
+        out = []
+        for r in rows:
+            if (r["article"], r["original"]) in seen:
+                continue
+            seen.add((r["article"], r["original"]))
+            out.append(
+                DupRelation(r["article"], r["original"], r["kind"], r["score"], json.loads(r["evidence"]))
+            )
+        return out
+
+    # -- fingerprints --------------------------------------------------------------------------
+
+    def put_embeddings(self, model: str, field: str, ids: Sequence[str], vectors: np.ndarray) -> None:
+        """Cache embeddings (float32) of articles."""
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO embeddings (article, model, field, vector) VALUES (?,?,?,?)",
+            [
+                (i, model, field, np.asarray(v, dtype=np.float32).tobytes())
+                for i, v in zip(ids, vectors, strict=True)
+            ],
+        )
+
+    def get_embeddings(self, model: str, field: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Cached embeddings of these articles (missing ones are absent from the result)."""
+        out: dict[str, np.ndarray] = {}
+        for chunk in _chunks(list(ids)):
+            q = (
+                "SELECT article, vector FROM embeddings WHERE model = ? AND field = ? "
+                f"AND article IN ({','.join('?' * len(chunk))})"
+            )
+            for aid, blob in self.conn.execute(q, (model, field, *chunk)):
+                out[aid] = np.frombuffer(blob, dtype=np.float32)
+        return out
+
+    def put_minhash(self, article_id: str, signature: np.ndarray, band_keys: Sequence[int]) -> None:
+        """Store an article's MinHash signature and its LSH band keys."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO minhash (article, signature) VALUES (?, ?)",
+            (article_id, np.asarray(signature, dtype=np.uint32).tobytes()),
+        )
+        self.conn.execute("DELETE FROM lsh WHERE article = ?", (article_id,))
+        self.conn.executemany(
+            "INSERT INTO lsh (band, key, article) VALUES (?,?,?)",
+            [(b, int(k), article_id) for b, k in enumerate(band_keys)],
+        )
+
+    def lsh_candidates(self, band_keys: Sequence[int]) -> set[str]:
+        """Articles sharing at least one LSH band key."""
+        out: set[str] = set()
+        for b, k in enumerate(band_keys):
+            out.update(
+                r[0]
+                for r in self.conn.execute("SELECT article FROM lsh WHERE band = ? AND key = ?", (b, int(k)))
+            )
+        return out
+
+    # -- stories -----------------------------------------------------------------------------
+
+    def story_of(self, article_ids: Iterable[str]) -> dict[str, str]:
+        """Story id per article (articles in no story are absent)."""
+        out: dict[str, str] = {}
+        for chunk in _chunks(list(article_ids)):
+            q = f"SELECT article, story FROM memberships WHERE article IN ({','.join('?' * len(chunk))})"
+            out.update(dict(self.conn.execute(q, chunk)))
+        return out
+
+    def put_memberships(self, assignments: Sequence[tuple[str, str, float | None]]) -> None:
+        """Place articles in stories: (article, story, score); creates missing story rows."""
+        stamp = now()
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO stories (id, created_at, updated_at) VALUES (?, ?, ?)",
+            [(s, stamp, stamp) for _, s, _ in assignments],
+        )
+        self.conn.executemany(
+            "INSERT INTO memberships (article, story, score, joined_at) VALUES (?,?,?,?) "
+            "ON CONFLICT (article) DO UPDATE SET story = excluded.story, score = excluded.score",
+            [(a, s, sc, stamp) for a, s, sc in assignments],
+        )
+
+    def story_members(self, story_id: str) -> list[str]:
+        """Article ids of a story, in arrival order."""
+        rows = self.conn.execute(
+            "SELECT m.article FROM memberships m JOIN articles a ON a.id = m.article WHERE m.story = ? ORDER BY a.seq",
+            (story_id,),
+        )
+        return [r[0] for r in rows]
+
+    def refresh_story(self, story_id: str, headline: str | None = None) -> None:
+        """Recompute a story's counts and dates from its members; drop it when it has none."""
+        row = self.conn.execute(
+            "SELECT count(*) AS n, count(DISTINCT coalesce(a.publisher, a.source)) AS ns, "
+            "group_concat(DISTINCT a.language) AS langs, min(a.published) AS first, max(a.published) AS last "
+            "FROM memberships m JOIN articles a ON a.id = m.article WHERE m.story = ?",
+            (story_id,),
+        ).fetchone()
+        if not row["n"]:
+            self.conn.execute("DELETE FROM stories WHERE id = ?", (story_id,))
+            return
+        langs = ",".join(sorted({x for x in (row["langs"] or "").split(",") if x}))
+        self.conn.execute(
+            "UPDATE stories SET n_articles=?, n_sources=?, languages=?, first_published=?, last_published=?, "
+            "updated_at=?, headline=coalesce(?, headline), view=NULL WHERE id=?",
+            (row["n"], row["ns"], langs, row["first"], row["last"], now(), headline, story_id),
+        )
+
+    def put_story_view(self, story_id: str, headline: str, view: dict[str, Any]) -> None:
+        """Cache a computed story view."""
+        self.conn.execute(
+            "UPDATE stories SET headline = ?, view = ?, view_at = ? WHERE id = ?",
+            (headline, json.dumps(view, ensure_ascii=False), now(), story_id),
+        )
+
+    def get_story_view(self, story_id: str) -> dict[str, Any] | None:
+        """The cached view of a story, or None when stale or never computed."""
+        row = self.conn.execute("SELECT view FROM stories WHERE id = ?", (story_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no story with id {story_id!r}")
+        return json.loads(row[0]) if row[0] else None
+
+    def stale_stories(self) -> list[str]:
+        """Stories whose cached view is missing or out of date."""
+        return [
+            r[0] for r in self.conn.execute("SELECT id FROM stories WHERE view IS NULL ORDER BY created_at")
+        ]
+
+    def resolve_story(self, story_id: str) -> str:
+        """The full id of a story given its id or a unique prefix of at least 4 characters."""
+        if self.conn.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone():
+            return story_id
+        if len(story_id) >= 4:
+            rows = self.conn.execute(
+                "SELECT id FROM stories WHERE id LIKE ? LIMIT 2", (story_id + "%",)
+            ).fetchall()
+            if len(rows) == 1:
+                return str(rows[0][0])
+        raise NotFoundError(f"no story with id {story_id!r}")
+
+    def story_info(self, story_id: str) -> StoryInfo:
+        """One story's list row."""
+        row = self.conn.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no story with id {story_id!r}")
+        return _story_info(row)
+
+    def list_stories(
+        self,
+        limit: int | None = None,
+        offset: int = 0,
+        language: str | None = None,
+        source: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        query: str | None = None,
+        entity: str | None = None,
+        order: str = "recent",
+    ) -> list[StoryInfo]:
+        """Stories, most recently updated first, optionally filtered.
+
+        Args:
+            limit: at most this many stories.
+            offset: skip this many first (pagination).
+            language: only stories with an article in this language.
+            source: only stories with an article from this publisher (or source path).
+            since: only stories with a publication on or after this ISO date.
+            until: only stories with a publication on or before this ISO date.
+            query: full-text search (FTS5 syntax) over member titles and texts.
+            entity: only stories whose cached view names this entity.
+            order: ``recent`` (last publication, then update) or ``size``.
+        """
+        where: list[str] = ["1=1"]
+        params: list[str | int] = []
+        if language:
+            where.append(
+                "EXISTS (SELECT 1 FROM memberships m JOIN articles a ON a.id=m.article "
+                "WHERE m.story=s.id AND a.language=?)"
+            )
+            params.append(language)
+        if source:
+            where.append(
+                "EXISTS (SELECT 1 FROM memberships m JOIN articles a ON a.id=m.article "
+                "WHERE m.story=s.id AND (a.publisher=? OR a.source=?))"
+            )
+            params += [source, source]
+        if since:
+            where.append("coalesce(s.last_published, '9999') >= ?")
+            params.append(since)
+        if until:
+            where.append("coalesce(s.first_published, '0000') <= ?")
+            params.append(until + "\uffff")
+        if query:
+            where.append(
+                "s.id IN (SELECT m.story FROM articles_fts f JOIN articles a ON a.seq=f.rowid "
+                "JOIN memberships m ON m.article=a.id WHERE articles_fts MATCH ?)"
+            )
+            params.append(query)
+        if entity:
+            where.append("s.view LIKE ?")
+            params.append(f'%"name": "{entity}"%')
+        order_sql = (
+            "s.n_articles DESC, s.updated_at DESC"
+            if order == "size"
+            else "coalesce(s.last_published, '') DESC, s.updated_at DESC, s.id"
+        )
+        sql = f"SELECT * FROM stories s WHERE {' AND '.join(where)} ORDER BY {order_sql}"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += [limit, offset]
+        try:
+            rows = self.conn.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            if query:
+                raise StoreError(f"invalid search query {query!r} ({exc})") from None
+            raise
+        return [_story_info(r) for r in rows]
+
+    def count_stories(self) -> int:
+        """Number of stories."""
+        return int(self.conn.execute("SELECT count(*) FROM stories").fetchone()[0])
+
+    def members(self, story_id: str) -> list[Member]:
+        """A story's members with their relation to their original, by publication date then arrival."""
+        rows = self.conn.execute(
+            "SELECT a.id, a.title, a.publisher, a.published, a.language, a.source, a.url, r.kind, r.original "
+            "FROM memberships m JOIN articles a ON a.id = m.article "
+            "LEFT JOIN relations r ON r.article = a.id "
+            "WHERE m.story = ? ORDER BY a.published IS NULL, a.published, a.seq",
+            (story_id,),
+        ).fetchall()
+        seen: set[str] = set()
+        out = []
+        for r in rows:
+            if r["id"] in seen:
+                continue
+            seen.add(r["id"])
+            out.append(
+                Member(
+                    id=r["id"], title=r["title"], publisher=r["publisher"], published=r["published"],
+                    language=r["language"], source=r["source"], url=r["url"], relation=r["kind"],
+                    original=r["original"],
+                )
+            )  # fmt: skip
+        return out
+
+    def meta_get(self, key: str) -> str | None:
+        """A value from the key/value table."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def meta_set(self, key: str, value: str) -> None:
+        """Set a value in the key/value table."""
+        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+
+def _story_info(row: sqlite3.Row) -> StoryInfo:
+    return StoryInfo(
+        id=row["id"],
+        headline=row["headline"] or "",
+        articles=row["n_articles"],
+        sources=row["n_sources"],
+        languages=tuple(x for x in (row["languages"] or "").split(",") if x),
+        first_published=row["first_published"],
+        last_published=row["last_published"],
+        updated=row["updated_at"],
+    )
+
+
+def _split_sql(script: str) -> list[str]:
+    """Statements of a migration script, keeping trigger bodies (which contain semicolons) whole."""
+    statements, current = [], []
+    for line in script.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("--"):
+            continue
+        current.append(line)
+        joined = "\n".join(current)
+        if stripped.endswith(";") and sqlite3.complete_statement(joined):
+            statements.append(joined)
+            current = []
+    if current and "\n".join(current).strip():
+        statements.append("\n".join(current))
+    return statements

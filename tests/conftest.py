@@ -1,0 +1,81 @@
+"""Shared fixtures. Tests never touch the network: connections beyond loopback fail loudly."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from storyline.api import Storyline
+from storyline.config import Config, EmbedConfig
+
+DATA = Path(__file__).parent / "data"
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self: socket.socket, address: object) -> None:
+    host = address[0] if isinstance(address, tuple) else address
+    if (
+        isinstance(host, str)
+        and host not in ("127.0.0.1", "::1", "localhost")
+        and self.family != socket.AF_UNIX
+    ):
+        raise RuntimeError(f"tests must not use the network (tried to connect to {address!r})")
+    _real_connect(self, address)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+
+
+_SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ter",
+    "an",
+    "sol",
+    "ri",
+    "ven",
+    "da",
+    "mor",
+    "el",
+    "fi",
+    "gan",
+    "tu",
+    "res",
+    "pa",
+]
+
+
+def synthetic_text(i: int, words: int = 120) -> str:
+    """A deterministic, distinct text per `i`: made-up words, so no two share long n-grams by chance."""
+    import random
+
+    rng = random.Random(i)
+    vocab = ["".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(1, 3))) for _ in range(400)]
+    sentences = []
+    for _ in range(words // 12):
+        sentences.append(" ".join(rng.choice(vocab) for _ in range(12)).capitalize() + ".")
+    return " ".join(sentences)
+
+
+@pytest.fixture
+def data() -> Path:
+    return DATA
+
+
+@pytest.fixture
+def fast_config() -> Config:
+    """Default settings with the lexical hashing encoder: for tests about plumbing, not quality."""
+    return Config(embed=EmbedConfig(model="hashing"))
+
+
+@pytest.fixture
+def api(tmp_path: Path, fast_config: Config) -> Storyline:
+    sl = Storyline(tmp_path / "test.db", config=fast_config)
+    yield sl
+    sl.close()

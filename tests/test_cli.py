@@ -1,0 +1,173 @@
+"""The command line: exact messages, exit codes, JSON output, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from conftest import synthetic_text
+from storyline.cli import main
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    cfg = tmp_path / "fast.toml"
+    cfg.write_text('[embed]\nmodel = "hashing"\n')
+    return {"STORYLINE_DB": str(tmp_path / "env.db"), "CFG": str(cfg)}
+
+
+def run(env: dict[str, str], *args: str, input: bytes | None = None):  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+    return runner.invoke(
+        main, ["--config", env["CFG"], *args], env={"STORYLINE_DB": env["STORYLINE_DB"]}, input=input
+    )
+
+
+def _folder(tmp_path: Path, n: int = 4) -> Path:
+    d = tmp_path / "in"
+    d.mkdir()
+    for i in range(n):
+        (d / f"{i}.txt").write_text(f"Title: Headline {i}\nDate: 2023-02-0{i + 1}\n\n{synthetic_text(i)}\n")
+    (d / "dup.txt").write_text(f"Title: Headline copy\n\n{synthetic_text(0)}\n")
+    (d / "empty.txt").write_text("")
+    return d
+
+
+def test_ingest_summary_and_db_from_environment(tmp_path: Path, env: dict[str, str]) -> None:
+    d = _folder(tmp_path)
+    res = run(env, "ingest", str(d))
+    assert res.exit_code == 0, res.output
+    assert "5 added, 1 duplicates, 0 already present, 1 rejected" in res.output
+    assert "empty.txt: empty file" in res.output
+    assert Path(env["STORYLINE_DB"]).exists()
+    res = run(env, "ingest", str(d))
+    assert "0 added, 0 duplicates, 5 already present" in res.output
+
+
+def test_strict_fails_on_rejects(tmp_path: Path, env: dict[str, str]) -> None:
+    d = _folder(tmp_path)
+    assert run(env, "ingest", "--strict", str(d)).exit_code == 2
+
+
+def test_db_option_overrides_environment(tmp_path: Path, env: dict[str, str]) -> None:
+    d = _folder(tmp_path)
+    other = tmp_path / "other.db"
+    assert run(env, "--db", str(other), "ingest", str(d)).exit_code == 0
+    assert other.exists() and not Path(env["STORYLINE_DB"]).exists()
+
+
+def test_errors_are_one_line_without_traceback(tmp_path: Path, env: dict[str, str]) -> None:
+    bad = tmp_path / "notes.db"
+    bad.write_text("not a database" * 50)
+    res = run(env, "--db", str(bad), "stories")
+    assert res.exit_code == 1
+    assert "Traceback" not in res.output
+    lines = [x for x in res.output.splitlines() if x.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:") and "notes.db" in lines[0]
+    res = run(env, "story", "doesnotexist")
+    assert res.exit_code == 1 and "no story with id 'doesnotexist'" in res.output
+
+
+def test_bad_config_is_reported(tmp_path: Path) -> None:
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text("[dedup]\nnear_treshold = 0.5\n")
+    res = CliRunner().invoke(main, ["--db", str(tmp_path / "x.db"), "--config", str(cfg), "stories"])
+    assert res.exit_code == 1
+    assert "unknown setting 'near_treshold'" in res.output
+
+
+def test_stories_story_rejects_json(tmp_path: Path, env: dict[str, str]) -> None:
+    d = _folder(tmp_path)
+    run(env, "ingest", str(d))
+    res = run(env, "stories", "--json")
+    stories = json.loads(res.output)
+    assert sum(s["articles"] for s in stories) == 5
+    sid = next(s["id"] for s in stories if s["articles"] == 2)
+    res = run(env, "story", sid[:8], "--json")
+    story = json.loads(res.output)
+    rel = [m for m in story["members"] if m["relation"]]
+    assert len(rel) == 1 and rel[0]["relation"] == "exact"
+    res = run(env, "story", sid)
+    assert "exact copy of" in res.output
+    rejects = json.loads(run(env, "rejects", "--json").output)
+    assert rejects == [
+        {"source": str(d / "empty.txt"), "record": None, "stage": "read", "reason": "empty file"}
+    ]
+    assert "empty file" in run(env, "rejects").output
+
+
+def test_article_command(tmp_path: Path, env: dict[str, str]) -> None:
+    d = _folder(tmp_path)
+    run(env, "ingest", str(d))
+    rows = [json.loads(x) for x in run(env, "export").output.splitlines()]
+    aid = rows[0]["id"]
+    res = run(env, "article", aid[:10], "--json")
+    art = json.loads(res.output)
+    assert art["id"] == aid and art["story"]
+    res = run(env, "article", aid, "--removed")
+    assert res.exit_code == 0 and "removed by cleaning" in res.output
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "csv", "parquet"])
+def test_export_formats(tmp_path: Path, env: dict[str, str], fmt: str) -> None:
+    d = _folder(tmp_path)
+    run(env, "ingest", str(d))
+    out = tmp_path / f"out.{fmt}"
+    res = run(env, "export", "--format", fmt, "-o", str(out))
+    assert res.exit_code == 0, res.output
+    if fmt == "jsonl":
+        rows = [json.loads(x) for x in out.read_text().splitlines()]
+    elif fmt == "json":
+        rows = json.loads(out.read_text())
+    elif fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    else:
+        rows = pq.read_table(out).to_pylist()
+    assert len(rows) == 5
+    fields = {
+        "id",
+        "external_id",
+        "source",
+        "record",
+        "url",
+        "title",
+        "published",
+        "publisher",
+        "language",
+        "text",
+        "story",
+        "original",
+        "relation",
+    }
+    assert fields <= set(rows[0])
+    assert sum(1 for r in rows if r["relation"] == "exact") == 1
+
+
+def test_export_stories(tmp_path: Path, env: dict[str, str]) -> None:
+    d = _folder(tmp_path)
+    run(env, "ingest", str(d))
+    res = run(env, "export", "--stories", "--format", "json")
+    stories = json.loads(res.output)
+    assert {"id", "headline", "articles", "first_published", "last_published", "languages", "sources"} <= set(
+        stories[0]
+    )
+    assert sum(len(s["articles"]) for s in stories) == 5
+
+
+def test_ingest_from_stdin(env: dict[str, str]) -> None:
+    lines = "\n".join(json.dumps({"id": f"s{i}", "text": synthetic_text(i + 100)}) for i in range(3)).encode()
+    res = run(env, "ingest", "-", input=lines)
+    assert res.exit_code == 0, res.output
+    assert "3 added" in res.output
+
+
+def test_nothing_usable_exits_non_zero(tmp_path: Path, env: dict[str, str]) -> None:
+    (tmp_path / "e.txt").write_text("")
+    res = run(env, "ingest", str(tmp_path / "e.txt"))
+    assert res.exit_code == 1

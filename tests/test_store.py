@@ -1,0 +1,116 @@
+"""The SQLite store: schema, migrations, idempotent writes, transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from storyline.errors import StoreError
+from storyline.store import Store
+from storyline.store.schema import SCHEMA_VERSION
+from storyline.text import content_hash
+from storyline.types import Article, RawDoc
+
+
+def _article(raw: RawDoc, text: str) -> Article:
+    return Article(
+        id=raw.article_id, source=raw.source, record=raw.record, text=text, content_hash=content_hash(text)
+    )
+
+
+def test_new_database_is_versioned_and_in_wal_mode(tmp_path: Path) -> None:
+    s = Store(tmp_path / "a.db")
+    assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    s.close()
+    # Re-opening runs no migration twice.
+    s2 = Store(tmp_path / "a.db")
+    assert s2.counts()["articles"] == 0
+
+
+def test_refuses_other_sqlite_databases(tmp_path: Path) -> None:
+    p = tmp_path / "other.db"
+    con = sqlite3.connect(p)
+    con.execute("CREATE TABLE x (y)")
+    con.commit()
+    con.close()
+    with pytest.raises(StoreError, match="not a storyline database"):
+        Store(p)
+
+
+def test_refuses_a_file_that_is_not_sqlite(tmp_path: Path) -> None:
+    p = tmp_path / "notes.db"
+    p.write_text("hello, I am not a database" * 100)
+    with pytest.raises(StoreError, match=str(p.name)):
+        Store(p)
+
+
+def test_refuses_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="does not exist"):
+        Store(tmp_path / "nope" / "a.db")
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    p = tmp_path / "a.db"
+    Store(p).close()
+    con = sqlite3.connect(p)
+    con.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    con.commit()
+    con.close()
+    with pytest.raises(StoreError, match="newer storyline"):
+        Store(p)
+
+
+def test_raw_and_article_round_trip(tmp_path: Path) -> None:
+    s = Store(tmp_path / "a.db")
+    raw = RawDoc(
+        "f.txt", None, "Some text here ü", source_key="/abs/f.txt", title="T", published="2020-01-02"
+    )
+    with s.atomic():
+        s.add_raw([raw])
+        s.add_raw([raw])  # idempotent
+        s.put_articles([_article(raw, "Some text here ü")])
+    assert s.counts()["raw"] == 1
+    assert s.get_raw(raw.article_id) == raw
+    a = s.get_article(raw.article_id[:8])
+    assert a.text == "Some text here ü"
+    assert s.existing([raw.article_id, "nope"]) == {raw.article_id}
+
+
+def test_atomic_rolls_back_on_error(tmp_path: Path) -> None:
+    s = Store(tmp_path / "a.db")
+    raw = RawDoc("f.txt", None, "x", source_key="/abs/f.txt")
+    with pytest.raises(RuntimeError), s.atomic():
+        s.add_raw([raw])
+        raise RuntimeError("boom")
+    assert s.counts()["raw"] == 0
+
+
+def test_full_text_search_follows_articles(tmp_path: Path) -> None:
+    s = Store(tmp_path / "a.db")
+    raw = RawDoc("f.txt", None, "x", source_key="/abs/f.txt")
+    with s.atomic():
+        s.add_raw([raw])
+        s.put_articles([_article(raw, "The quick brown fox jumps")])
+        s.put_memberships([(raw.article_id, "s1", 1.0)])
+        s.refresh_story("s1", headline="Fox story")
+    assert [i.id for i in s.list_stories(query="fox")] == ["s1"]
+    assert s.list_stories(query="zebra") == []
+    with s.atomic():
+        s.put_articles([_article(raw, "A slow zebra walks")])
+    assert [i.id for i in s.list_stories(query="zebra")] == ["s1"]
+    assert s.list_stories(query="fox") == []
+
+
+def test_rejects_are_recorded_once(tmp_path: Path) -> None:
+    from storyline.types import Rejected
+
+    s = Store(tmp_path / "a.db")
+    r = Rejected("a.txt", None, "read", "empty file")
+    with s.atomic():
+        s.add_rejects([r, r])
+    with s.atomic():
+        s.add_rejects([r])
+    assert s.rejects() == [r]
