@@ -395,11 +395,18 @@ def _attributions(sents: Sequence[Any], verbs: frozenset[str]) -> list[Attributi
             if tok.pos_ != "VERB" or tok.lemma_ not in verbs:
                 continue
             subj = next((c for c in tok.children if c.dep_ in _SUBJ_DEPS), None)
-            if subj is None or subj.pos_ == "PRON" and subj.lower_ in {"it", "this", "that", "which"}:
+            if subj is None and tok.i > sent.start and tok.nbor(-1).pos_ in ("NOUN", "PROPN"):
+                # "..., a Ukrainian military source told CNN": parsers often attach the speaker
+                # as an apposition of the previous noun; the noun right before the verb speaks.
+                subj = tok.nbor(-1)
+                p0 = min(t.idx for t in [*subj.lefts, subj])
+                p1 = subj.idx + len(subj.text)
+            elif subj is None or subj.pos_ == "PRON" and subj.lower_ in {"it", "this", "that", "which"}:
                 continue
+            else:
+                p0, p1 = _phrase(subj)
             compounds = [subj, *[c for c in subj.children if c.dep_ == "compound"]]
             s0, s1 = _head_span(compounds)
-            p0, p1 = _phrase(subj)
             out.append(Attribution(i, s0, s1, p0, p1, tok.lemma_))
             break
     return out

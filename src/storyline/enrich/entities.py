@@ -195,12 +195,14 @@ def resolve_entities(
     group_counts: Counter[str] = Counter()
     records: list[tuple[int, EntityMention, EntityKind | None, float]] = []
     untyped_surfaces: set[int] = set()
+    prose = _prose_spans(articles, analyses)
     for art in articles:
         an = analyses.get(art.id)
         if an is None:
             continue
-        primary = [(m, PRIMARY_VOTE if an.parsed.typed else 0.0) for m in an.parsed.mentions]
-        second = [(m, SECOND_VOTE) for m in an.parsed.votes]
+        inside = prose.get(art.id, [])
+        primary = [(m, PRIMARY_VOTE if an.parsed.typed else 0.0) for m in an.parsed.mentions if _within(m, inside)]
+        second = [(m, SECOND_VOTE) for m in an.parsed.votes if _within(m, inside)]
         seen_spans: dict[tuple[int, int], int] = {}
         for g0, g1 in an.parsed.groups:
             group_counts[clean_surface(art.text[g0:g1])] += 1
@@ -305,7 +307,7 @@ def resolve_entities(
 
     # 4. Scan every member for every variant not already found there.
     if scan:
-        _scan(articles, clusters)
+        _scan(articles, clusters, prose)
 
     out: list[ResolvedEntity] = []
     for root, c in clusters.items():
@@ -410,7 +412,31 @@ def _type_by_context(
         next_root += 1
 
 
-def _scan(articles: Sequence[Article], clusters: dict[int, _Cluster]) -> None:
+def _prose_spans(
+    articles: Sequence[Article], analyses: Mapping[str, ArticleAnalysis]
+) -> dict[str, list[tuple[int, int]]]:
+    """Spans of each article's prose sentences: names in menus and credits are not the story's."""
+    from storyline.enrich.sentences import prose_flags
+
+    out: dict[str, list[tuple[int, int]]] = {}
+    for art in articles:
+        an = analyses.get(art.id)
+        if an is None:
+            out[art.id] = [(0, len(art.text))]
+            continue
+        texts = [" ".join(art.text[s0:s1].split()) for s0, s1 in an.parsed.sentences]
+        flags = prose_flags(texts)
+        out[art.id] = [span for span, ok in zip(an.parsed.sentences, flags, strict=True) if ok]
+    return out
+
+
+def _within(m: Mention | EntityMention, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= m.start and m.end <= e for s, e in spans)
+
+
+def _scan(
+    articles: Sequence[Article], clusters: dict[int, _Cluster], prose: Mapping[str, list[tuple[int, int]]]
+) -> None:
     variants: dict[str, int] = {}
     for root, c in clusters.items():
         for s in c.surfaces:
@@ -424,8 +450,11 @@ def _scan(articles: Sequence[Article], clusters: dict[int, _Cluster]) -> None:
     )
     for art in articles:
         taken = sorted((m.start, m.end) for c in clusters.values() for m in c.mentions if m.article == art.id)
+        inside = prose.get(art.id, [])
         for m in pattern.finditer(art.text):
             if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            if not any(s <= m.start() and m.end() <= e for s, e in inside):
                 continue
             c = clusters[variants[m.group(1)]]
             c.mentions.append(EntityMention(art.id, m.start(), m.end(), m.group(1), "scan"))
