@@ -30,13 +30,14 @@ import re
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from rapidfuzz import fuzz
 
 from storyline.clean import clean_record
-from storyline.enrich import build_view, render_text
+from storyline.enrich import StoryView, build_view, render_text
 from storyline.text import fold, shingles, words
-from storyline.types import DupRelation, RawDoc
+from storyline.types import Article, DupRelation, RawDoc
 
 
 def default_shared() -> Path:
@@ -52,7 +53,7 @@ PUBLISHERS = {"002": "CNN", "001": "CNN", "003": "CNN"}
 PAGE_DATES = {"002": "2022-09-13"}
 
 
-def read(shared: Path, gold_002: bool) -> list:
+def read(shared: Path, gold_002: bool) -> list[tuple[str, Article]]:
     arts = []
     for p in sorted((shared / "corpus" / "izium").glob("*.txt")):
         key = p.name[:3]
@@ -89,7 +90,9 @@ def _folded(s: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", fold(s)) if not unicodedata.combining(c))
 
 
-def check_entities(view, truth, texts: str) -> tuple[int, int, int, int, list[str]]:
+def check_entities(
+    view: StoryView, truth: dict[str, Any], texts: str
+) -> tuple[int, int, int, int, list[str]]:
     kinds = {"places": "place", "people": "person", "organisations": "organisation"}
     found = merged = any_kind = total = 0
     missing = []
@@ -119,7 +122,7 @@ def check_entities(view, truth, texts: str) -> tuple[int, int, int, int, list[st
     return found, merged, any_kind, total, missing
 
 
-def check_quotes(view, truth) -> tuple[int, list[str]]:
+def check_quotes(view: StoryView, truth: dict[str, Any]) -> tuple[int, list[str]]:
     ok = 0
     notes = []
     for exp in truth["quotes_expected"]:
@@ -140,7 +143,7 @@ def check_quotes(view, truth) -> tuple[int, list[str]]:
     return ok, notes
 
 
-def check_timeline(view, ids) -> tuple[bool, str]:
+def check_timeline(view: StoryView, ids: dict[str, str]) -> tuple[bool, str]:
     first: dict[str, tuple[int, str | None]] = {}
     for n, t in enumerate(view.timeline):
         for key, aid in ids.items():
@@ -158,7 +161,7 @@ def check_timeline(view, ids) -> tuple[bool, str]:
     return ok, ", ".join(f"{k}@{first[k][0]}:{first[k][1]}" for k in order)
 
 
-def check_disputes(view) -> bool:
+def check_disputes(view: StoryView) -> bool:
     for d in view.disputes:
         sides = {s.side: fold(s.text) for s in d.sides}
         russia = any("russia" in fold(k) and "tactical" in v for k, v in sides.items())
@@ -168,7 +171,7 @@ def check_disputes(view) -> bool:
     return False
 
 
-def check_summary(view, copies: set[str]) -> tuple[bool, list[str]]:
+def check_summary(view: StoryView, copies: set[str]) -> tuple[bool, list[str]]:
     notes = []
     sents = [s.text for s in view.summary]
     for i in range(len(sents)):
@@ -217,7 +220,8 @@ def main() -> int:
     dispute_ok = check_disputes(view)
     summary_ok, summary_notes = check_summary(view, {ids["000"], ids["001"]})
     print(f"izium story view (002 text: {'gold body' if args.gold_002 else 'raw page via clean_record'})")
-    print(f"  entities found with expected kind: {found}/{total} = {found / total:.3f} (any kind {any_kind}/{total})")
+    share = f"{found}/{total} = {found / total:.3f}"
+    print(f"  entities found with expected kind: {share} (any kind {any_kind}/{total})")
     print(f"  entities found and merged:         {merged}/{total} = {merged / total:.3f}")
     for m in missing:
         print(f"    - {m}")

@@ -119,7 +119,9 @@ def model_name(language: str | None) -> str | None:
     return f"{nlp.meta.get('name', '?')}-{nlp.meta.get('version', '?')}"
 
 
-_CAP_RUN_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ][\w'’-]+(?:\s+[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ][\w'’-]+)*)")
+_CAP_RUN_RE = re.compile(
+    r"(?<![.!?]\s)(?<!^)\b([A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ][\w'’-]+(?:\s+[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ][\w'’-]+)*)"
+)
 
 
 def _fallback(text: str) -> list[Mention]:
@@ -278,11 +280,35 @@ class Parsed:
     other_names: tuple[tuple[int, int], ...] = ()
 
 
-_OPEN_QUOTES = "“«„\"‘‹‚"
+_OPEN_QUOTES = '“«„"‘‹‚'
 _QUOTE_RE = re.compile(r"“[^”“]{8,}?”|«[^»«]{8,}?»|„[^“”„]{8,}?[“”]|\"[^\"]{8,}?\"")
 # Sentence boundaries for languages without a model: pysbd knows these languages' abbreviations.
 _PYSBD_LANGS = frozenset(
-    "en hi mr zh es am ar hy bg ur ru pl fa nl da fr my el it ja de kk sk".split()  # pysbd 0.3.4 list
+    [
+        "en",
+        "hi",
+        "mr",
+        "zh",
+        "es",
+        "am",
+        "ar",
+        "hy",
+        "bg",
+        "ur",
+        "ru",
+        "pl",
+        "fa",
+        "nl",
+        "da",
+        "fr",
+        "my",
+        "el",
+        "it",
+        "ja",
+        "de",
+        "kk",
+        "sk",
+    ]  # pysbd 0.3.4 list
 )
 # Speaker noun phrases longer than this are cut at the head: a whole relative clause is not a speaker.
 _MAX_PHRASE_TOKENS = 12
@@ -292,7 +318,9 @@ _MAX_PHRASE_TOKENS = 12
 def _segmenter(language: str) -> Any:
     import pysbd
 
-    return pysbd.Segmenter(language=language if language in _PYSBD_LANGS else "en", clean=False, char_span=True)
+    return pysbd.Segmenter(
+        language=language if language in _PYSBD_LANGS else "en", clean=False, char_span=True
+    )
 
 
 def split_sentences(text: str, language: str | None) -> list[tuple[int, int]]:
@@ -327,7 +355,7 @@ def _phrase(tok: Any) -> tuple[int, int]:
     """Character span of a token's noun phrase (its subtree), cut to the head if too long."""
     sub = list(tok.subtree)
     if len(sub) > _MAX_PHRASE_TOKENS:
-        left = [t for t in tok.lefts]
+        left = list(tok.lefts)
         sub = [*left, tok] if left else [tok]
     start = min(t.idx for t in sub)
     end = max(t.idx + len(t.text) for t in sub)
@@ -375,7 +403,9 @@ def _quotations(doc: Any, offset: int = 0) -> list[Quotation]:
             s0, s1 = _head_span(q.speaker)
             head = max(q.speaker, key=lambda t: len(list(t.subtree)))
             p0, p1 = _phrase(head)
-            out.append(Quotation(base + c0, base + c1, base + s0, base + s1, base + p0, base + p1, q.cue[0].lemma_))
+            out.append(
+                Quotation(base + c0, base + c1, base + s0, base + s1, base + p0, base + p1, q.cue[0].lemma_)
+            )
     return out
 
 
@@ -401,7 +431,7 @@ def _attributions(sents: Sequence[Any], verbs: frozenset[str]) -> list[Attributi
                 subj = tok.nbor(-1)
                 p0 = min(t.idx for t in [*subj.lefts, subj])
                 p1 = subj.idx + len(subj.text)
-            elif subj is None or subj.pos_ == "PRON" and subj.lower_ in {"it", "this", "that", "which"}:
+            elif subj is None or (subj.pos_ == "PRON" and subj.lower_ in {"it", "this", "that", "which"}):
                 continue
             else:
                 p0, p1 = _phrase(subj)

@@ -61,16 +61,16 @@ class ArticleAnalysis:
         d = json.loads(data) if isinstance(data, str) else data
         p = d["parsed"]
         parsed = Parsed(
-            sentences=tuple(tuple(s) for s in p["sentences"]),  # type: ignore[misc]
+            sentences=tuple(tuple(s) for s in p["sentences"]),
             mentions=tuple(Mention(**m) for m in p["mentions"]),
             typed=p["typed"],
-            groups=tuple(tuple(g) for g in p["groups"]),  # type: ignore[misc]
+            groups=tuple(tuple(g) for g in p["groups"]),
             roles=tuple(Role(**r) for r in p["roles"]),
             quotations=tuple(Quotation(**q) for q in p["quotations"]),
             attributions=tuple(Attribution(**a) for a in p["attributions"]),
             model=p.get("model"),
             votes=tuple(Mention(**m) for m in p.get("votes", ())),
-            other_names=tuple(tuple(o) for o in p.get("other_names", ())),  # type: ignore[misc]
+            other_names=tuple(tuple(o) for o in p.get("other_names", ())),
         )
         return cls(
             article=d["article"],

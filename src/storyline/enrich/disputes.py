@@ -123,17 +123,19 @@ def find_disputes(
         an = analyses.get(art.id)
         if an is None:
             continue
-        for a in an.parsed.attributions:
-            i = index.get((art.id, a.sentence))
+        for att in an.parsed.attributions:
+            i = index.get((art.id, att.sentence))
             if i is None or not sentences[i].prose:
                 continue
-            phrase = art.text[a.phrase_start : a.phrase_end]
-            side = _side_of_speaker(art, a.phrase_start, a.phrase_end, phrase, spans.get(art.id, []), roles, places)
+            phrase = art.text[att.phrase_start : att.phrase_end]
+            side = _side_of_speaker(
+                art, att.phrase_start, att.phrase_end, phrase, spans.get(art.id, []), roles, places
+            )
             if side is None:
                 continue
             text = sentences[i].text
             scare = tuple(m.group(1) for m in _SCARE_RE.finditer(text) if len(m.group(1).split()) <= 3)
-            statements.append(_Statement(i, art.id, side, text, a.cue, scare))
+            statements.append(_Statement(i, art.id, side, text, att.cue, scare))
     pairs: list[tuple[float, int, int]] = []
     for x in range(len(statements)):
         for y in range(x + 1, len(statements)):
@@ -141,7 +143,10 @@ def find_disputes(
             if a.side == b.side or a.sentence == b.sentence:
                 continue
             score = float(sim[a.sentence, b.sentence])
-            if a.article == b.article and abs(sentences[a.sentence].index - sentences[b.sentence].index) <= JUXTAPOSED:
+            if (
+                a.article == b.article
+                and abs(sentences[a.sentence].index - sentences[b.sentence].index) <= JUXTAPOSED
+            ):
                 score += CUE_WEIGHT
             if a.scare and b.scare:
                 score += CUE_WEIGHT
@@ -160,7 +165,9 @@ def find_disputes(
         if any(_repeats(a, b, d) for d in disputes):
             continue
         used.update((x, y))
-        sides = tuple(DisputeSide(s.side, s.text, s.article) for s in sorted((a, b), key=lambda s: s.sentence))
+        sides = tuple(
+            DisputeSide(s.side, s.text, s.article) for s in sorted((a, b), key=lambda s: s.sentence)
+        )
         disputes.append(Dispute(point=_point(a, b), sides=sides))
         if len(disputes) >= MAX_DISPUTES:
             break

@@ -129,8 +129,8 @@ class ResolvedEntity:
 @dataclass
 class _Cluster:
     surfaces: Counter[str] = field(default_factory=Counter)
-    votes: Counter[EntityKind] = field(default_factory=Counter)
-    primary: Counter[EntityKind] = field(default_factory=Counter)
+    votes: defaultdict[EntityKind, float] = field(default_factory=lambda: defaultdict(float))
+    primary: defaultdict[EntityKind, int] = field(default_factory=lambda: defaultdict(int))
     mentions: list[EntityMention] = field(default_factory=list)
     typed: bool = False
 
@@ -201,7 +201,9 @@ def resolve_entities(
         if an is None:
             continue
         inside = prose.get(art.id, [])
-        primary = [(m, PRIMARY_VOTE if an.parsed.typed else 0.0) for m in an.parsed.mentions if _within(m, inside)]
+        primary = [
+            (m, PRIMARY_VOTE if an.parsed.typed else 0.0) for m in an.parsed.mentions if _within(m, inside)
+        ]
         second = [(m, SECOND_VOTE) for m in an.parsed.votes if _within(m, inside)]
         seen_spans: dict[tuple[int, int], int] = {}
         for g0, g1 in an.parsed.groups:
@@ -245,19 +247,20 @@ def resolve_entities(
                 uf.union(distinct[x][1], distinct[y][1])
 
     # Votes per surface so far, to know which multi-word names are people.
-    surface_votes: dict[int, Counter[EntityKind]] = defaultdict(Counter)
-    for idx, _, kind, weight in records:
-        if kind is not None:
-            surface_votes[idx][kind] += abs(weight)
+    surface_votes: dict[int, defaultdict[EntityKind, float]] = defaultdict(lambda: defaultdict(float))
+    for idx, _, rec_kind, weight in records:
+        if rec_kind is not None:
+            surface_votes[idx][rec_kind] += abs(weight)
 
     # 2b. A lone word joins the one multi-word person name whose last word it is (a surname),
     # and an acronym joins the one name whose capitalised initials spell it.
-    def _votes_of(root: int) -> Counter[EntityKind]:
-        total: Counter[EntityKind] = Counter()
+    def _top_kind(root: int) -> EntityKind | None:
+        total: defaultdict[EntityKind, float] = defaultdict(float)
         for i in range(len(names)):
             if uf.find(i) == root:
-                total.update(surface_votes[i])
-        return total
+                for vk, v in surface_votes[i].items():
+                    total[vk] += v
+        return max(total.items(), key=lambda kv: kv[1])[0] if total else None
 
     multi = [i for i, n in enumerate(names) if len(keys[i].split()) > 1]
     surname_of_person: set[int] = set()
@@ -268,7 +271,7 @@ def resolve_entities(
         surname_roots = {
             uf.find(j) for j in multi if _similar(keys[j].split()[-1], words[0]) and keys[j] != keys[i]
         }
-        person_roots = {r for r in surname_roots if _votes_of(r).most_common(1)[0][0] == "person"}
+        person_roots = {r for r in surname_roots if _top_kind(r) == "person"}
         if len(person_roots) == 1:
             uf.union(i, person_roots.pop())
             # A bare surname lacks the given-name cue models rely on; the full name it joined
@@ -282,14 +285,13 @@ def resolve_entities(
 
     # 3. Clusters: surfaces, votes, mentions.
     clusters: dict[int, _Cluster] = defaultdict(_Cluster)
-    for idx, mention, kind, weight in records:
+    for idx, mention, rec_kind, weight in records:
         c = clusters[uf.find(idx)]
-        if kind is not None and idx in surname_of_person:
-            kind = "person"
-        if kind is not None:
-            c.votes[kind] += abs(weight)
+        vote: EntityKind | None = "person" if rec_kind is not None and idx in surname_of_person else rec_kind
+        if vote is not None:
+            c.votes[vote] += abs(weight)
             if abs(weight) == PRIMARY_VOTE:
-                c.primary[kind] += 1
+                c.primary[vote] += 1
             c.typed = True
         if weight >= 0:
             c.surfaces[mention.text] += 1
@@ -310,14 +312,14 @@ def resolve_entities(
         _scan(articles, clusters, prose)
 
     out: list[ResolvedEntity] = []
-    for root, c in clusters.items():
-        kind = max(KINDS, key=lambda k: (round(c.votes[k], 6), c.primary[k], -TIE_ORDER.index(k)))
-        name = _display_name(c, kind)
+    for c in clusters.values():
+        best: EntityKind = max(KINDS, key=lambda k: (round(c.votes[k], 6), c.primary[k], -TIE_ORDER.index(k)))
+        name = _display_name(c, best)
         arts = tuple(dict.fromkeys(m.article for m in sorted(c.mentions, key=lambda m: m.article)))
         order = {a.id: n for n, a in enumerate(articles)}
         arts = tuple(sorted(arts, key=lambda a: order.get(a, 0)))
         variants = tuple(sorted(c.surfaces, key=lambda s: (-c.surfaces[s], s)))
-        entity = Entity(name=name, kind=kind, mentions=len(c.mentions), articles=arts, variants=variants)
+        entity = Entity(name=name, kind=best, mentions=len(c.mentions), articles=arts, variants=variants)
         votes = tuple((k, round(c.votes[k], 2)) for k in KINDS if c.votes[k])
         out.append(ResolvedEntity(entity, tuple(c.mentions), name_key(name), votes))
     out.sort(key=lambda r: (-r.entity.mentions, -len(r.entity.articles), r.entity.name))

@@ -68,9 +68,9 @@ def choose_headline(
     if pool:
         options = [(clean_title(a.title or "", a.publisher), a.id) for a in pool]
     else:
-        options = [
-            (_cut(lead[a.id]), a.id) for a in articles if a.id in originals and lead.get(a.id)
-        ] or [(_cut(lead[a.id]), a.id) for a in articles if lead.get(a.id)]
+        options = [(_cut(lead[a.id]), a.id) for a in articles if a.id in originals and lead.get(a.id)] or [
+            (_cut(lead[a.id]), a.id) for a in articles if lead.get(a.id)
+        ]
     if not options:
         return "", None
     if len(options) == 1:

@@ -47,7 +47,9 @@ class _Found:
     role: str | None
 
 
-def _mentions_by_article(entities: Sequence[ResolvedEntity]) -> dict[str, list[tuple[int, int, ResolvedEntity]]]:
+def _mentions_by_article(
+    entities: Sequence[ResolvedEntity],
+) -> dict[str, list[tuple[int, int, ResolvedEntity]]]:
     out: dict[str, list[tuple[int, int, ResolvedEntity]]] = {}
     for r in entities:
         for m in r.mentions:
@@ -58,7 +60,9 @@ def _mentions_by_article(entities: Sequence[ResolvedEntity]) -> dict[str, list[t
 
 
 def _roles(
-    articles: Sequence[Article], analyses: Mapping[str, ArticleAnalysis], spans: dict[str, list[tuple[int, int, ResolvedEntity]]]
+    articles: Sequence[Article],
+    analyses: Mapping[str, ArticleAnalysis],
+    spans: dict[str, list[tuple[int, int, ResolvedEntity]]],
 ) -> dict[str, Counter[str]]:
     """Roles stated next to each entity's mentions across the story, by entity name."""
     out: dict[str, Counter[str]] = {}
@@ -82,7 +86,10 @@ def _is_pronoun(text: str, language: str | None) -> bool:
 
 
 def _find(
-    art: Article, an: ArticleAnalysis, spans: list[tuple[int, int, ResolvedEntity]], roles: dict[str, Counter[str]]
+    art: Article,
+    an: ArticleAnalysis,
+    spans: list[tuple[int, int, ResolvedEntity]],
+    roles: dict[str, Counter[str]],
 ) -> list[_Found]:
     out: list[_Found] = []
     text = art.text
@@ -114,13 +121,18 @@ def _find(
             in_phrase = [
                 r
                 for s, e, r in spans
-                if q.phrase_start is not None and q.phrase_end is not None and q.phrase_start <= s and e <= q.phrase_end
+                if q.phrase_start is not None
+                and q.phrase_end is not None
+                and q.phrase_start <= s
+                and e <= q.phrase_end
             ]
             if inside:
                 entity = inside[0].entity.name
             elif _is_pronoun(head, an.language):
                 before = [
-                    r for s, e, r in spans if e <= q.start and q.start - e <= PRONOUN_WINDOW and r.entity.kind == "person"
+                    r
+                    for s, e, r in spans
+                    if e <= q.start and q.start - e <= PRONOUN_WINDOW and r.entity.kind == "person"
                 ]
                 # The last person named who speaks elsewhere in the article, else the last person.
                 talking = [r for r in before if r.entity.name in speakers]
@@ -230,6 +242,8 @@ def collect_quotes(
             role=role,
             sources=sources,
         )
-        quotes.append(((-len(sources), quote.published or "9999", order[quote.article], found[best].start), quote))
+        quotes.append(
+            ((-len(sources), quote.published or "9999", order[quote.article], found[best].start), quote)
+        )
     quotes.sort(key=lambda q: q[0])
     return [q for _, q in quotes]

@@ -58,8 +58,12 @@ def render_text(view: StoryView, width: int = 100, max_entities: int = 12) -> st
             ents = [e for e in view.entities if e.kind == kind][:max_entities]
             if ents:
                 names = ", ".join(
-                    f"{e.name} ({e.mentions})" + (f" [also {', '.join(v for v in e.variants if v != e.name)}]"
-                    if len(e.variants) > 1 else "")
+                    f"{e.name} ({e.mentions})"
+                    + (
+                        f" [also {', '.join(v for v in e.variants if v != e.name)}]"
+                        if len(e.variants) > 1
+                        else ""
+                    )
                     for e in ents
                 )
                 para(f"{title}: {names}")

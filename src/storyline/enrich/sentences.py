@@ -94,8 +94,7 @@ def story_sentences(
 
 
 def prose_flags(texts: Sequence[str]) -> list[bool]:
-    """`is_prose` for each sentence, kept only inside runs of at least `MIN_RUN` prose sentences
-    from the body start on (`BODY_RUN`).
+    """`is_prose` for each sentence, kept in runs of `MIN_RUN` from the body start (`BODY_RUN`) on.
 
     An article body is a run of prose; a caption, a video title or a teaser that happens to read
     like a sentence stands alone between menus and credits (leftover page boilerplate).
@@ -123,7 +122,7 @@ def prose_flags(texts: Sequence[str]) -> list[bool]:
 
 @lru_cache(maxsize=32)
 def stop_words(language: str | None) -> frozenset[str]:
-    """spaCy's stop words for the language (empty when spaCy has none)."""
+    """Stop words of the language from spaCy's language data (empty when spaCy has none)."""
     if not language:
         return frozenset()
     try:
@@ -163,7 +162,9 @@ class SentenceSpace:
         return np.asarray((self.matrix @ self.matrix.T).toarray(), dtype=np.float32)
 
 
-def lexrank(sim: np.ndarray, threshold: float = 0.1, damping: float = 0.85, iterations: int = 50) -> np.ndarray:
+def lexrank(
+    sim: np.ndarray, threshold: float = 0.1, damping: float = 0.85, iterations: int = 50
+) -> np.ndarray:
     """LexRank centrality (Erkan & Radev, 2004) over a cosine similarity matrix.
 
     Continuous LexRank: edges are the cosines above `threshold` (0.1 as in the paper), rows

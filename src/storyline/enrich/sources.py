@@ -84,9 +84,7 @@ class SourceInfo:
     members: tuple[MemberReport, ...]
 
 
-def relation_of(
-    articles: Sequence[Article], relations: Sequence[DupRelation]
-) -> dict[str, DupRelation]:
+def relation_of(articles: Sequence[Article], relations: Sequence[DupRelation]) -> dict[str, DupRelation]:
     """Each member's relation to another member of the story (relations to outsiders are ignored)."""
     ids = {a.id for a in articles}
     out: dict[str, DupRelation] = {}
@@ -128,8 +126,12 @@ def build_sources(
         copies=sum(kinds[k] for k in COPY_KINDS),
         translations=sum(kinds[k] for k in TRANSLATION_KINDS),
         rewrites=kinds["rewrite"] + kinds["update"],
-        publishers=tuple(PublisherCount(p, n) for p, n in sorted(publishers.items(), key=lambda x: (-x[1], x[0]))),
-        languages=tuple(LanguageCount(lang, n) for lang, n in sorted(languages.items(), key=lambda x: (-x[1], x[0]))),
+        publishers=tuple(
+            PublisherCount(p, n) for p, n in sorted(publishers.items(), key=lambda x: (-x[1], x[0]))
+        ),
+        languages=tuple(
+            LanguageCount(lang, n) for lang, n in sorted(languages.items(), key=lambda x: (-x[1], x[0]))
+        ),
         first_report=published[0] if published else None,
         last_report=published[-1] if published else None,
         members=tuple(members),

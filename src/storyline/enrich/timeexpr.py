@@ -20,10 +20,21 @@ TimeKind = Literal["weekday", "relative", "date"]
 # A weekday name is unambiguous within one week: an undated report is placed at most this many
 # days after the story's latest dated report.
 WEEK = 7
-_MONTHS = (
-    "january february march april may june july august september october november december"
-).split()
-_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 # dateparser's relative-type keys for whole days, with their offsets.
 _RELATIVE_KEYS = {"0 day ago": 0, "1 day ago": -1, "in 1 day": 1, "2 day ago": -2}
 # Abbreviations ("mer", "sat", "mar") collide with ordinary words; only names this long are used.
@@ -113,7 +124,9 @@ def find_times(text: str, language: str | None) -> list[TimeExpression]:
             continue
         if not 1 <= day <= 31:
             continue
-        out.append(TimeExpression(start, end, text[start:end], "date", value, day, int(year) if year else None))
+        out.append(
+            TimeExpression(start, end, text[start:end], "date", value, day, int(year) if year else None)
+        )
     return out
 
 

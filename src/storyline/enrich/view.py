@@ -108,7 +108,8 @@ class StoryView:
             ),
             quotes=tuple(Quote(**{**x, "sources": tuple(x["sources"])}) for x in d["quotes"]),
             disputes=tuple(
-                Dispute(point=x["point"], sides=tuple(DisputeSide(**y) for y in x["sides"])) for x in d["disputes"]
+                Dispute(point=x["point"], sides=tuple(DisputeSide(**y) for y in x["sides"]))
+                for x in d["disputes"]
             ),
             sources=sources,
             version=d.get("version", 0),
