@@ -417,8 +417,8 @@ def _type_by_context(
 def _prose_spans(
     articles: Sequence[Article], analyses: Mapping[str, ArticleAnalysis]
 ) -> dict[str, list[tuple[int, int]]]:
-    """Spans of each article's prose sentences: names in menus and credits are not the story's."""
-    from storyline.enrich.sentences import prose_flags
+    """Spans of each article's sentences that are not page furniture (menus, page dumps)."""
+    from storyline.enrich.sentences import is_furniture
 
     out: dict[str, list[tuple[int, int]]] = {}
     for art in articles:
@@ -426,9 +426,7 @@ def _prose_spans(
         if an is None:
             out[art.id] = [(0, len(art.text))]
             continue
-        texts = [" ".join(art.text[s0:s1].split()) for s0, s1 in an.parsed.sentences]
-        flags = prose_flags(texts)
-        out[art.id] = [span for span, ok in zip(an.parsed.sentences, flags, strict=True) if ok]
+        out[art.id] = [(s0, s1) for s0, s1 in an.parsed.sentences if not is_furniture(art.text[s0:s1])]
     return out
 
 

@@ -74,6 +74,26 @@ def is_prose(text: str) -> bool:
     return True
 
 
+# A line of at least this many words that is mostly capitalised is a menu or a list of links
+# (titles are shorter; MEANTIME and Izium titles have 8-16 words).
+FURNITURE_MIN_WORDS = 18
+
+
+def is_furniture(text: str) -> bool:
+    """Whether a "sentence" is page furniture: a run-on page dump or a long capitalised menu.
+
+    Looser than `is_prose` (titles, datelines and headings are not furniture): names found
+    there still count as mentions.
+    """
+    tokens = text.split()
+    if len(tokens) > MAX_WORDS:
+        return True
+    cased = [t for t in tokens if t[:1].isalpha() and (t[:1].isupper() or t[:1].islower())]
+    if len(tokens) >= FURNITURE_MIN_WORDS and cased:
+        return sum(1 for t in cased if t[:1].isupper()) / len(cased) > MAX_CAPITALISED
+    return False
+
+
 def story_sentences(
     articles: Sequence[Article], analyses: Mapping[str, ArticleAnalysis]
 ) -> list[StorySentence]:
