@@ -280,7 +280,7 @@ class Parsed:
     other_names: tuple[tuple[int, int], ...] = ()
 
 
-_OPEN_QUOTES = '“«„"‘‹‚'
+_SINGLE_MARKS = frozenset("'‘’‚‹›`´")
 _QUOTE_RE = re.compile(r"“[^”“]{8,}?”|«[^»«]{8,}?»|„[^“”„]{8,}?[“”]|\"[^\"]{8,}?\"")
 # Sentence boundaries for languages without a model: pysbd knows these languages' abbreviations.
 _PYSBD_LANGS = frozenset(
@@ -379,7 +379,8 @@ def _quotation_windows(doc: Any) -> Iterator[Any]:
     for sent in doc.sents:
         if start is None:
             start = sent.start
-        count += sum(1 for t in sent if t.is_quote)
+        # Double marks only: a single one is as often an apostrophe ("the occupiers’ sign").
+        count += sum(1 for t in sent if t.is_quote and t.text not in _SINGLE_MARKS)
         if count % 2 == 0:
             if count:
                 yield doc[start : sent.end]
@@ -391,22 +392,40 @@ def _quotations(doc: Any, offset: int = 0) -> list[Quotation]:
 
     out: list[Quotation] = []
     for window in _quotation_windows(doc):
-        sub = window.as_doc()
-        base = window.start_char + offset
-        try:
-            triples = list(direct_quotations(sub))
-        except ValueError:  # textacy: unknown language or unbalanced marks inside the window
-            continue
-        for q in triples:
-            c0 = q.content.start_char
-            c1 = q.content.end_char
-            s0, s1 = _head_span(q.speaker)
-            head = max(q.speaker, key=lambda t: len(list(t.subtree)))
-            p0, p1 = _phrase(head)
-            out.append(
-                Quotation(base + c0, base + c1, base + s0, base + s1, base + p0, base + p1, q.cue[0].lemma_)
-            )
+        for part, triples in _triples(window, direct_quotations):
+            base = part.start_char + offset
+            out.extend(_quotation(q, base) for q in triples)
     return out
+
+
+def _triples(window: Any, extract: Any) -> Iterator[tuple[Any, list[Any]]]:
+    """textacy's quotations of a window; sentence by sentence when a stray mark upsets it."""
+    try:
+        yield window, list(extract(window.as_doc()))
+        return
+    except ValueError:  # unbalanced marks (an apostrophe counted as a quote) or unknown language
+        pass
+    for sent in window.sents:
+        try:
+            yield sent, list(extract(sent.as_doc()))
+        except ValueError:
+            continue
+
+
+def _quotation(q: Any, base: int) -> Quotation:
+    """A textacy triple as a `Quotation`, offsets shifted by `base` (the part's start in the text)."""
+    s0, s1 = _head_span(q.speaker)
+    head = max(q.speaker, key=lambda t: len(list(t.subtree)))
+    p0, p1 = _phrase(head)
+    return Quotation(
+        base + q.content.start_char,
+        base + q.content.end_char,
+        base + s0,
+        base + s1,
+        base + p0,
+        base + p1,
+        q.cue[0].lemma_,
+    )
 
 
 _SUBJ_DEPS = frozenset({"nsubj", "nsubj:pass", "csubj"})
