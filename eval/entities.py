@@ -103,7 +103,7 @@ def load_documents(path: Path) -> dict[str, tuple[str, list[tuple[str, int, int]
 
 def prf(tp: int, n_sys: int, n_gold: int) -> tuple[float, float, float]:
     p = tp / n_sys if n_sys else 0.0
-    r = n_gold and tp / n_gold or 0.0
+    r = tp / n_gold if n_gold else 0.0
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
@@ -118,7 +118,9 @@ def main() -> int:
     docs = load_documents(base / "meantime_en.conll")
     names = sorted(docs)[: args.limit or None]
     articles = [
-        Article(id=d, source=d, record=None, text=docs[d][0], content_hash=content_hash(docs[d][0]), language="en")
+        Article(
+            id=d, source=d, record=None, text=docs[d][0], content_hash=content_hash(docs[d][0]), language="en"
+        )
         for d in names
     ]
     t0 = time.perf_counter()
@@ -142,7 +144,9 @@ def main() -> int:
         for kind, ms in system:
             counts["system"] += 1
             matched = [
-                instances[num][0] for num, spans in gold.items() if any(a < f and c < b for a, b in spans for c, f in ms)
+                instances[num][0]
+                for num, spans in gold.items()
+                if any(a < f and c < b for a, b in spans for c, f in ms)
             ]
             counts["correct"] += bool(matched)
             counts["correct_typed"] += any(CLASSES[c] == kind for c in matched)

@@ -84,7 +84,13 @@ def test_undated_report_placed_from_its_weekdays_and_the_story_dates():
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [("Izium", "Izyum"), ("Izium", "Izioum"), ("Kupyansk", "Kupiansk"), ("Bucha", "Boutcha"), ("Putin", "Poutine")],
+    [
+        ("Izium", "Izyum"),
+        ("Izium", "Izioum"),
+        ("Kupyansk", "Kupiansk"),
+        ("Bucha", "Boutcha"),
+        ("Putin", "Poutine"),
+    ],
 )
 def test_transliteration_variants_share_a_key(a, b):
     assert name_key(a) == name_key(b)
@@ -105,7 +111,10 @@ def test_clean_surface_drops_articles_and_possessives():
 
 
 def test_clean_title_drops_site_name():
-    assert clean_title("Inside the city after the retreat – Share Market Daily") == "Inside the city after the retreat"
+    assert (
+        clean_title("Inside the city after the retreat – Share Market Daily")
+        == "Inside the city after the retreat"
+    )
     assert clean_title("Talks fail - again") == "Talks fail - again"
 
 
@@ -217,7 +226,7 @@ def test_render_text_mentions_every_section(view):
 
 
 def test_cached_analyses_are_reused(story):
-    arts, rels, analyses = story
+    arts, _, analyses = story
     fake = ArticleAnalysis(
         article=analyses[0].article,
         content_hash="stale",

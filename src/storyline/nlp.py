@@ -67,16 +67,14 @@ _BREAKS = "storyline_paragraph_breaks"
 
 
 def _load(name: str) -> Any:
-    try:
-        module = importlib.import_module(name)
-    except ImportError:
-        return None
     with _lock, warnings.catch_warnings():
-        # W095: the md package was trained with spaCy 3.7; it loads and runs unchanged on 3.8.
+        # W095: the md package was trained with spaCy 3.7; it loads and runs unchanged on 3.8
+        # (the warning comes at import, from the package's version lookup, and again at load).
         warnings.filterwarnings("ignore", message=r".*W095.*")
         try:
+            module = importlib.import_module(name)
             nlp = module.load()
-        except OSError:
+        except (ImportError, OSError):
             return None
     from spacy.language import Language
 
@@ -399,7 +397,7 @@ def _quotations(doc: Any, offset: int = 0) -> list[Quotation]:
 
 
 def _triples(window: Any, extract: Any) -> Iterator[tuple[Any, list[Any]]]:
-    """textacy's quotations of a window; sentence by sentence when a stray mark upsets it."""
+    """Quotations textacy finds in a window; sentence by sentence when a stray mark upsets it."""
     try:
         yield window, list(extract(window.as_doc()))
         return

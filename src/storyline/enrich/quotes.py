@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from storyline.config import ViewConfig
@@ -185,10 +186,15 @@ def collect_quotes(
     if not found:
         return []
     folded = [fold(f.text) for f in found]
-    vectors = None
-    languages = {f.language for f in found}
-    if encoder is not None and len(languages) > 1:
-        vectors = encoder.encode([f.text for f in found])
+    # The encoder only compares quotations across languages, and only between members linked
+    # by a relation (a translation and its original): few pairs, a fraction of a second.
+    vectors: dict[int, np.ndarray] = {}
+    crossing = {a for pair in related for a in pair}
+    if encoder is not None and len({f.language for f in found}) > 1:
+        todo = [i for i, f in enumerate(found) if f.article in crossing]
+        if todo:
+            embedded = encoder.encode([found[i].text for i in todo])
+            vectors = {i: embedded[n] for n, i in enumerate(todo)}
     parent = list(range(len(found)))
 
     def root(i: int) -> int:
@@ -209,7 +215,7 @@ def collect_quotes(
                 else settings.quote_match
             )
             same = fuzz.token_set_ratio(folded[i], folded[j]) >= threshold
-            if not same and vectors is not None and a.language != b.language and speakers_agree:
+            if not same and i in vectors and j in vectors and a.language != b.language and speakers_agree:
                 same = float(vectors[i] @ vectors[j]) >= settings.encoder_redundancy
             if same:
                 parent[root(j)] = root(i)

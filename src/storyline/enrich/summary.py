@@ -49,6 +49,7 @@ def summarise(
     settings: ViewConfig,
     order: dict[str, tuple[str, int]],
     encoder: Encoder | None = None,
+    languages: dict[str, str | None] | None = None,
 ) -> list[SummarySentence]:
     """Pick the summary sentences.
 
@@ -61,6 +62,7 @@ def summarise(
         settings: sizes and thresholds.
         order: article id -> (report day, position) to print the summary in time order.
         encoder: optional sentence encoder, to catch the same statement in another language.
+        languages: article id -> language (the encoder is only used between languages).
 
     Returns:
         Sentences in time order, then article order.
@@ -78,10 +80,7 @@ def summarise(
     pool = pool[: settings.summary_sentences * POOL_PER_SENTENCE]
     if not pool:
         return []
-    vectors: dict[int, np.ndarray] = {}
-    if encoder is not None:
-        embedded = encoder.encode([sentences[i].text for i in pool])
-        vectors = {i: embedded[n] for n, i in enumerate(pool)}
+    vectors = _LazyVectors(sentences, encoder, languages or {})
     chosen: list[int] = []
     words = 0
     remaining = list(pool)
@@ -111,13 +110,44 @@ def _redundant(
     sim: np.ndarray,
     stops: frozenset[str],
     settings: ViewConfig,
-    vectors: dict[int, np.ndarray],
+    vectors: _LazyVectors,
 ) -> bool:
     for j in chosen:
         if sim[i, j] >= settings.redundancy:
             return True
         if containment(sentences[i].text, sentences[j].text, stops) >= settings.redundancy:
             return True
-        if vectors and float(vectors[i] @ vectors[j]) >= settings.encoder_redundancy:
+        if vectors.differ(i, j) and vectors.cosine(i, j) >= settings.encoder_redundancy:
             return True
     return False
+
+
+class _LazyVectors:
+    """Sentence embeddings computed on demand, only for sentences in different languages.
+
+    Within one language TF-IDF and word overlap already catch a repeat; the encoder (~24
+    paragraphs/s) is only needed across languages, for the few sentences MMR compares.
+    """
+
+    def __init__(
+        self, sentences: Sequence[StorySentence], encoder: Encoder | None, languages: dict[str, str | None]
+    ) -> None:
+        self.sentences = sentences
+        self.encoder = encoder
+        self.languages = languages
+        self.cache: dict[int, np.ndarray] = {}
+
+    def differ(self, i: int, j: int) -> bool:
+        if self.encoder is None:
+            return False
+        a = self.languages.get(self.sentences[i].article)
+        b = self.languages.get(self.sentences[j].article)
+        return a != b
+
+    def cosine(self, i: int, j: int) -> float:
+        assert self.encoder is not None
+        todo = [k for k in (i, j) if k not in self.cache]
+        if todo:
+            for k, v in zip(todo, self.encoder.encode([self.sentences[k].text for k in todo]), strict=True):
+                self.cache[k] = v
+        return float(self.cache[i] @ self.cache[j])

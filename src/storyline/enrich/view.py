@@ -183,7 +183,10 @@ def build_view(
     spans = _mentions_by_article(resolved)
     roles = {name: c.most_common(1)[0][0] for name, c in _roles(ordered, by_analysis, spans).items()}
     disputes = find_disputes(ordered, by_analysis, sentences, sim, resolved, roles, originals)
-    summary = summarise(sentences, scores, sim, originals, space.stops, settings, order_key, encoder)
+    languages = {a.id: a.language for a in ordered}
+    summary = summarise(
+        sentences, scores, sim, originals, space.stops, settings, order_key, encoder, languages
+    )
     timeline = build_timeline(ordered, by_analysis, sentences, scores, sim, dates, originals, settings)
     lead = {}
     for s in sentences:
