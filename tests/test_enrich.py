@@ -31,7 +31,7 @@ def _story() -> tuple[dict[str, Article], list[DupRelation]]:
             title=a["title"],
             published=a["published"],
             publisher=a["publisher"],
-            language="en",
+            language=a.get("language", "en"),
         )
         for a in data["articles"]
     }
@@ -137,7 +137,7 @@ def test_spelling_variants_are_one_entity(view):
     assert len(cities) == 1
     assert {"Mykolaiv", "Mykolayiv"} <= set(cities[0].variants)
     assert cities[0].kind == "place"
-    assert len(cities[0].articles) == 5
+    assert len(cities[0].articles) == 6
 
 
 def test_surname_joins_the_full_name(view):
@@ -145,6 +145,17 @@ def test_surname_joins_the_full_name(view):
     assert len(people) == 1
     assert people[0].kind == "person"
     assert "Kuleba" in people[0].variants
+
+
+def test_entities_carry_over_to_a_language_without_a_model(view):
+    arts, _ = _story()
+    german = arts["f"].id
+    city = next(e for e in view.entities if "Mykolaiv" in e.variants)
+    assert german in city.articles and "Mykolajiw" in city.variants
+    person = next(e for e in view.entities if e.name == "Dmytro Kuleba")
+    assert german in person.articles
+    # Capitalised German nouns without a typed counterpart are not entities.
+    assert not any(e.name in {"Sieg", "Hafenstadt", "Offizier"} for e in view.entities)
 
 
 def test_quote_across_copy_and_translation_is_one_quote(view):
@@ -201,8 +212,9 @@ def test_dispute_sets_the_two_sides_side_by_side(view):
 
 def test_sources_breakdown(view):
     s = view.sources
-    assert (s.articles, s.originals, s.copies, s.translations) == (5, 3, 1, 1)
-    assert s.first_report == "2031-05-03" and s.last_report == "2031-05-06"
+    assert (s.articles, s.originals, s.copies, s.translations) == (6, 4, 1, 1)
+    assert s.first_report == "2031-05-03" and s.last_report == "2031-05-07"
+    assert {x.language for x in s.languages} == {"en", "de"}
     assert {p.publisher for p in s.publishers} >= {"North Wire", "Daily Harbour"}
 
 

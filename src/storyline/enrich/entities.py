@@ -164,6 +164,25 @@ def _split_lists(m: Mention) -> list[Mention]:
     return out
 
 
+# Capitalised runs of a language without a model mix names with capitalised nouns ("Hafenstadt
+# Mykolajiw" in German); every shorter run is a candidate too, so the name inside can join the
+# entity it names. Runs longer than this are not split (sub-runs grow quadratically).
+MAX_RUN_WORDS = 6
+
+
+def _sub_runs(m: Mention) -> list[Mention]:
+    """The mention and every contiguous shorter run of its words (untyped candidates)."""
+    spans = [(w.start(), w.end()) for w in re.finditer(r"\S+", m.text)]
+    if len(spans) < 2 or len(spans) > MAX_RUN_WORDS:
+        return [m]
+    out = []
+    for i in range(len(spans)):
+        for j in range(i, len(spans)):
+            s0, s1 = spans[i][0], spans[j][1]
+            out.append(Mention(m.text[s0:s1], m.kind, m.start + s0, m.start + s1))
+    return out
+
+
 def _acronym(words: list[str]) -> str:
     return "".join(w[0] for w in words if w[:1].isupper())
 
@@ -201,9 +220,10 @@ def resolve_entities(
         if an is None:
             continue
         inside = prose.get(art.id, [])
-        primary = [
-            (m, PRIMARY_VOTE if an.parsed.typed else 0.0) for m in an.parsed.mentions if _within(m, inside)
-        ]
+        found = [m for m in an.parsed.mentions if _within(m, inside)]
+        if not an.parsed.typed:
+            found = [sub for m in found for sub in _sub_runs(m)]
+        primary = [(m, PRIMARY_VOTE if an.parsed.typed else 0.0) for m in found]
         second = [(m, SECOND_VOTE) for m in an.parsed.votes if _within(m, inside)]
         seen_spans: dict[tuple[int, int], int] = {}
         for g0, g1 in an.parsed.groups:
@@ -307,6 +327,10 @@ def resolve_entities(
     }
     _type_by_context(articles, analyses, clusters, surfaces)
 
+    # Overlapping mentions of one entity (a run and the name inside it) are one mention.
+    for c in clusters.values():
+        c.mentions = _non_overlapping(c.mentions)
+
     # 4. Scan every member for every variant not already found there.
     if scan:
         _scan(articles, clusters, prose)
@@ -324,6 +348,19 @@ def resolve_entities(
         out.append(ResolvedEntity(entity, tuple(c.mentions), name_key(name), votes))
     out.sort(key=lambda r: (-r.entity.mentions, -len(r.entity.articles), r.entity.name))
     return out
+
+
+def _non_overlapping(mentions: list[EntityMention]) -> list[EntityMention]:
+    """Longest first, drop mentions that overlap a kept one in the same article."""
+    kept: list[EntityMention] = []
+    taken: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for m in sorted(mentions, key=lambda m: (m.article, -(m.end - m.start), m.start)):
+        if any(s < m.end and m.start < e for s, e in taken[m.article]):
+            continue
+        taken[m.article].append((m.start, m.end))
+        kept.append(m)
+    kept.sort(key=lambda m: (m.article, m.start))
+    return kept
 
 
 def _display_name(c: _Cluster, kind: EntityKind) -> str:
