@@ -37,7 +37,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from storyline.enrich.analysis import analyse_articles
+from storyline.enrich.analysis import ArticleAnalysis, analyse_articles
 from storyline.enrich.entities import resolve_entities
 from storyline.text import content_hash
 from storyline.types import Article
@@ -107,25 +107,13 @@ def prf(tp: int, n_sys: int, n_gold: int) -> tuple[float, float, float]:
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--shared", type=Path, default=default_shared())
-    ap.add_argument("--limit", type=int, default=0, help="only the first N documents")
-    ap.add_argument("--no-second-opinion", action="store_true", help="one NER model only")
-    args = ap.parse_args()
-    base = args.shared / "corpus" / "meantime"
-    instances = load_instances(base / "list_instances.csv")
-    docs = load_documents(base / "meantime_en.conll")
-    names = sorted(docs)[: args.limit or None]
-    articles = [
-        Article(
-            id=d, source=d, record=None, text=docs[d][0], content_hash=content_hash(docs[d][0]), language="en"
-        )
-        for d in names
-    ]
-    t0 = time.perf_counter()
-    analyses = {a.article: a for a in analyse_articles(articles, second_opinion=not args.no_second_opinion)}
-    seconds = time.perf_counter() - t0
+def score(
+    articles: list[Article],
+    docs: dict[str, tuple[str, list[tuple[str, int, int]]]],
+    instances: dict[str, tuple[str, bool]],
+    analyses: dict[str, ArticleAnalysis],
+) -> dict[str, int]:
+    """Counts for precision and recall (see the module docstring for the matching)."""
     counts: dict[str, int] = defaultdict(int)
     for art in articles:
         gold: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -150,6 +138,37 @@ def main() -> int:
             ]
             counts["correct"] += bool(matched)
             counts["correct_typed"] += any(CLASSES[c] == kind for c in matched)
+    return counts
+
+
+def recall(counts: dict[str, int], scope: str = "named", typed: bool = False) -> float:
+    """Share of gold instances found (typed: with the right kind)."""
+    key = f"{'typed' if typed else 'found'}_{scope}"
+    return counts[key] / counts[f"gold_{scope}"] if counts[f"gold_{scope}"] else 0.0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--shared", type=Path, default=default_shared())
+    ap.add_argument("--limit", type=int, default=0, help="only the first N documents")
+    ap.add_argument("--no-second-opinion", action="store_true", help="one NER model only")
+    ap.add_argument("--conll", type=Path, help="mention chains (default: the corpus file)")
+    ap.add_argument("--instances", type=Path, help="instances (default: the corpus file)")
+    args = ap.parse_args()
+    base = args.shared / "corpus" / "meantime"
+    instances = load_instances(args.instances or base / "list_instances.csv")
+    docs = load_documents(args.conll or base / "meantime_en.conll")
+    names = sorted(docs)[: args.limit or None]
+    articles = [
+        Article(
+            id=d, source=d, record=None, text=docs[d][0], content_hash=content_hash(docs[d][0]), language="en"
+        )
+        for d in names
+    ]
+    t0 = time.perf_counter()
+    analyses = {a.article: a for a in analyse_articles(articles, second_opinion=not args.no_second_opinion)}
+    seconds = time.perf_counter() - t0
+    counts = score(articles, docs, instances, analyses)
     print(f"MEANTIME English: {len(articles)} documents, person/organisation/location entities")
     print(f"  analysis: {seconds:.1f} s ({len(articles) / seconds:.1f} docs/s)")
     for scope in ("named", "all"):
