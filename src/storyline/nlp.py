@@ -242,11 +242,16 @@ class Attribution:
 
 @dataclass(frozen=True, slots=True)
 class Role:
-    """Words that describe a name where it is mentioned (``Ukrainian President``, ``defense minister``)."""
+    """Words that describe a name where it is mentioned (``Ukrainian President``, ``a town near Kyiv``).
+
+    `kind` is what the description's head noun says the name is (``town`` -> place), when the
+    model has word vectors to tell (see `_role_kind`); None otherwise.
+    """
 
     start: int
     end: int
     role: str
+    kind: EntityKind | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -462,11 +467,55 @@ def _attributions(sents: Sequence[Any], verbs: frozenset[str]) -> list[Attributi
 _ROLE_DEPS = frozenset({"compound", "amod", "nmod", "poss", "case"})
 
 
+# Prototype nouns per kind: a description's head noun ("town", "minister", "manufacturer") is
+# typed by its word-vector cosine with the mean of these. A handful of the most common heads of
+# news appositions per kind is enough: the vectors generalise to the rest (port, capital,
+# spokeswoman, carrier, regulator all land right).
+_ROLE_PROTOTYPES: dict[EntityKind, tuple[str, ...]] = {
+    "place": ("city", "town", "village", "region", "country", "province"),
+    "person": ("man", "woman", "official", "minister", "president", "resident", "spokesman"),
+    "organisation": ("company", "agency", "ministry", "group", "party", "army", "newspaper"),
+}
+# The best kind must be this similar, and this much ahead of the next (cosines of unrelated
+# heads sit around 0.2-0.3; clear heads score 0.45-0.85 with a margin of 0.1 or more).
+_ROLE_MIN = 0.35
+_ROLE_MARGIN = 0.08
+
+
+@lru_cache(maxsize=4)
+def _prototypes(nlp_id: int, vocab: Any) -> dict[EntityKind, Any] | None:
+    import numpy as np
+
+    out: dict[EntityKind, Any] = {}
+    for kind, words in _ROLE_PROTOTYPES.items():
+        vectors = [vocab[w].vector for w in words if vocab.has_vector(w)]
+        if not vectors:
+            return None
+        mean = np.mean(vectors, axis=0)
+        out[kind] = mean / (np.linalg.norm(mean) or 1.0)
+    return out
+
+
+def _role_kind(token: Any) -> EntityKind | None:
+    """The kind a description's head noun stands for, or None (no vectors, or unclear)."""
+    import numpy as np
+
+    if token.pos_ not in ("NOUN", "PROPN") or not token.has_vector:
+        return None
+    protos = _prototypes(id(token.vocab), token.vocab)
+    if not protos:
+        return None
+    v = token.vector / (np.linalg.norm(token.vector) or 1.0)
+    scores = sorted(((float(v @ p), k) for k, p in protos.items()), reverse=True)
+    (best, kind), (second, _) = scores[0], scores[1]
+    return kind if best >= _ROLE_MIN and best - second >= _ROLE_MARGIN else None
+
+
 def _roles(doc: Any) -> list[Role]:
-    """Descriptions of named people and organisations: title words before the name, appositions."""
+    """Descriptions of names: title words before the name, or an apposition after it."""
     out: list[Role] = []
     for ent in doc.ents:
-        if ent.label_ not in ("PERSON", "PER", "ORG"):
+        if ent.label_ not in SPACY_KINDS:
             continue
         root = ent.root
         before = [t for t in root.lefts if t.i < ent.start and t.dep_ in _ROLE_DEPS]
@@ -478,14 +527,15 @@ def _roles(doc: Any) -> list[Role]:
             while words and words[0].pos_ == "DET":
                 words.pop(0)
             if words:
-                out.append(Role(ent.start_char, ent.end_char, doc[words[0].i : words[-1].i + 1].text))
+                text = doc[words[0].i : words[-1].i + 1].text
+                out.append(Role(ent.start_char, ent.end_char, text, _role_kind(words[-1])))
                 continue
         for child in root.children:
             if child.dep_ == "appos" and child.i > ent.end - 1:
                 span = sorted(child.subtree, key=lambda t: t.i)
                 if len(span) <= _MAX_PHRASE_TOKENS:
                     text = doc[span[0].i : span[-1].i + 1].text.strip(" ,")
-                    out.append(Role(ent.start_char, ent.end_char, text))
+                    out.append(Role(ent.start_char, ent.end_char, text, _role_kind(child)))
                 break
     return out
 
