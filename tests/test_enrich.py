@@ -248,3 +248,18 @@ def test_cached_analyses_are_reused(story):
     )
     assert not fake.fresh_for(arts["a"])
     assert analyses[0].fresh_for(arts["a"])
+
+
+def test_french_quote_with_guillemets_keeps_its_speaker():
+    text = (
+        "Le président Emmanuel Macron a déclaré mercredi à Paris : « Nous allons continuer à soutenir "
+        "l'Ukraine jusqu'au bout. » Il a rencontré Olaf Scholz à Berlin."
+    )
+    art = Article(
+        id="fr", source="fr", record=None, text=text, content_hash=content_hash(text), language="fr"
+    )
+    v = build_view([art], [])
+    assert [q.speaker for q in v.quotes] == ["Emmanuel Macron"]
+    assert v.quotes[0].role == "président"
+    assert {e.name for e in v.entities} >= {"Emmanuel Macron", "Olaf Scholz", "Paris", "Berlin"}
+    assert v.summary and v.summary[0].text.endswith("»")

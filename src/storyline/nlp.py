@@ -540,8 +540,31 @@ def _roles(doc: Any) -> list[Role]:
     return out
 
 
+_OPENING_MARKS = frozenset("“«„‘‹‚")
+
+
+def _merged_sentences(doc: Any) -> list[Any]:
+    """Sentences with stray quote marks put back: "... à Paris : «" + "Nous ... bout." + "»".
+
+    Parsers (the French one above all) split at guillemets; a sentence that only holds marks
+    joins the previous one, and one that ends on an opening mark joins the next.
+    """
+    out: list[Any] = []
+    join_next = False
+    for sent in doc.sents:
+        text = sent.text.strip()
+        if not text:
+            continue
+        if out and (join_next or not any(c.isalnum() for c in text)):
+            out[-1] = doc[out[-1].start : sent.end]
+        else:
+            out.append(sent)
+        join_next = text[-1] in _OPENING_MARKS
+    return out
+
+
 def _parse_doc(doc: Any, language: str, model: str | None) -> Parsed:
-    sents = [s for s in doc.sents if s.text.strip()]
+    sents = _merged_sentences(doc)
     sentences = tuple((s.start_char, s.end_char) for s in sents)
     try:
         quotations = _quotations(doc)

@@ -86,6 +86,15 @@ def _is_pronoun(text: str, language: str | None) -> bool:
     return len(text.split()) == 1 and text.lower() in stop_words(language)
 
 
+def _role_from_phrase(phrase: str, language: str | None) -> str | None:
+    """The speaker's phrase without the names in it and leading stop words ("Le président")."""
+    words = [w for w in phrase.split() if not w[:1].isupper() or w.lower() in stop_words(language)]
+    while words and words[0].lower() in stop_words(language):
+        words.pop(0)
+    text = " ".join(words).strip(" ,")
+    return text or None
+
+
 def _find(
     art: Article,
     an: ArticleAnalysis,
@@ -144,6 +153,12 @@ def _find(
                 stated = roles.get(entity)
                 if stated:
                     role = stated.most_common(1)[0][0]
+            elif any(r.entity.kind == "person" for r in in_phrase):
+                # "le président Emmanuel Macron": the person named in the speaker's phrase.
+                entity = next(r for r in in_phrase if r.entity.kind == "person").entity.name
+                speaker = entity
+                stated = roles.get(entity)
+                role = stated.most_common(1)[0][0] if stated else _role_from_phrase(phrase, an.language)
             elif in_phrase:
                 org = in_phrase[0].entity.name
                 speaker = f"{org} {clean_surface(head)}".strip()

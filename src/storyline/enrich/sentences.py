@@ -29,6 +29,9 @@ MAX_WORDS = 60
 # Share of words starting with a capital above which a "sentence" is a menu or a list of names
 # (title-case headlines and navigation bars score 0.6-1.0, news prose 0.1-0.3).
 MAX_CAPITALISED = 0.5
+# Below this many words the share is noisy: a short sentence may be mostly names.
+SHORT_WORDS = 10
+MAX_CAPITALISED_SHORT = 0.75
 # Prose sentences come in runs: a lone one between boilerplate is a caption or a teaser.
 MIN_RUN = 2
 # The body starts at the first run of this many prose sentences; prose-like lines before it are
@@ -69,7 +72,9 @@ def is_prose(text: str) -> bool:
     cased = [t for t in tokens if t[:1].isalpha() and (t[:1].isupper() or t[:1].islower())]
     if cased:
         capitalised = sum(1 for t in cased if t[:1].isupper())
-        if capitalised / len(cased) > MAX_CAPITALISED:
+        # A short sentence may be half names ("Il a rencontré Olaf Scholz à Berlin.").
+        limit = MAX_CAPITALISED if len(tokens) >= SHORT_WORDS else MAX_CAPITALISED_SHORT
+        if capitalised / len(cased) > limit:
             return False
     return True
 
