@@ -79,6 +79,42 @@ class StoryConfig:
 
 
 @dataclass(frozen=True)
+class ViewConfig:
+    """What a story view shows (see `storyline.enrich`).
+
+    Attributes:
+        summary_sentences: most sentences in the summary.
+        summary_words: word budget of the summary (the first sentence is kept even if longer).
+        mmr_lambda: relevance/novelty trade-off of the summary's MMR selection (Carbonell &
+            Goldstein, 1998; 0.7 is the common choice for news).
+        redundancy: TF-IDF cosine or content-word containment at which two sentences say the
+            same thing.
+        encoder_redundancy: encoder cosine at which two sentences (any languages) say the same
+            thing (same story across languages scores ~0.83 with the default encoder).
+        timeline_entries: most timeline entries.
+        timeline_per_article: most developments taken from one article.
+        novelty: TF-IDF cosine below which a sentence adds information to earlier articles.
+        quote_match: rapidfuzz token-set ratio (0-100) at which two quotations are one quote.
+        related_quote_match: the same, for quotations in a copy or translation of each other.
+        max_entities: most entities in the view (most mentioned first); 0 keeps all.
+        second_opinion: run a second NER model where one is installed (votes on entity kinds).
+    """
+
+    summary_sentences: int = 5
+    summary_words: int = 120
+    mmr_lambda: float = 0.7
+    redundancy: float = 0.5
+    encoder_redundancy: float = 0.8
+    timeline_entries: int = 20
+    timeline_per_article: int = 1
+    novelty: float = 0.4
+    quote_match: float = 85.0
+    related_quote_match: float = 70.0
+    max_entities: int = 0
+    second_opinion: bool = True
+
+
+@dataclass(frozen=True)
 class Config:
     """All settings."""
 
@@ -87,6 +123,7 @@ class Config:
     embed: EmbedConfig = field(default_factory=EmbedConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
     stories: StoryConfig = field(default_factory=StoryConfig)
+    view: ViewConfig = field(default_factory=ViewConfig)
 
 
 def _build(cls: type[T], table: dict[str, Any], where: str) -> T:

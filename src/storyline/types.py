@@ -258,13 +258,18 @@ class Quote:
 
 @dataclass(frozen=True, slots=True)
 class TimelineEntry:
-    """A dated entry: the first report of the story, or a development first reported by `article`."""
+    """A dated entry: the first report of the story, or a development first reported by `article`.
+
+    `date_basis` says where the date comes from (``published 2022-09-13``, or how a date in the
+    text was resolved), so that no date is shown without its evidence.
+    """
 
     date: str | None
     article: str
     text: str
     kind: Literal["first_report", "development"]
     publisher: str | None = None
+    date_basis: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,270 @@
+"""Direct quotations with speaker and role; one quote across copies and translations.
+
+Quotations and their grammatical speakers come from the per-article parse (textacy's
+``direct_quotations`` on spaCy). Here they are tied to the story's entities: a pronoun speaker
+("he said") is the person last named before the quote, a named speaker gets the story's name
+for that entity ("Zelensky" -> "Volodymyr Zelensky") and the role stated next to a mention of
+it ("Ukrainian President"), and an unnamed one is described by its organisation ("Bohun
+Brigade spokesman"). The same quotation in several members (a copy, a translation, two outlets
+quoting one statement) is one quote with several sources.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from storyline.config import ViewConfig
+from storyline.enrich.analysis import ArticleAnalysis
+from storyline.enrich.entities import ResolvedEntity, clean_surface
+from storyline.enrich.sentences import stop_words
+from storyline.fingerprint.embed import Encoder
+from storyline.text import fold
+from storyline.types import Article, Quote
+
+# A quotation of fewer words is a scare quote or a phrase ("tactical", "balm for the soul"), not a
+# statement; those are evidence for disputes, not quotes.
+MIN_QUOTE_WORDS = 5
+# A pronoun speaker resolves to a person named at most this many characters before the quote
+# (about three news sentences).
+PRONOUN_WINDOW = 600
+_OPENING = "“‘«„‚‹「『"
+_CLOSING = "”’»›」』"
+_QUOTE_MARKS = "\"'“”‘’«»„‚‹›「」『』 ,"
+
+
+@dataclass
+class _Found:
+    article: str
+    language: str | None
+    start: int
+    text: str
+    speaker: str | None
+    speaker_entity: str | None
+    role: str | None
+
+
+def _mentions_by_article(
+    entities: Sequence[ResolvedEntity],
+) -> dict[str, list[tuple[int, int, ResolvedEntity]]]:
+    out: dict[str, list[tuple[int, int, ResolvedEntity]]] = {}
+    for r in entities:
+        for m in r.mentions:
+            out.setdefault(m.article, []).append((m.start, m.end, r))
+    for spans in out.values():
+        spans.sort(key=lambda x: x[0])
+    return out
+
+
+def _roles(
+    articles: Sequence[Article],
+    analyses: Mapping[str, ArticleAnalysis],
+    spans: dict[str, list[tuple[int, int, ResolvedEntity]]],
+) -> dict[str, Counter[str]]:
+    """Roles stated next to each entity's mentions across the story, by entity name."""
+    out: dict[str, Counter[str]] = {}
+    for art in articles:
+        an = analyses.get(art.id)
+        if an is None:
+            continue
+        for role in an.parsed.roles:
+            for s, e, r in spans.get(art.id, []):
+                if s < role.end and role.start < e:
+                    text = role.role.strip(" ,")
+                    if text and fold(text) != fold(r.entity.name):
+                        out.setdefault(r.entity.name, Counter())[text] += 1
+                    break
+    return out
+
+
+def _is_pronoun(text: str, language: str | None) -> bool:
+    """A one-word speaker that is a stop word of its language ("he", "she", "elle") stands for a name."""
+    return len(text.split()) == 1 and text.lower() in stop_words(language)
+
+
+def _role_from_phrase(phrase: str, language: str | None) -> str | None:
+    """The speaker's phrase without the names in it and leading stop words ("Le président")."""
+    words = [w for w in phrase.split() if not w[:1].isupper() or w.lower() in stop_words(language)]
+    while words and words[0].lower() in stop_words(language):
+        words.pop(0)
+    text = " ".join(words).strip(" ,")
+    return text or None
+
+
+def _find(
+    art: Article,
+    an: ArticleAnalysis,
+    spans: list[tuple[int, int, ResolvedEntity]],
+    roles: dict[str, Counter[str]],
+) -> list[_Found]:
+    out: list[_Found] = []
+    text = art.text
+    # People named as speakers somewhere in the article (in a quotation's or a reported
+    # statement's speaker phrase): a pronoun most likely stands for one of them.
+    phrases = [(q.phrase_start, q.phrase_end) for q in an.parsed.quotations if q.phrase_start is not None]
+    phrases += [(a.phrase_start, a.phrase_end) for a in an.parsed.attributions]
+    speakers = {
+        r.entity.name
+        for p0, p1 in phrases
+        if p0 is not None and p1 is not None
+        for s, e, r in spans
+        if p0 <= s and e <= p1 and r.entity.kind == "person"
+    }
+    for q in an.parsed.quotations:
+        raw = text[q.start : q.end].strip()
+        if raw[:1] in _CLOSING or raw[-1:] in _OPENING or "\n" in raw:
+            continue  # marks paired across quotations (an inner quote, an unclosed one)
+        body = raw.strip(_QUOTE_MARKS)
+        if len(body.split()) < MIN_QUOTE_WORDS:
+            continue
+        speaker: str | None = None
+        entity: str | None = None
+        role: str | None = None
+        if q.speaker_start is not None and q.speaker_end is not None:
+            head = text[q.speaker_start : q.speaker_end]
+            phrase = text[q.phrase_start : q.phrase_end] if q.phrase_start is not None else head
+            inside = [r for s, e, r in spans if s < q.speaker_end and q.speaker_start < e]
+            in_phrase = [
+                r
+                for s, e, r in spans
+                if q.phrase_start is not None
+                and q.phrase_end is not None
+                and q.phrase_start <= s
+                and e <= q.phrase_end
+            ]
+            if inside:
+                entity = inside[0].entity.name
+            elif _is_pronoun(head, an.language):
+                before = [
+                    r
+                    for s, e, r in spans
+                    if e <= q.start and q.start - e <= PRONOUN_WINDOW and r.entity.kind == "person"
+                ]
+                # The last person named who speaks elsewhere in the article, else the last person.
+                talking = [r for r in before if r.entity.name in speakers]
+                if talking or before:
+                    entity = (talking or before)[-1].entity.name
+            if entity is not None:
+                speaker = entity
+                stated = roles.get(entity)
+                if stated:
+                    role = stated.most_common(1)[0][0]
+            elif any(r.entity.kind == "person" for r in in_phrase):
+                # "le président Emmanuel Macron": the person named in the speaker's phrase.
+                entity = next(r for r in in_phrase if r.entity.kind == "person").entity.name
+                speaker = entity
+                stated = roles.get(entity)
+                role = stated.most_common(1)[0][0] if stated else _role_from_phrase(phrase, an.language)
+            elif in_phrase:
+                org = in_phrase[0].entity.name
+                speaker = f"{org} {clean_surface(head)}".strip()
+                role = clean_surface(phrase)
+            elif not _is_pronoun(head, an.language):
+                speaker = clean_surface(phrase) or None
+        out.append(_Found(art.id, an.language, q.start, body, speaker, entity, role))
+    return out
+
+
+def collect_quotes(
+    articles: Sequence[Article],
+    analyses: Mapping[str, ArticleAnalysis],
+    entities: Sequence[ResolvedEntity],
+    related: set[frozenset[str]],
+    originals: set[str],
+    main_language: str | None,
+    settings: ViewConfig,
+    encoder: Encoder | None = None,
+) -> list[Quote]:
+    """The story's quotes, each once, most widely carried first.
+
+    Args:
+        articles: the story's members.
+        analyses: per-article analyses.
+        entities: the story's resolved entities.
+        related: pairs of article ids linked by a duplicate relation (copy, translation, ...).
+        originals: ids of articles that are not copies or translations of a member.
+        main_language: the story's main language (preferred for the quote's text).
+        settings: match thresholds.
+        encoder: optional sentence encoder, to match a quote with its translation.
+    """
+    spans = _mentions_by_article(entities)
+    roles = _roles(articles, analyses, spans)
+    found: list[_Found] = []
+    for art in articles:
+        an = analyses.get(art.id)
+        if an is not None:
+            found.extend(_find(art, an, spans.get(art.id, []), roles))
+    if not found:
+        return []
+    folded = [fold(f.text) for f in found]
+    # The encoder only compares quotations across languages, and only between members linked
+    # by a relation (a translation and its original): few pairs, a fraction of a second.
+    vectors: dict[int, np.ndarray] = {}
+    crossing = {a for pair in related for a in pair}
+    if encoder is not None and len({f.language for f in found}) > 1:
+        todo = [i for i, f in enumerate(found) if f.article in crossing]
+        if todo:
+            embedded = encoder.encode([found[i].text for i in todo])
+            vectors = {i: embedded[n] for n, i in enumerate(todo)}
+    parent = list(range(len(found)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(len(found)):
+        for j in range(i + 1, len(found)):
+            a, b = found[i], found[j]
+            if a.article == b.article:
+                continue
+            speakers_agree = a.speaker is None or b.speaker is None or a.speaker == b.speaker
+            threshold = (
+                settings.related_quote_match
+                if speakers_agree and frozenset((a.article, b.article)) in related
+                else settings.quote_match
+            )
+            same = fuzz.token_set_ratio(folded[i], folded[j]) >= threshold
+            if not same and i in vectors and j in vectors and a.language != b.language and speakers_agree:
+                same = float(vectors[i] @ vectors[j]) >= settings.encoder_redundancy
+            if same:
+                parent[root(j)] = root(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(found)):
+        groups.setdefault(root(i), []).append(i)
+    by_id = {a.id: a for a in articles}
+    order = {a.id: n for n, a in enumerate(articles)}
+    quotes: list[tuple[tuple[int, str, int, int], Quote]] = []
+    for members in groups.values():
+        best = min(
+            members,
+            key=lambda i: (
+                found[i].article not in originals,
+                found[i].language != main_language,
+                found[i].speaker is None,
+                by_id[found[i].article].published or "9999",
+                order[found[i].article],
+            ),
+        )
+        speaker = found[best].speaker or next((found[i].speaker for i in members if found[i].speaker), None)
+        role = found[best].role or next((found[i].role for i in members if found[i].role), None)
+        sources = tuple(sorted({found[i].article for i in members}, key=lambda a: order[a]))
+        dates = sorted(d for d in (by_id[a].published for a in sources) if d)
+        quote = Quote(
+            text=found[best].text,
+            speaker=speaker,
+            article=found[best].article,
+            published=dates[0] if dates else None,
+            role=role,
+            sources=sources,
+        )
+        quotes.append(
+            ((-len(sources), quote.published or "9999", order[quote.article], found[best].start), quote)
+        )
+    quotes.sort(key=lambda q: q[0])
+    return [q for _, q in quotes]

@@ -1,0 +1,103 @@
+"""Timeline: the first report of the story, then each development with the article that first told it.
+
+A development is a lead sentence of a later article that says something no earlier article
+said (its TF-IDF cosine with every earlier sentence stays below `ViewConfig.novelty`). Its date
+is the day the sentence itself names ("on Saturday"), resolved against the article's report
+day, or else that report day; every entry says which.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+import numpy as np
+
+from storyline.config import ViewConfig
+from storyline.enrich.analysis import ArticleAnalysis
+from storyline.enrich.dating import ArticleDate, parse_day
+from storyline.enrich.sentences import StorySentence
+from storyline.enrich.timeexpr import TimeExpression, resolve
+from storyline.types import Article, TimelineEntry
+
+# Developments are looked for in the first few prose sentences: news puts what is new on top.
+LEAD_WINDOW = 5
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _sentence_date(
+    s: StorySentence, times: Sequence[TimeExpression], reference: date | None, basis: ArticleDate
+) -> tuple[str | None, str]:
+    if reference is None:
+        return None, basis.basis
+    for t in times:
+        if not (s.start <= t.start and t.end <= s.end):
+            continue
+        day = resolve(t, reference)
+        if day is None or day > reference:
+            continue  # a day after the report is a plan, not what happened
+        if day == reference and t.kind != "date":
+            continue  # "on Wednesday" in a Wednesday report: the report day says it already
+        how = f"'{t.text}' in a report of {_WEEKDAYS[reference.weekday()]} {reference.isoformat()}"
+        if basis.derived:
+            how += f" ({basis.basis})"
+        return day.isoformat(), how
+    return reference.isoformat(), basis.basis
+
+
+def build_timeline(
+    articles: Sequence[Article],
+    analyses: Mapping[str, ArticleAnalysis],
+    sentences: Sequence[StorySentence],
+    scores: np.ndarray,
+    sim: np.ndarray,
+    dates: Mapping[str, ArticleDate],
+    candidates: set[str],
+    settings: ViewConfig,
+) -> list[TimelineEntry]:
+    """Timeline entries, oldest first (undated last).
+
+    Args:
+        articles: the story's members.
+        analyses: per-article analyses.
+        sentences: the story's sentences (`story_sentences`).
+        scores: sentence scores (centrality with lead prior).
+        sim: TF-IDF cosine between sentences.
+        dates: report day of each article.
+        candidates: ids of the articles that may report developments (not copies/translations).
+        settings: sizes and thresholds.
+    """
+    by_id = {a.id: a for a in articles}
+    order = {a.id: n for n, a in enumerate(articles)}
+    members = [a for a in articles if a.id in candidates]
+    members.sort(key=lambda a: (dates[a.id].day or "9999-99-99", order[a.id]))
+    index_of: dict[str, list[int]] = {}
+    for i, s in enumerate(sentences):
+        index_of.setdefault(s.article, []).append(i)
+    seen: list[int] = []
+    entries: list[tuple[tuple[str, str, int, int], TimelineEntry]] = []
+    for n, art in enumerate(members):
+        own = index_of.get(art.id, [])
+        lead = [i for i in own if sentences[i].prose and sentences[i].position < LEAD_WINDOW]
+        if n > 0 and seen:
+            lead = [i for i in lead if float(sim[i, seen].max()) < settings.novelty]
+        lead.sort(key=lambda i: -scores[i])
+        an = analyses.get(art.id)
+        basis = dates[art.id]
+        reference = parse_day(basis.day)
+        for i in lead[: settings.timeline_per_article]:
+            s = sentences[i]
+            day, how = _sentence_date(s, an.times if an else (), reference, basis)
+            entry = TimelineEntry(
+                date=day,
+                article=art.id,
+                text=s.text,
+                kind="first_report" if n == 0 else "development",
+                publisher=by_id[art.id].publisher,
+                date_basis=how,
+            )
+            key = (day or "9999-99-99", basis.day or "9999-99-99", order[art.id], s.index)
+            entries.append((key, entry))
+        seen.extend(own)
+    entries.sort(key=lambda e: e[0])
+    return [e for _, e in entries[: settings.timeline_entries]]
