@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from storyline.config import Config
-from storyline.errors import NotFoundError
 from storyline.fingerprint.embed import Encoder, get_encoder
 from storyline.ingest import read_paths, record_to_raw
 from storyline.pipeline.runner import Progress, run
@@ -118,21 +117,34 @@ class Storyline:
     # -- views -------------------------------------------------------------------------------
 
     def refresh_views(self, story_ids: Iterable[str] | None = None) -> None:
-        """Recompute and cache the views of these stories (all stale ones when None)."""
+        """Recompute and cache the views of these stories (all stale ones when None).
+
+        Per-article analyses (the slow part: parsing) are cached too, so a story that gains one
+        article re-parses only that article.
+        """
+        from storyline.enrich import ArticleAnalysis, ensure_analyses
         from storyline.views import compute_view
 
         ids = list(story_ids) if story_ids is not None else self.store.stale_stories()
+        settings = self.config.view
         for sid in ids:
-            try:
-                members = self.store.story_members(sid)
-            except NotFoundError:
-                continue
+            members = self.store.story_members(sid)
             if not members:
                 continue
             articles = self.store.get_articles(members)
             relations = self.store.relations(members)
-            headline, view = compute_view(articles, relations)
+            cached = [ArticleAnalysis.from_json(x) for x in self.store.get_analyses(members).values()]
+            analyses = ensure_analyses(articles, cached, second_opinion=settings.second_opinion)
+            reused = {id(c) for c in cached}
+            new = [a for a in analyses.values() if id(a) not in reused]
+            # A story in one language needs no cross-lingual sentence matching: skip the encoder.
+            multilingual = len({a.language for a in articles if a.language}) > 1
+            headline, view = compute_view(
+                articles, relations, analyses, self.encoder if multilingual else None, settings
+            )
             with self.store.atomic():
+                if new:
+                    self.store.put_analyses([(a.article, a.version, a.to_json()) for a in new])
                 self.store.put_story_view(sid, headline, view)
 
     # -- reading -----------------------------------------------------------------------------

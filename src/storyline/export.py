@@ -50,9 +50,8 @@ def article_record(a: Article, story: str | None, relation: DupRelation | None) 
 
 def story_record(info: StoryInfo, article_ids: list[str], view: dict[str, Any]) -> dict[str, Any]:
     """The export record of one story."""
-    sources = view.get("sources")
-    if not isinstance(sources, list):
-        sources = []
+    coverage = view.get("sources") or {}
+    sources = coverage.get("publishers", []) if isinstance(coverage, dict) else []
     return {
         "id": info.id,
         "headline": info.headline,
@@ -66,6 +65,7 @@ def story_record(info: StoryInfo, article_ids: list[str], view: dict[str, Any]) 
         "entities": view.get("entities", []),
         "quotes": view.get("quotes", []),
         "disputes": view.get("disputes", []),
+        "coverage": coverage,
     }
 
 

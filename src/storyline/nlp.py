@@ -285,57 +285,33 @@ class Parsed:
 
 _SINGLE_MARKS = frozenset("'‘’‚‹›`´")
 _QUOTE_RE = re.compile(r"“[^”“]{8,}?”|«[^»«]{8,}?»|„[^“”„]{8,}?[“”]|\"[^\"]{8,}?\"")
-# Sentence boundaries for languages without a model: pysbd knows these languages' abbreviations.
-_PYSBD_LANGS = frozenset(
-    [
-        "en",
-        "hi",
-        "mr",
-        "zh",
-        "es",
-        "am",
-        "ar",
-        "hy",
-        "bg",
-        "ur",
-        "ru",
-        "pl",
-        "fa",
-        "nl",
-        "da",
-        "fr",
-        "my",
-        "el",
-        "it",
-        "ja",
-        "de",
-        "kk",
-        "sk",
-    ]  # pysbd 0.3.4 list
-)
 # Speaker noun phrases longer than this are cut at the head: a whole relative clause is not a speaker.
 _MAX_PHRASE_TOKENS = 12
 
 
-@lru_cache(maxsize=32)
-def _segmenter(language: str) -> Any:
-    import pysbd
-
-    return pysbd.Segmenter(
-        language=language if language in _PYSBD_LANGS else "en", clean=False, char_span=True
-    )
-
-
 def split_sentences(text: str, language: str | None) -> list[tuple[int, int]]:
-    """Sentence spans of a text without a spaCy model, paragraph by paragraph (pysbd)."""
+    """Sentence spans of a text without a spaCy model, paragraph by paragraph.
+
+    sentencex (Wikimedia's splitter, with abbreviation lists for many languages and fallbacks
+    between related ones) is several hundred times faster than pysbd for the same boundaries on
+    news text, which matters because every article of a language without a model goes through it.
+    """
+    from sentencex import segment
+
     out: list[tuple[int, int]] = []
-    seg = _segmenter(language or "en")
     for para in re.finditer(r"[^\n]+", text):
-        for s in seg.segment(para.group()):
-            start = para.start() + s.start
-            end = para.start() + s.end
-            while end > start and text[end - 1].isspace():
-                end -= 1
+        chunk = para.group()
+        pos = 0
+        for sentence in segment(language or "en", chunk):
+            piece = sentence.strip()
+            if not piece:
+                continue
+            found = chunk.find(piece, pos)
+            if found < 0:  # the splitter normalised something: fall back to the running offset
+                found = pos
+            start = para.start() + found
+            end = min(para.start() + found + len(piece), para.end())
+            pos = found + len(piece)
             if end > start:
                 out.append((start, end))
     return out
@@ -595,7 +571,7 @@ def parse_many(
 ) -> list[Parsed]:
     """Full analysis of many (text, language) pairs: sentences, names, roles, quotations, attributions.
 
-    Texts in a language without a model get the rule fallback (pysbd sentences, untyped name
+    Texts in a language without a model get the rule fallback (sentencex sentences, untyped name
     candidates, quotations found by their marks without a speaker).
 
     Args:

@@ -6,10 +6,12 @@ typed `Story` record.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from storyline.config import ViewConfig
+from storyline.enrich import ArticleAnalysis, build_view
+from storyline.fingerprint.embed import Encoder
 from storyline.types import (
     Article,
     Dispute,
@@ -25,26 +27,16 @@ from storyline.types import (
 )
 
 
-def headline_of(articles: Sequence[Article], relations: Sequence[DupRelation]) -> str:
-    """The most representative title: an original's, in the story's main language, earliest first."""
-    copies = {r.article for r in relations}
-    langs = Counter(a.language for a in articles if a.language)
-    main = langs.most_common(1)[0][0] if langs else None
-
-    def key(a: Article) -> tuple[bool, bool, bool, str]:
-        return (a.id in copies, a.language != main, a.published is None, a.published or "")
-
-    titled = sorted((a for a in articles if a.title), key=key)
-    if titled:
-        return titled[0].title or ""
-    first = sorted(articles, key=key)[0]
-    return " ".join(first.text.split()[:14]) + "…"
-
-
-def compute_view(articles: Sequence[Article], relations: Sequence[DupRelation]) -> tuple[str, dict[str, Any]]:
-    """The headline and the JSON-ready view of a story."""
-    headline = headline_of(articles, relations)
-    return headline, {"headline": headline}
+def compute_view(
+    articles: Sequence[Article],
+    relations: Sequence[DupRelation],
+    analyses: Mapping[str, ArticleAnalysis],
+    encoder: Encoder | None,
+    settings: ViewConfig,
+) -> tuple[str, dict[str, Any]]:
+    """The headline and the JSON-ready view of a story (see `storyline.enrich.build_view`)."""
+    view = build_view(articles, relations, encoder=encoder, settings=settings, analyses=analyses.values())
+    return view.headline, view.to_dict()
 
 
 def story_from_view(info: StoryInfo, members: Sequence[Member], view: dict[str, Any]) -> Story:
@@ -54,7 +46,9 @@ def story_from_view(info: StoryInfo, members: Sequence[Member], view: dict[str, 
         members=tuple(members),
         summary=tuple(SummarySentence(s["text"], s["article"]) for s in view.get("summary", [])),
         timeline=tuple(
-            TimelineEntry(t.get("date"), t["article"], t["text"], t["kind"], t.get("publisher"))
+            TimelineEntry(
+                t.get("date"), t["article"], t["text"], t["kind"], t.get("publisher"), t.get("date_basis")
+            )
             for t in view.get("timeline", [])
         ),
         entities=tuple(

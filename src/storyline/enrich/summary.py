@@ -81,6 +81,9 @@ def summarise(
     if not pool:
         return []
     vectors = _LazyVectors(sentences, encoder, languages or {})
+    if len({(languages or {}).get(sentences[i].article) for i in pool}) > 1:
+        # One encoder call for the whole pool: per-sentence calls cost ~10x more in overhead.
+        vectors.prefetch(pool)
     chosen: list[int] = []
     words = 0
     remaining = list(pool)
@@ -143,6 +146,15 @@ class _LazyVectors:
         a = self.languages.get(self.sentences[i].article)
         b = self.languages.get(self.sentences[j].article)
         return a != b
+
+    def prefetch(self, indices: Sequence[int]) -> None:
+        """Embed these sentences in one batch."""
+        if self.encoder is None:
+            return
+        todo = [k for k in indices if k not in self.cache]
+        if todo:
+            for k, v in zip(todo, self.encoder.encode([self.sentences[k].text for k in todo]), strict=True):
+                self.cache[k] = v
 
     def cosine(self, i: int, j: int) -> float:
         assert self.encoder is not None

@@ -137,6 +137,16 @@ MIGRATIONS: list[tuple[str, str]] = [
         END;
         """,
     ),
+    (
+        "per-article analyses (names, sentences, quotes) cached for story views",
+        """
+        CREATE TABLE analyses (
+            article TEXT PRIMARY KEY,
+            version INTEGER NOT NULL,
+            data TEXT NOT NULL      -- JSON, see storyline.enrich.analysis
+        );
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -632,6 +632,18 @@ class Store:
             )  # fmt: skip
         return out
 
+    def put_analyses(self, rows: Sequence[tuple[str, int, str]]) -> None:
+        """Cache per-article analyses: (article id, analysis version, JSON)."""
+        self.conn.executemany("INSERT OR REPLACE INTO analyses (article, version, data) VALUES (?,?,?)", rows)
+
+    def get_analyses(self, ids: Sequence[str]) -> dict[str, str]:
+        """Cached analyses (JSON) of these articles."""
+        out: dict[str, str] = {}
+        for chunk in _chunks(list(ids)):
+            q = f"SELECT article, data FROM analyses WHERE article IN ({','.join('?' * len(chunk))})"
+            out.update(dict(self.conn.execute(q, chunk)))
+        return out
+
     def meta_get(self, key: str) -> str | None:
         """A value from the key/value table."""
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
