@@ -146,6 +146,7 @@ MIGRATIONS: list[tuple[str, str]] = [
         -- Language and publisher facets and filters.
         CREATE INDEX articles_language ON articles (language);
         CREATE INDEX articles_publisher ON articles (publisher);
+        CREATE INDEX articles_source ON articles (source);
 
         -- Names (and spelling variants) of the entities in each story's cached view, folded
         -- (storyline.text.fold), so that `list_stories(entity=...)` is an index lookup.

@@ -25,6 +25,8 @@ from storyline.text import fold, word_count
 from storyline.types import Article, DupRelation, Member, RawDoc, Rejected, Removal, StoryInfo
 
 APPLICATION_ID = 0x53544C4E  # "STLN": marks the file as a storyline database
+# Story filters: a set of stories this small is fetched and sorted rather than tested (see list_stories).
+SMALL_SET = 2000
 
 
 def now() -> str:
@@ -576,33 +578,67 @@ class Store:
         """
         where: list[str] = ["1=1"]
         params: list[str | int] = []
-        if language:
-            where.append(
-                "EXISTS (SELECT 1 FROM memberships m JOIN articles a ON a.id=m.article "
-                "WHERE m.story=s.id AND a.language=?)"
-            )
-            params.append(language)
-        if source:
-            where.append(
-                "EXISTS (SELECT 1 FROM memberships m JOIN articles a ON a.id=m.article "
-                "WHERE m.story=s.id AND (a.publisher=? OR a.source=?))"
-            )
-            params += [source, source]
         if since:
             where.append("coalesce(s.last_published, '9999') >= ?")
             params.append(since)
         if until:
             where.append("coalesce(s.first_published, '0000') <= ?")
             params.append(until + "\uffff")
-        if query:
-            where.append(
-                "s.id IN (SELECT m.story FROM articles_fts f JOIN articles a ON a.seq=f.rowid "
-                "JOIN memberships m ON m.article=a.id WHERE articles_fts MATCH ?)"
+        # Filters on articles and names each select a set of stories. Walking the stories in list
+        # order (an index) and testing each one costs about limit / share probes, where share is
+        # the fraction of stories kept: cheap for common values, a scan of every story for rare
+        # ones. Starting from the set costs one lookup per member plus a sort: cheap for small
+        # sets. So the smallest set drives the query when it has at most SMALL_SET rows (a couple
+        # of milliseconds of lookups); every other filter is a per-story test.
+        member = "SELECT m.story FROM articles a JOIN memberships m ON m.article = a.id WHERE"
+        test = (
+            "EXISTS (SELECT 1 FROM memberships m JOIN articles a ON a.id = m.article WHERE m.story = s.id AND"
+        )
+        filters: list[tuple[str, str, list[str | int]]] = []  # (set of story ids, per-story test, params)
+        if language:
+            filters.append((f"{member} a.language = ?", f"{test} a.language = ?)", [language]))
+        if source:
+            filters.append(
+                (
+                    f"{member} a.publisher = ? UNION {member} a.source = ?",
+                    f"{test} (a.publisher = ? OR a.source = ?))",
+                    [source, source],
+                )
             )
-            params.append(query)
+        if query:
+            hits = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+            filters.append(
+                (
+                    f"SELECT m.story FROM articles a JOIN memberships m ON m.article = a.id WHERE a.seq IN ({hits})",
+                    f"{test} a.seq IN ({hits}))",
+                    [query],
+                )
+            )
         if entity:
-            where.append("s.id IN (SELECT story FROM story_entities WHERE name = ?)")
-            params.append(fold(entity))
+            filters.append(
+                (
+                    "SELECT story FROM story_entities WHERE name = ?",
+                    "EXISTS (SELECT 1 FROM story_entities e WHERE e.name = ? AND e.story = s.id)",
+                    [fold(entity)],
+                )
+            )
+        try:
+            sizes = [
+                int(
+                    self.conn.execute(f"SELECT count(*) FROM ({q} LIMIT ?)", [*p, SMALL_SET + 1]).fetchone()[
+                        0
+                    ]
+                )
+                for q, _, p in filters
+            ]
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"invalid search query {query!r} ({exc})") from None
+        if any(n == 0 for n in sizes):
+            return []
+        driver = sizes.index(min(sizes)) if sizes and min(sizes) <= SMALL_SET else None
+        for i, (q, t, p) in enumerate(filters):
+            where.append(f"s.id IN ({q})" if i == driver else t)
+            params += p
         order_sql = (
             "s.n_articles DESC, s.updated_at DESC"
             if order == "size"
