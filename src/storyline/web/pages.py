@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
 from storyline.api import Storyline
 from storyline.config import Config
@@ -23,6 +24,8 @@ from storyline.ingest import record_to_raw
 from storyline.types import Article, DupRelation, IngestReport, Member, RawDoc, Rejected, Story, StoryInfo
 
 PAGE_SIZE = 25
+ACTIVITY_CACHE = 50_000  # stories whose daily counts are kept (a few hundred bytes each)
+T = TypeVar("T")
 MAX_PAGE_SIZE = 200
 COPY_KINDS = frozenset({"exact", "near_copy", "excerpt"})
 TRANSLATION_KINDS = frozenset({"translation"})
@@ -314,8 +317,9 @@ class Reader:
         self._writer = None if readonly else Storyline(db, config=self.config, encoder=encoder)
         self._write_lock = threading.Lock()
         self.api = Storyline(db, config=self.config, readonly=True)
-        self._facets: tuple[tuple[int, str], dict[str, list[tuple[str, int]]]] | None = None
-        self._facets_lock = threading.Lock()
+        self._cache_lock = threading.Lock()
+        self._derived: dict[str, tuple[tuple[int, str], Any]] = {}
+        self._activity: OrderedDict[tuple[str, str], tuple[DayCount, ...]] = OrderedDict()
 
     def close(self) -> None:
         """Close this thread's connections."""
@@ -364,18 +368,54 @@ class Reader:
                 raise BadRequest(str(exc2)) from None
         has_more = len(infos) > limit
         infos = infos[:limit]
-        activity = self.store.story_activity([i.id for i in infos])
-        rows = tuple(StoryRow(i, tuple(DayCount(d, n) for d, n in activity.get(i.id, []))) for i in infos)
-        total = None if filters.active() else self.store.count_stories()
+        activity = self.activity(infos)
+        rows = tuple(StoryRow(i, activity[i.id]) for i in infos)
+        total = None if filters.active() else self._cached("total", self.store.count_stories)
         return StoryList(rows, filters, page, limit, has_more, total)
+
+    def activity(self, infos: Sequence[StoryInfo]) -> dict[str, tuple[DayCount, ...]]:
+        """Articles per day of each story, cached until the story changes.
+
+        A story's `updated` time changes whenever its membership does, so (id, updated) names
+        one state of its activity. Counting is one query, but over every member of every story
+        on the page (10,000 articles on a page of the biggest stories).
+        """
+        out: dict[str, tuple[DayCount, ...]] = {}
+        todo = []
+        with self._cache_lock:
+            for i in infos:
+                hit = self._activity.get((i.id, i.updated))
+                if hit is None:
+                    todo.append(i)
+                else:
+                    self._activity.move_to_end((i.id, i.updated))
+                    out[i.id] = hit
+        if todo:
+            counted = self.store.story_activity([i.id for i in todo])
+            with self._cache_lock:
+                for i in todo:
+                    series = tuple(DayCount(d, n) for d, n in counted.get(i.id, []))
+                    out[i.id] = series
+                    self._activity[(i.id, i.updated)] = series
+                while len(self._activity) > ACTIVITY_CACHE:
+                    self._activity.popitem(last=False)
+        return out
+
+    def _cached(self, key: str, compute: Callable[[], T]) -> T:
+        """A value derived from the whole database, recomputed only when the data changed."""
+        version = self.store.data_version()
+        with self._cache_lock:
+            hit = self._derived.get(key)
+            if hit is not None and hit[0] == version:
+                return cast(T, hit[1])
+        value = compute()
+        with self._cache_lock:
+            self._derived[key] = (version, value)
+        return value
 
     def facets(self) -> dict[str, list[tuple[str, int]]]:
         """Languages and publishers for the filter menus, recomputed only when the data changed."""
-        version = self.store.data_version()
-        with self._facets_lock:
-            if self._facets is None or self._facets[0] != version:
-                self._facets = (version, self.store.facets())
-            return self._facets[1]
+        return self._cached("facets", self.store.facets)
 
     def rejects(self) -> list[Rejected]:
         """Every rejected input."""
@@ -416,7 +456,7 @@ class Reader:
         members = self.store.members(sid)
         story = story_from_view(info, members, view)
         relations = tuple(self.store.story_relations(sid))
-        activity = tuple(DayCount(d, n) for d, n in self.store.story_activity([sid])[sid])
+        activity = self.activity([info])[sid]
         return StoryPage(
             story=story,
             relations=relations,
