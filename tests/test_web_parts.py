@@ -26,7 +26,9 @@ from storyline.web.pages import (
 from storyline.web.svg import provenance_graph, sparkline
 
 
-def member(i: str, publisher: str | None = "Wire", day: str | None = "2024-03-04", lang: str = "en") -> Member:
+def member(
+    i: str, publisher: str | None = "Wire", day: str | None = "2024-03-04", lang: str = "en"
+) -> Member:
     return Member(i, f"Title {i}", publisher, day, lang, f"/data/{i}.txt", None)
 
 
@@ -89,7 +91,9 @@ def test_provenance_graph_draws_originals_left_and_copies_right() -> None:
     g = provenance_graph(members, rels, lambda i: f"/articles/{i}")
     assert g is not None and g.nodes == 3 and g.edges == 2 and g.omitted_edges == 0
     svg = str(g.svg)
-    xs = {m.group(1): float(m.group(2)) for m in re.finditer(r'href="/articles/(\w)".*?<rect x="([\d.]+)"', svg)}
+    xs = {
+        m.group(1): float(m.group(2)) for m in re.finditer(r'href="/articles/(\w)".*?<rect x="([\d.]+)"', svg)
+    }
     assert xs["a"] < xs["b"] == xs["c"]
     assert "d" not in xs
     assert "Farm &lt;i&gt;" in svg and "<i>" not in svg
@@ -128,7 +132,12 @@ def test_badges_sources_and_reports_by_day() -> None:
         Member("d", "D", "Courier", "2024-03-04", "en", "w", None),
     ]
     rels = [DupRelation("b", "a", "near_copy", 0.7), DupRelation("c", "a", "translation", 0.9)]
-    assert relation_badges(ms, rels) == {"a": "original", "b": "near_copy", "c": "translation", "d": "original"}
+    assert relation_badges(ms, rels) == {
+        "a": "original",
+        "b": "near_copy",
+        "c": "translation",
+        "d": "original",
+    }
     rows = {r.publisher: r for r in source_rows(ms, rels)}
     assert rows["Courier"].originals == 2 and rows["Courier"].articles == 2
     assert rows["Farm"].copies == 1 and rows["Noticias"].translations == 1
@@ -152,9 +161,12 @@ def test_entity_index_is_built_from_existing_views_when_migrating(tmp_path: Path
             con.execute(statement)
     con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     con.execute("PRAGMA user_version = 2")
-    view = {"entities": [{"name": "Rosalind Pike", "kind": "person", "variants": ["R. PIKE"]}, {"kind": "place"}]}
+    view = {
+        "entities": [{"name": "Rosalind Pike", "kind": "person", "variants": ["R. PIKE"]}, {"kind": "place"}]
+    }
     con.execute(
-        "INSERT INTO stories (id, created_at, updated_at, view) VALUES ('s1', 'x', 'x', ?)", (json.dumps(view),)
+        "INSERT INTO stories (id, created_at, updated_at, view) VALUES ('s1', 'x', 'x', ?)",
+        (json.dumps(view),),
     )
     con.execute("INSERT INTO stories (id, created_at, updated_at, view) VALUES ('s2', 'x', 'x', 'not json')")
     con.commit()
