@@ -538,3 +538,15 @@ def test_serve_refuses_public_host_without_token(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "at least 16 characters" in res.output
     res = runner.invoke(main, ["--db", str(tmp_path / "x.db"), "serve", "--max-body", "lots"])
     assert res.exit_code == 2 and "is not a size" in res.output
+
+
+def test_untitled_articles_are_named_by_their_first_words(client: TestClient) -> None:
+    text = "Harbour cranes stood idle on Tuesday as the strike entered its third day.\n\n" + synthetic_text(91)
+    r = client.post("/api/articles", json={"id": "untitled-1", "text": text}, headers=_auth())
+    aid, sid = r.json()["articles"][0]["id"], r.json()["articles"][0]["story"]
+    html = client.get(f"/stories/{sid}").text
+    stand_in = "Harbour cranes stood idle on Tuesday as the strike entered its third day."
+    assert f'class="member-title untitled" href="/articles/{aid}">{stand_in}</a>' in html
+    page = client.get(f"/articles/{aid}").text
+    assert '<h1 class="headline untitled"' in page and stand_in in page
+    assert client.get(f"/articles/{aid}.json").json()["article"]["title"] is None

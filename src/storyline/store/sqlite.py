@@ -719,6 +719,14 @@ class Store:
                 out[r[0]] = Member(*r)
         return out
 
+    def leads(self, ids: Iterable[str], chars: int = 300) -> dict[str, str]:
+        """The first `chars` characters of these articles' texts (for articles without a title)."""
+        out: dict[str, str] = {}
+        for chunk in _chunks(list(set(ids))):
+            q = f"SELECT id, substr(text, 1, ?) FROM articles WHERE id IN ({','.join('?' * len(chunk))})"
+            out.update((str(r[0]), str(r[1])) for r in self.conn.execute(q, (chars, *chunk)))
+        return out
+
     def facets(self, limit: int = 200) -> dict[str, list[tuple[str, int]]]:
         """Languages and the `limit` biggest publishers, with their article counts, most frequent first."""
         langs = self.conn.execute(

@@ -44,6 +44,7 @@ from storyline.web.pages import (
     StoryList,
     StoryPage,
     daily_series,
+    lead_title,
     make_filters,
     member_label,
     relation_badges,
@@ -121,6 +122,15 @@ def human_date(value: str | None) -> str:
         return value
 
 
+@jinja2.pass_context
+def _title_of(context: Any, m: Any) -> str:
+    """A member's title; else the opening words of its text (``leads`` in the page); else its label."""
+    if m.title:
+        return str(m.title)
+    lead = context.get("leads", {}).get(m.id)
+    return str(lead) if lead else member_label(m)
+
+
 def _templates() -> jinja2.Environment:
     folder = resources.files("storyline.web") / "templates"
     env = jinja2.Environment(
@@ -133,6 +143,7 @@ def _templates() -> jinja2.Environment:
     env.filters["human_date"] = human_date
     env.filters["kind_label"] = lambda k: KIND_LABEL.get(k or "", k or "")
     env.filters["label"] = member_label
+    env.filters["title_of"] = _title_of
     env.filters["paragraphs"] = paragraphs
     env.globals["version"] = __version__
     return env
@@ -347,7 +358,9 @@ def create_app(
         pages = max(1, math.ceil(len(story.members) / MEMBERS_PER_PAGE))
         mpage = min(members, pages)
         shown = story.members[(mpage - 1) * MEMBERS_PER_PAGE : mpage * MEMBERS_PER_PAGE]
-        graph = provenance_graph(by_id, data.relations, lambda i: f"{_base(request)}/articles/{i}")
+        graph = provenance_graph(
+            by_id, data.relations, lambda i: f"{_base(request)}/articles/{i}", titles=data.leads
+        )
         copies_of: dict[str, int] = {}
         for r in data.relations:
             copies_of[r.original] = copies_of.get(r.original, 0) + 1
@@ -365,7 +378,7 @@ def create_app(
             mpages=pages,
             per_page=MEMBERS_PER_PAGE,
             graph=graph,
-            has_rewrites=any(s.rewrites for s in data.sources),
+            leads=data.leads,
         )
 
     # -- one article -------------------------------------------------------------------------
@@ -391,7 +404,16 @@ def create_app(
         data = reader.article(article_id)
         if data.article.id != article_id:
             return RedirectResponse(f"{_base(request)}/articles/{data.article.id}", status_code=307)
-        return render(request, "article.html", f"/articles/{data.article.id}.json", page=data, a=data.article)
+        a = data.article
+        return render(
+            request,
+            "article.html",
+            f"/articles/{a.id}.json",
+            page=data,
+            a=a,
+            stand_in=lead_title(a.text),
+            leads=data.leads,
+        )
 
     # -- rejects -----------------------------------------------------------------------------
 

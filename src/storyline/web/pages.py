@@ -189,6 +189,7 @@ class StoryPage:
         sources: per publisher, what it contributed.
         activity: articles per day.
         reports: members grouped by publication day, earliest first.
+        leads: the opening words of members that have no title, to name them by.
     """
 
     story: Story
@@ -196,6 +197,7 @@ class StoryPage:
     sources: tuple[SourceRow, ...]
     activity: tuple[DayCount, ...]
     reports: tuple[DayReports, ...] = ()
+    leads: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,11 +213,12 @@ class RelationView:
 
 @dataclass(frozen=True, slots=True)
 class ArticlePage:
-    """Everything the article page shows."""
+    """Everything the article page shows (`leads`: opening words of related articles without a title)."""
 
     article: Article
     story: StoryInfo | None
     relations: tuple[RelationView, ...]
+    leads: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +227,13 @@ class IngestResult:
 
     report: IngestReport
     articles: tuple[dict[str, str | None], ...] = field(default_factory=tuple)
+
+
+def lead_title(text: str, words: int = 14) -> str:
+    """A stand-in title from the opening of a text: its first line, cut to `words` words."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    parts = first.split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
 
 
 def member_label(m: Member) -> str:
@@ -463,6 +473,9 @@ class Reader:
             sources=source_rows(members, relations),
             activity=activity,
             reports=reports_by_day(members),
+            leads={
+                i: lead_title(t) for i, t in self.store.leads([m.id for m in members if not m.title]).items()
+            },
         )
 
     # -- one article -------------------------------------------------------------------------
@@ -497,7 +510,9 @@ class Reader:
                 info = self.store.story_info(sid)
             except NotFoundError:
                 info = None
-        return ArticlePage(a, info, tuple(views))
+        untitled = [v.other.id for v in views if not v.other.title]
+        leads = {i: lead_title(t) for i, t in self.store.leads(untitled).items()} if untitled else {}
+        return ArticlePage(a, info, tuple(views), leads)
 
     def raw(self, article_id: str) -> RawDoc:
         """The raw input record of an article."""

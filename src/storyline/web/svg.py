@@ -69,10 +69,10 @@ def sparkline(counts: Sequence[int], label: str, width: int = 120, height: int =
 
 
 # Node and gap sizes of the provenance graph, in CSS pixels: a node holds two lines of 13px text
-# (about 24 characters of a proportional system font in 170px); a column gap leaves room for an
+# (about 22 characters of bold 13px system sans in 170px); a column gap leaves room for an
 # edge label such as "translation".
 NODE_W, NODE_H, COL_GAP, ROW_GAP, PAD = 190, 46, 90, 14, 8
-LABEL_CHARS = 24
+LABEL_CHARS = 22
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +103,7 @@ def provenance_graph(
     relations: Sequence[DupRelation],
     href: Callable[[str], str],
     max_nodes: int = 25,
+    titles: Mapping[str, str] | None = None,
 ) -> Graph | None:
     """Who copied or translated whom: originals on the left, each derived article to the right of its source.
 
@@ -112,6 +113,7 @@ def provenance_graph(
         href: the link of an article id.
         max_nodes: draw at most this many articles, the biggest groups first (a star of 25 copies is
             already about 1,500 pixels tall).
+        titles: what to call articles that have no title (shown on hover).
 
     Returns:
         The graph, or None when there is no relation to draw.
@@ -225,18 +227,25 @@ def provenance_graph(
             f'<g class="edge k-{kind}"><title>{label}, score {r.score:.2f}</title>'
             f'<path d="M{_fmt(sx)},{_fmt(sy)} C{_fmt(mx)},{_fmt(sy)} {_fmt(mx)},{_fmt(ey)} {_fmt(ex)},{_fmt(ey)}" '
             f'marker-end="url(#arrow-{kind})"/>'
-            f'<text x="{_fmt(mx)}" y="{_fmt((sy + ey) / 2 - 5)}" text-anchor="middle">{label}</text></g>'
+            # The label sits just above the arrowhead: each derived article has its own row, so
+            # labels never collide, where midpoints of a fan of edges would pile up.
+            f'<text x="{_fmt(ex - 8)}" y="{_fmt(ey - 7)}" text-anchor="end">{label}</text></g>'
         )
-    for x in order:
+    for n, x in enumerate(order):
         m = members.get(x)
         name, sub, title = _node_label(m, x)
+        if m is not None and not m.title and titles and titles.get(x):
+            title = titles[x]
         nx, ny = pos(x)
         cls = "node original" if x not in copies else "node copy"
+        # Labels are cut to fit, and clipped as well: glyph widths vary with the font.
         parts.append(
             f'<a href="{escape(href(x))}" class="{cls}"><title>{escape(title)}</title>'
+            f'<clipPath id="clip-{n}"><rect x="{_fmt(nx + 4)}" y="{_fmt(ny)}" width="{NODE_W - 8}" height="{NODE_H}"/></clipPath>'
             f'<rect x="{_fmt(nx)}" y="{_fmt(ny)}" width="{NODE_W}" height="{NODE_H}" rx="6"/>'
+            f'<g clip-path="url(#clip-{n})">'
             f'<text x="{_fmt(nx + 10)}" y="{_fmt(ny + 19)}" class="node-name">{escape(_short(name))}</text>'
-            f'<text x="{_fmt(nx + 10)}" y="{_fmt(ny + 36)}" class="node-sub">{escape(_short(sub, 30))}</text></a>'
+            f'<text x="{_fmt(nx + 10)}" y="{_fmt(ny + 36)}" class="node-sub">{escape(_short(sub, 30))}</text></g></a>'
         )
     parts.append("</svg>")
     return Graph(Markup("".join(parts)), len(placed), edges, omitted)
