@@ -541,7 +541,9 @@ def test_serve_refuses_public_host_without_token(tmp_path: Path) -> None:
 
 
 def test_untitled_articles_are_named_by_their_first_words(client: TestClient) -> None:
-    text = "Harbour cranes stood idle on Tuesday as the strike entered its third day.\n\n" + synthetic_text(91)
+    text = "Harbour cranes stood idle on Tuesday as the strike entered its third day.\n\n" + synthetic_text(
+        91
+    )
     r = client.post("/api/articles", json={"id": "untitled-1", "text": text}, headers=_auth())
     aid, sid = r.json()["articles"][0]["id"], r.json()["articles"][0]["story"]
     html = client.get(f"/stories/{sid}").text
