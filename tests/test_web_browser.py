@@ -2,7 +2,7 @@
 
 Uses Debian's Chromium at /usr/bin/chromium (or $CHROMIUM) through Playwright; no browser is ever
 downloaded. Without Chromium the tests are skipped, except in CI (``CI`` set), where they fail.
-Screenshots go to ``test-output/web/`` at the root of the repository.
+Screenshots go to ``test-output/web/<fixture>/`` at the root of the repository.
 """
 
 from __future__ import annotations
@@ -74,13 +74,36 @@ class StoryCase:
     first_day: str
     copy: str
 
+    @property
+    def name(self) -> str:
+        return self.folder.parent.name if self.folder.name == "corpus" else self.folder.name
 
-@pytest.fixture(scope="module")
-def story_case() -> StoryCase:
-    """Five texts of one story: an original web page, a content-farm copy, a translation, two other reports."""
-    return StoryCase(
-        DATA / "web" / "marrowby", articles=5, first_day="3 Mar 2024", copy="02_market_daily.txt"
-    )
+    @property
+    def shots(self) -> Path:
+        """Where this case's screenshots go."""
+        folder = OUT / self.name
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+
+CASES = [
+    # Five texts of one invented story: an original web page, a content-farm copy, a translation,
+    # an earlier and a later report.
+    StoryCase(DATA / "web" / "marrowby", articles=5, first_day="3 Mar 2024", copy="02_market_daily.txt"),
+    # The look-alike corpus (see tests/data/lookalike/README.md), where present: six texts of one
+    # story in the shape of the Izium case, plus two that belong elsewhere.
+    StoryCase(DATA / "lookalike" / "corpus", articles=6, first_day="11 Mar 2024", copy="000_copy.txt"),
+]
+
+
+@pytest.fixture(
+    scope="module",
+    params=[c for c in CASES if c.folder.is_dir()],
+    ids=lambda c: c.name,
+)
+def story_case(request: pytest.FixtureRequest) -> StoryCase:
+    """A folder to ingest as it is, and what its main story must look like."""
+    return request.param  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +146,6 @@ def main_story(server: ServerProcess) -> str:
 def test_story_page_shows_headline_members_badges_and_timeline(
     server: ServerProcess, browser: Any, story_case: StoryCase
 ) -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
     n = story_case.articles
     sid = main_story(server)
     data = get_json(server, f"/stories/{sid}.json")
@@ -134,7 +156,8 @@ def test_story_page_shows_headline_members_badges_and_timeline(
     page.goto(f"{server.url}/stories")
     item = page.locator(".story-item", has=page.locator(f'a[href="/stories/{sid}"]'))
     assert item.locator("svg.spark").is_visible()
-    page.screenshot(path=str(OUT / "stories-desktop.png"), full_page=True)
+    shots = story_case.shots
+    page.screenshot(path=str(shots / "stories-desktop.png"), full_page=True)
 
     item.locator(".story-headline a").click()
     page.wait_for_url(f"**/stories/{sid}")
@@ -166,17 +189,19 @@ def test_story_page_shows_headline_members_badges_and_timeline(
     assert dates.first.text_content().strip() == story_case.first_day, "the first report opens the timeline"
     assert page.locator("#provenance svg.provenance").is_visible()
     assert no_horizontal_scroll(page)
-    page.screenshot(path=str(OUT / "story-desktop.png"), full_page=True)
+    page.screenshot(path=str(shots / "story-desktop.png"), full_page=True)
 
     page.set_viewport_size(PHONE)
     page.reload()
     assert page.locator("#articles li.member").count() == n
     assert no_horizontal_scroll(page), "the story page fits a phone screen"
-    page.screenshot(path=str(OUT / "story-phone.png"), full_page=True)
+    page.screenshot(path=str(shots / "story-phone.png"), full_page=True)
     page.close()
 
 
-def test_article_page_hides_removed_text_until_asked(server: ServerProcess, browser: Any) -> None:
+def test_article_page_hides_removed_text_until_asked(
+    server: ServerProcess, browser: Any, story_case: StoryCase
+) -> None:
     sid = main_story(server)
     first = get_json(server, f"/stories/{sid}.json")["story"]["members"][0]["id"]
     page = browser.new_page(viewport=PHONE)
@@ -188,7 +213,7 @@ def test_article_page_hides_removed_text_until_asked(server: ServerProcess, brow
     assert details.get_attribute("open") is not None
     assert page.locator("details#removed a").is_visible()
     assert no_horizontal_scroll(page)
-    page.screenshot(path=str(OUT / "article-phone.png"), full_page=True)
+    page.screenshot(path=str(story_case.shots / "article-phone.png"), full_page=True)
     page.close()
 
 
