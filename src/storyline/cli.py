@@ -269,6 +269,80 @@ def export(obj: Ctx, fmt: str, as_stories: bool, output: str) -> None:
         err.print(f"wrote {n} {'stories' if as_stories else 'articles'} to {output}")
 
 
+def _parse_size(value: str) -> int:
+    """``10MB``, ``512k``, ``1048576`` -> bytes."""
+    text = value.strip().lower().removesuffix("b")
+    scale = {"k": 1024, "m": 1024**2, "g": 1024**3}.get(text[-1:], 1)
+    number = text[:-1] if scale > 1 else text
+    try:
+        size = int(float(number) * scale)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a size (e.g. 10MB, 512k, 1048576)") from None
+    if size <= 0:
+        raise click.BadParameter(f"{value!r} must be more than 0 bytes")
+    return size
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on."
+)
+@click.option(
+    "--token",
+    envvar="STORYLINE_TOKEN",
+    default=None,
+    help="Bearer token that writes (POST /api/articles) must carry; required when --host is not loopback. "
+    "Better given as $STORYLINE_TOKEN, which other users cannot see in the process list.",
+)
+@click.option("--max-body", default="10MB", show_default=True, help="Largest accepted request body.")
+@click.option("--read-only", is_flag=True, help="Open the database read-only: no ingest over HTTP.")
+@click.pass_obj
+def serve(obj: Ctx, host: str, port: int, token: str | None, max_body: str, read_only: bool) -> None:
+    """Serve the stories as web pages and a JSON API (needs the [web] extra).
+
+    Pages: /stories, /stories/ID, /articles/ID; each has a JSON twin (add .json). Articles are
+    fed with POST /api/articles (JSON or JSON Lines); /openapi.json describes the API.
+    """
+    limit = _parse_size(max_body)
+    if token is not None and len(token) < 16:
+        raise click.BadParameter("use a token of at least 16 characters", param_hint="--token")
+    if not _is_loopback(host) and token is None and not read_only:
+        raise click.UsageError(
+            f"--host {host} is reachable from other machines, so writes need a token: "
+            "give --token or $STORYLINE_TOKEN (or serve with --read-only)"
+        )
+    try:
+        import uvicorn
+
+        from storyline.web import create_app
+    except ImportError as exc:
+        raise click.ClickException(
+            f"the web app needs the [web] extra ({exc.name} is missing): pip install 'storyline[web]'"
+        ) from None
+    from storyline.api import default_db_path
+
+    db = default_db_path(obj.db)
+    app = create_app(db, load_config(obj.config_path), token=token, max_body=limit, readonly=read_only)
+    shown = f"[{host}]" if ":" in host else host
+    writes = (
+        "read-only" if read_only else ("writes need the token" if token else "writes open to this machine")
+    )
+    err.print(f"serving {db} at http://{shown}:{port}/ ({writes}); Ctrl-C stops", markup=False)
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+
+
 @main.command()
 @click.option(
     "--keep", type=click.Path(file_okay=False), default=None, help="Keep the database in this folder."

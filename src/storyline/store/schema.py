@@ -147,6 +147,35 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "indexes for reading: story list orders, entity filter, facets",
+        """
+        -- The story list walks these instead of sorting every story (ORDER BY must match them).
+        CREATE INDEX stories_recent ON stories (coalesce(last_published, '') DESC, updated_at DESC, id);
+        CREATE INDEX stories_size ON stories (n_articles DESC, updated_at DESC);
+        -- Language and publisher facets and filters.
+        CREATE INDEX articles_language ON articles (language);
+        CREATE INDEX articles_publisher ON articles (publisher);
+        CREATE INDEX articles_source ON articles (source);
+
+        -- Names (and spelling variants) of the entities in each story's cached view, folded
+        -- (storyline.text.fold), so that `list_stories(entity=...)` is an index lookup.
+        CREATE TABLE story_entities (
+            name TEXT NOT NULL,
+            story TEXT NOT NULL,
+            PRIMARY KEY (name, story)
+        ) WITHOUT ROWID;
+        CREATE INDEX story_entities_story ON story_entities (story);
+        INSERT OR IGNORE INTO story_entities (name, story)
+            SELECT fold(json_extract(e.value, '$.name')), s.id
+            FROM stories s, json_each(s.view, '$.entities') e
+            WHERE s.view IS NOT NULL AND json_valid(s.view) AND json_extract(e.value, '$.name') IS NOT NULL;
+        INSERT OR IGNORE INTO story_entities (name, story)
+            SELECT fold(v.value), s.id
+            FROM stories s, json_each(s.view, '$.entities') e, json_each(e.value, '$.variants') v
+            WHERE s.view IS NOT NULL AND json_valid(s.view) AND v.type = 'text';
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -21,10 +21,12 @@ import numpy as np
 
 from storyline.errors import NotFoundError, StoreError
 from storyline.store.schema import MIGRATIONS, SCHEMA_VERSION
-from storyline.text import word_count
+from storyline.text import fold, word_count
 from storyline.types import Article, DupRelation, Member, RawDoc, Rejected, Removal, StoryInfo
 
 APPLICATION_ID = 0x53544C4E  # "STLN": marks the file as a storyline database
+# Story filters: a set of stories this small is fetched and sorted rather than tested (see list_stories).
+SMALL_SET = 2000
 
 
 def now() -> str:
@@ -37,6 +39,9 @@ def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
+
+# The columns of a story list row: never the cached view, which can be large.
+_STORY_COLS = "id, headline, n_articles, n_sources, languages, first_published, last_published, updated_at"
 
 _ARTICLE_COLS = (
     "id, source, record, external_id, url, title, published, publisher, author, language, dateline, "
@@ -104,6 +109,8 @@ class Store:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA cache_size = -65536")
+            # Used by the entity index (migration 3) so that SQL and Python fold names alike.
+            conn.create_function("fold", 1, _fold_sql, deterministic=True)
             conn.isolation_level = None  # transactions are explicit, in atomic()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot open database ({exc})") from None
@@ -485,6 +492,7 @@ class Store:
             (story_id,),
         ).fetchone()
         if not row["n"]:
+            self.conn.execute("DELETE FROM story_entities WHERE story = ?", (story_id,))
             self.conn.execute("DELETE FROM stories WHERE id = ?", (story_id,))
             return
         langs = ",".join(sorted({x for x in (row["langs"] or "").split(",") if x}))
@@ -495,10 +503,19 @@ class Store:
         )
 
     def put_story_view(self, story_id: str, headline: str, view: dict[str, Any]) -> None:
-        """Cache a computed story view."""
+        """Cache a computed story view (and index the names of its entities for the entity filter)."""
         self.conn.execute(
             "UPDATE stories SET headline = ?, view = ?, view_at = ? WHERE id = ?",
             (headline, json.dumps(view, ensure_ascii=False), now(), story_id),
+        )
+        names = set()
+        for e in view.get("entities") or ():
+            for name in (e.get("name"), *(e.get("variants") or ())):
+                if isinstance(name, str) and name.strip():
+                    names.add(fold(name))
+        self.conn.execute("DELETE FROM story_entities WHERE story = ?", (story_id,))
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO story_entities (name, story) VALUES (?, ?)", [(n, story_id) for n in names]
         )
 
     def get_story_view(self, story_id: str) -> dict[str, Any] | None:
@@ -528,7 +545,7 @@ class Store:
 
     def story_info(self, story_id: str) -> StoryInfo:
         """One story's list row."""
-        row = self.conn.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
+        row = self.conn.execute(f"SELECT {_STORY_COLS} FROM stories WHERE id = ?", (story_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"no story with id {story_id!r}")
         return _story_info(row)
@@ -555,44 +572,79 @@ class Store:
             since: only stories with a publication on or after this ISO date.
             until: only stories with a publication on or before this ISO date.
             query: full-text search (FTS5 syntax) over member titles and texts.
-            entity: only stories whose cached view names this entity.
+            entity: only stories whose cached view names this entity (or one of its spelling
+                variants), compared folded (case, accents of compatibility forms, quotes).
             order: ``recent`` (last publication, then update) or ``size``.
         """
         where: list[str] = ["1=1"]
         params: list[str | int] = []
-        if language:
-            where.append(
-                "EXISTS (SELECT 1 FROM memberships m JOIN articles a ON a.id=m.article "
-                "WHERE m.story=s.id AND a.language=?)"
-            )
-            params.append(language)
-        if source:
-            where.append(
-                "EXISTS (SELECT 1 FROM memberships m JOIN articles a ON a.id=m.article "
-                "WHERE m.story=s.id AND (a.publisher=? OR a.source=?))"
-            )
-            params += [source, source]
         if since:
             where.append("coalesce(s.last_published, '9999') >= ?")
             params.append(since)
         if until:
             where.append("coalesce(s.first_published, '0000') <= ?")
             params.append(until + "\uffff")
-        if query:
-            where.append(
-                "s.id IN (SELECT m.story FROM articles_fts f JOIN articles a ON a.seq=f.rowid "
-                "JOIN memberships m ON m.article=a.id WHERE articles_fts MATCH ?)"
+        # Filters on articles and names each select a set of stories. Walking the stories in list
+        # order (an index) and testing each one costs about limit / share probes, where share is
+        # the fraction of stories kept: cheap for common values, a scan of every story for rare
+        # ones. Starting from the set costs one lookup per member plus a sort: cheap for small
+        # sets. So the smallest set drives the query when it has at most SMALL_SET rows (a couple
+        # of milliseconds of lookups); every other filter is a per-story test.
+        member = "SELECT m.story FROM articles a JOIN memberships m ON m.article = a.id WHERE"
+        test = (
+            "EXISTS (SELECT 1 FROM memberships m JOIN articles a ON a.id = m.article WHERE m.story = s.id AND"
+        )
+        filters: list[tuple[str, str, list[str | int]]] = []  # (set of story ids, per-story test, params)
+        if language:
+            filters.append((f"{member} a.language = ?", f"{test} a.language = ?)", [language]))
+        if source:
+            filters.append(
+                (
+                    f"{member} a.publisher = ? UNION {member} a.source = ?",
+                    f"{test} (a.publisher = ? OR a.source = ?))",
+                    [source, source],
+                )
             )
-            params.append(query)
+        if query:
+            hits = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+            filters.append(
+                (
+                    f"SELECT m.story FROM articles a JOIN memberships m ON m.article = a.id WHERE a.seq IN ({hits})",
+                    f"{test} a.seq IN ({hits}))",
+                    [query],
+                )
+            )
         if entity:
-            where.append("s.view LIKE ?")
-            params.append(f'%"name": "{entity}"%')
+            filters.append(
+                (
+                    "SELECT story FROM story_entities WHERE name = ?",
+                    "EXISTS (SELECT 1 FROM story_entities e WHERE e.name = ? AND e.story = s.id)",
+                    [fold(entity)],
+                )
+            )
+        try:
+            sizes = [
+                int(
+                    self.conn.execute(f"SELECT count(*) FROM ({q} LIMIT ?)", [*p, SMALL_SET + 1]).fetchone()[
+                        0
+                    ]
+                )
+                for q, _, p in filters
+            ]
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"invalid search query {query!r} ({exc})") from None
+        if any(n == 0 for n in sizes):
+            return []
+        driver = sizes.index(min(sizes)) if sizes and min(sizes) <= SMALL_SET else None
+        for i, (q, t, p) in enumerate(filters):
+            where.append(f"s.id IN ({q})" if i == driver else t)
+            params += p
         order_sql = (
             "s.n_articles DESC, s.updated_at DESC"
             if order == "size"
             else "coalesce(s.last_published, '') DESC, s.updated_at DESC, s.id"
         )
-        sql = f"SELECT * FROM stories s WHERE {' AND '.join(where)} ORDER BY {order_sql}"
+        sql = f"SELECT {_STORY_COLS} FROM stories s WHERE {' AND '.join(where)} ORDER BY {order_sql}"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [limit, offset]
@@ -644,6 +696,71 @@ class Store:
             out.update(dict(self.conn.execute(q, chunk)))
         return out
 
+    def story_relations(self, story_id: str) -> list[DupRelation]:
+        """Duplicate relations whose copy is a member of this story (one indexed query)."""
+        rows = self.conn.execute(
+            "SELECT r.article, r.original, r.kind, r.score, r.evidence FROM memberships m "
+            "JOIN relations r ON r.article = m.article WHERE m.story = ? ORDER BY r.original, r.article",
+            (story_id,),
+        ).fetchall()
+        return [DupRelation(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in rows]
+
+    def story_activity(self, story_ids: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
+        """Articles per publication day of each story, oldest day first (undated articles left out)."""
+        out: dict[str, list[tuple[str, int]]] = {sid: [] for sid in story_ids}
+        for chunk in _chunks(list(story_ids)):
+            q = (
+                "SELECT m.story, substr(a.published, 1, 10) AS day, count(*) FROM memberships m "
+                "JOIN articles a ON a.id = m.article "
+                f"WHERE m.story IN ({','.join('?' * len(chunk))}) AND a.published IS NOT NULL "
+                "GROUP BY m.story, day ORDER BY m.story, day"
+            )
+            for sid, day, n in self.conn.execute(q, chunk):
+                out[sid].append((day, int(n)))
+        return out
+
+    def article_heads(self, ids: Iterable[str]) -> dict[str, Member]:
+        """Metadata of these articles without their text (missing ids are absent)."""
+        out: dict[str, Member] = {}
+        for chunk in _chunks(list(set(ids))):
+            q = (
+                "SELECT id, title, publisher, published, language, source, url FROM articles "
+                f"WHERE id IN ({','.join('?' * len(chunk))})"
+            )
+            for r in self.conn.execute(q, chunk):
+                out[r[0]] = Member(*r)
+        return out
+
+    def leads(self, ids: Iterable[str], chars: int = 300) -> dict[str, str]:
+        """The first `chars` characters of these articles' texts (for articles without a title)."""
+        out: dict[str, str] = {}
+        for chunk in _chunks(list(set(ids))):
+            q = f"SELECT id, substr(text, 1, ?) FROM articles WHERE id IN ({','.join('?' * len(chunk))})"
+            out.update((str(r[0]), str(r[1])) for r in self.conn.execute(q, (chars, *chunk)))
+        return out
+
+    def facets(self, limit: int = 200) -> dict[str, list[tuple[str, int]]]:
+        """Languages and the `limit` biggest publishers, with their article counts, most frequent first."""
+        langs = self.conn.execute(
+            "SELECT language, count(*) FROM articles WHERE language IS NOT NULL AND language != '' "
+            "GROUP BY language ORDER BY count(*) DESC, language"
+        ).fetchall()
+        pubs = self.conn.execute(
+            "SELECT publisher, count(*) FROM articles WHERE publisher IS NOT NULL AND publisher != '' "
+            "GROUP BY publisher ORDER BY count(*) DESC, publisher LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return {
+            "languages": [(str(r[0]), int(r[1])) for r in langs],
+            "publishers": [(str(r[0]), int(r[1])) for r in pubs],
+        }
+
+    def data_version(self) -> tuple[int, str]:
+        """Changes whenever articles arrive or stories change: a cheap key for caches of derived data."""
+        seq = self.conn.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
+        updated = self.conn.execute("SELECT coalesce(max(updated_at), '') FROM stories").fetchone()[0]
+        return int(seq), str(updated)
+
     def meta_get(self, key: str) -> str | None:
         """A value from the key/value table."""
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -665,6 +782,10 @@ def _story_info(row: sqlite3.Row) -> StoryInfo:
         last_published=row["last_published"],
         updated=row["updated_at"],
     )
+
+
+def _fold_sql(value: object) -> str | None:
+    return fold(value) if isinstance(value, str) else None
 
 
 def _split_sql(script: str) -> list[str]:
