@@ -122,30 +122,44 @@ class Storyline:
         Per-article analyses (the slow part: parsing) are cached too, so a story that gains one
         article re-parses only that article.
         """
-        from storyline.enrich import ArticleAnalysis, ensure_analyses
-        from storyline.views import compute_view
-
         ids = list(story_ids) if story_ids is not None else self.store.stale_stories()
-        settings = self.config.view
         for sid in ids:
-            members = self.store.story_members(sid)
-            if not members:
+            built = self.build_view(sid)
+            if built is None:
                 continue
-            articles = self.store.get_articles(members)
-            relations = self.store.relations(members)
-            cached = [ArticleAnalysis.from_json(x) for x in self.store.get_analyses(members).values()]
-            analyses = ensure_analyses(articles, cached, second_opinion=settings.second_opinion)
-            reused = {id(c) for c in cached}
-            new = [a for a in analyses.values() if id(a) not in reused]
-            # A story in one language needs no cross-lingual sentence matching: skip the encoder.
-            multilingual = len({a.language for a in articles if a.language}) > 1
-            headline, view = compute_view(
-                articles, relations, analyses, self.encoder if multilingual else None, settings
-            )
+            headline, view, new = built
             with self.store.atomic():
                 if new:
                     self.store.put_analyses([(a.article, a.version, a.to_json()) for a in new])
                 self.store.put_story_view(sid, headline, view)
+
+    def build_view(self, story_id: str) -> tuple[str, dict[str, Any], list[Any]] | None:
+        """Compute a story's view without storing it.
+
+        Returns:
+            (headline, JSON-ready view, per-article analyses computed now and not yet cached),
+            or None for a story without members.
+        """
+        from storyline.enrich import ensure_analyses
+        from storyline.enrich.analysis import ArticleAnalysis
+        from storyline.views import compute_view
+
+        members = self.store.story_members(story_id)
+        if not members:
+            return None
+        settings = self.config.view
+        articles = self.store.get_articles(members)
+        relations = self.store.relations(members)
+        cached = [ArticleAnalysis.from_json(x) for x in self.store.get_analyses(members).values()]
+        analyses = ensure_analyses(articles, cached, second_opinion=settings.second_opinion)
+        reused = {id(c) for c in cached}
+        new = [a for a in analyses.values() if id(a) not in reused]
+        # A story in one language needs no cross-lingual sentence matching: skip the encoder.
+        multilingual = len({a.language for a in articles if a.language}) > 1
+        headline, view = compute_view(
+            articles, relations, analyses, self.encoder if multilingual else None, settings
+        )
+        return headline, view, new
 
     # -- reading -----------------------------------------------------------------------------
 

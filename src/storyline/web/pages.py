@@ -446,11 +446,8 @@ class Reader:
             view = self.store.get_story_view(story_id)
             if view is not None:
                 return dict(view)
-        from storyline.views import compute_view
-
-        ids = self.store.story_members(story_id)
-        _, fresh = compute_view(self.store.get_articles(ids), self.store.relations(ids))
-        return fresh
+        built = self.api.build_view(story_id)
+        return built[1] if built is not None else {}
 
     def story(self, story_id: str) -> StoryPage:
         """The story page.
