@@ -70,8 +70,12 @@ _CAPTION_PARTICIPLE_RE = re.compile(
     r"|abandoned|destroyed|damaged|lined up|piled|scattered|gathered)\s+(?:near|in|at|on|inside|outside"
     r"|along|after|during|under|beside|next)\b"
 )
+_DATE_PREPOSITIONS = lx.wordset(
+    "on since until till from by of in at before after between to through during el le il am"
+)
+_MENU_REASONS = frozenset({"navigation", "footer", "header", "cookie", "share"})
 _VIDEO_MARKER_RE = re.compile(r"^Now [Pp]laying\b")
-_BYLINE_START_RE = re.compile(r"^(?:[A-Z][a-z]+\s+)?[Bb]y\s+[A-Z]")
+_BYLINE_START_RE = re.compile(r"^(?:[A-Z][a-z]+\s+)?(?:[Bb]y|[Pp]or|[Pp]ar|[Vv]on|[Dd]oor)\s+[A-Z]")
 _PITCH_START_RE = re.compile(r"^(?:get|sign|subscribe|receive|delivered|join)\b", re.IGNORECASE)
 
 
@@ -188,6 +192,31 @@ def _key(text: str) -> str:
 
 _WORD_CHARS_RE = re.compile(r"\w+")
 _PHRASE_KEYS = {_key(k): v for k, v in lx.PHRASES.items()}
+_PHRASE_MAX = max(len(k.split()) for k in _PHRASE_KEYS)
+_PHRASE_WORDS = frozenset(w for k in _PHRASE_KEYS for w in k.split())
+
+
+def _phrase_cover(key: str) -> str | None:
+    """Reason when a segment is nothing but interface phrases, else None.
+
+    "Compartir en Facebook Compartir en Twitter" or "Search Log In My Account" get the reason
+    of their longest phrase.
+    """
+    tokens = key.split()
+    if len(tokens) < 2 or len(tokens) > 40:
+        return None
+    i, best, best_len = 0, None, 0
+    while i < len(tokens):
+        for n in range(min(_PHRASE_MAX, len(tokens) - i), 0, -1):
+            reason = _PHRASE_KEYS.get(" ".join(tokens[i : i + n]))
+            if reason:
+                if n > best_len:
+                    best, best_len = reason, n
+                i += n
+                break
+        else:
+            return None
+    return best
 
 
 # ---------------------------------------------------------------- rules
@@ -201,7 +230,7 @@ def _furniture(seg: Segment, repeated: bool) -> str | None:
     key = _seg_key(seg)
     if not key:
         return "navigation" if len(text) <= 3 else None
-    phrase = _PHRASE_KEYS.get(key)
+    phrase = _PHRASE_KEYS.get(key) or _phrase_cover(key)
     if phrase:
         return phrase
     if lx.COPYRIGHT_RE.search(text) and _words(seg) <= 40:
@@ -211,10 +240,19 @@ def _furniture(seg: Segment, repeated: bool) -> str | None:
     if lx.DURATION_RE.search(text) and not _ends_sentence(text[:-6].rstrip()):
         return "video"
     n = _words(seg)
-    if not _ends_sentence(text) and n >= 4 and _cap_share(text) >= 0.75:
+    # Menus: runs of capitalised items. Long runs are menus whatever ends them (a flattened
+    # footer runs into its copyright sentence); shorter ones need menu words or a repeat, since a
+    # Title Case heading looks the same.
+    cap = _cap_share(text) if n >= 4 else 0.0
+    if cap >= 0.75:
+        # A list of names in an article ("* St. Thomas Assembly of St. Thomas, Ontario * ...")
+        # is capitalised too, but punctuated; menu items stand side by side without commas.
+        listy = sum(text.count(c) for c in ",;*•") > 0.05 * n
+        if n >= 12 and not listy and (not _ends_sentence(text) or (n >= 20 and cap >= 0.9)):
+            return "navigation"
         tokens = [w.lower() for w in _alpha_words(text)]
         nav = sum(1 for w in tokens if w in lx.NAV_WORDS) / max(1, len(tokens))
-        if n >= 12 or nav >= 0.3 or repeated:
+        if not _ends_sentence(text) and (nav >= 0.3 or repeated):
             return "navigation"
     return None
 
@@ -255,13 +293,13 @@ def _label_captions_by_credit(doc: _Doc, counts: Counter[str]) -> None:
             j -= 1
         if j < 0 or segs[j].reason is not None or _words(segs[j]) > 60:
             continue
-        if doc.multiline and segs[j].line < seg.line - 1:
+        if doc.multiline and segs[j].para < seg.para - 1:
             continue
         segs[j].reason = "caption"
         k = j
         while k - 1 >= 0 and segs[k - 1].reason is None:
             prev, cur = segs[k - 1], segs[k]
-            if prev.line != cur.line and doc.multiline:
+            if prev.para != cur.para and doc.multiline:
                 break
             continued = cur.text[:1] in "-–—" or counts[_seg_key(prev)] > 1 or _caption_like(prev)
             if not continued:
@@ -369,28 +407,25 @@ def _replace(segs: list[Segment], i: int, pieces: list[tuple[str, str | None]]) 
     segs[i : i + 1] = new
 
 
-def _sentence(seg: Segment) -> bool:
-    return _is_prose(seg) and _ends_sentence(seg.text) and _words(seg) >= 8
-
-
-def _strong_start(segs: list[Segment]) -> int:
-    """Index of the first of two consecutive punctuated sentences of at least eight words."""
-    for i in range(len(segs) - 1):
-        if _sentence(segs[i]) and _sentence(segs[i + 1]):
-            return i
-    return next((i for i, s in enumerate(segs) if _is_prose(s)), len(segs))
-
-
 def _trim_menu_prefix(text: str, counts3: Counter[tuple[str, ...]]) -> str:
     """Drop a menu run that precedes a headline in a flattened header."""
     tokens = text.split()
     cut = 0
     for i in range(len(tokens) - 2):
         tri = tuple(tokens[i : i + 3])
-        if counts3[tri] > 1 and all(t[:1].isupper() or t.lower() in _CONNECTORS for t in tri):
+        if counts3[tri] > 0 and all(t[:1].isupper() or t.lower() in _CONNECTORS for t in tri):
             cut = i + 3
     if cut < 4:
         cut = 0  # a short capitalised start repeated in the body is the headline's own subject
+    # The last interface word of a run of capitalised items ("... Iniciar sesión Publicidad
+    # Boeing da a conocer ...") ends the menu, provided the run before it is a real menu.
+    for i in range(len(tokens) - 3, cut, -1):
+        word = _key(tokens[i])
+        if word in _PHRASE_KEYS or word in lx.NAV_WORDS:
+            window = tokens[max(0, i - 3) : i + 1]
+            if i >= 3 and all(t[:1].isupper() or _key(t) in _PHRASE_WORDS for t in window):
+                cut = i + 1
+            break
     for i in range(cut, len(tokens)):
         # An opening quote starts a new item: a headline that begins with a quotation.
         if tokens[i][:1] in "‘“\"'«" and i > cut:
@@ -403,7 +438,7 @@ def _trim_menu_prefix(text: str, counts3: Counter[tuple[str, ...]]) -> str:
 
 def _read_header(doc: _Doc, title_hint: str | None, text: str) -> None:
     segs = doc.segs
-    start = _strong_start(segs)
+    start = _body_span(segs)[0]
     limit_chars = max(600, int(0.4 * len(text)))
     seen_chars = 0
     # 1. A date printed in the header (possibly glued to the headline and the first sentence).
@@ -421,6 +456,13 @@ def _read_header(doc: _Doc, title_hint: str | None, text: str) -> None:
             # the page header's date.
             if i >= start and not fd.lead and _lower_share(before) > 0.5 and word_count(before) > 30:
                 continue
+            # "... in the Rose Garden Monday, July 13, 2009." / "... on March 4, 2022, when ...":
+            # a date that a preposition introduces or that punctuation closes is part of a sentence.
+            last = before.split()[-1].lower().strip(",") if before.split() else ""
+            if not fd.lead and (
+                last in _DATE_PREPOSITIONS or (word_count(before) >= 8 and after[:1] in ".,;:!?)")
+            ):
+                continue
             pieces: list[tuple[str, str | None]] = []
             byline_at = find_byline_start(before)
             if byline_at is not None:
@@ -434,7 +476,7 @@ def _read_header(doc: _Doc, title_hint: str | None, text: str) -> None:
             _replace(segs, i, pieces)
             break
     # 2. A byline without a date.
-    start = _strong_start(segs)
+    start = _body_span(segs)[0]
     if not any(s.reason == "byline" for s in segs[: start + 1]):
         for seg in segs[:start]:
             if (
@@ -453,7 +495,7 @@ def _read_header(doc: _Doc, title_hint: str | None, text: str) -> None:
                 doc.publisher = doc.publisher or bl.org
     # 3. The headline: given by the container, or the header segment before the byline/date, or
     #    the first title-like segment of the header.
-    start = _strong_start(segs)
+    start = _body_span(segs)[0]
     hint_key = _key(title_hint) if title_hint else ""
     if hint_key:
         for seg in segs[: start + 1]:
@@ -482,9 +524,13 @@ def _read_header(doc: _Doc, title_hint: str | None, text: str) -> None:
                 None,
             )
         if cand is not None and segs[cand].reason in (None, "navigation"):
+            # Menu items recur in the page's other menus (the footer repeats the header); a
+            # trigram shared with the article's prose is the headline's own subject instead.
             counts3: Counter[tuple[str, ...]] = Counter()
-            tokens = text.split()
-            counts3.update(zip(tokens, tokens[1:], tokens[2:], strict=False))
+            for k, other in enumerate(segs):
+                if k != cand and other.reason in _MENU_REASONS:
+                    tokens = other.text.split()
+                    counts3.update(zip(tokens, tokens[1:], tokens[2:], strict=False))
             seg = segs[cand]
             head = _trim_menu_prefix(seg.text, counts3)
             if 2 <= word_count(head) <= 30:
@@ -498,7 +544,7 @@ def _read_header(doc: _Doc, title_hint: str | None, text: str) -> None:
     # Near-duplicates of the headline in the header (a subtitle repeating it) go with it.
     if doc.headline:
         hkey = _key(doc.headline)
-        start = _strong_start(segs)
+        start = _body_span(segs)[0]
         for seg in segs[:start]:
             if seg.reason is None and _near(_seg_key(seg), hkey):
                 seg.reason = "headline"

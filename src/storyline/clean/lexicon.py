@@ -23,6 +23,8 @@ def wordset(words: str) -> frozenset[str]:
 # furniture. Lower-cased, matched on folded text.
 UI_PHRASES: dict[str, tuple[str, ...]] = {
     "navigation": (
+        "ir al contenido", "inicio", "iniciar sesión", "accueil", "se connecter", "aller au contenu",
+        "vai al contenuto", "accedi", "startseite", "anmelden", "zum inhalt springen", "inloggen",
         "home", "menu", "search", "log in", "login", "log out", "logout", "sign in", "sign out",
         "sign up", "register", "my account", "settings", "skip to content", "skip to main content",
         "skip to navigation", "back to top", "toggle navigation", "close", "open", "next", "previous",
@@ -31,7 +33,9 @@ UI_PHRASES: dict[str, tuple[str, ...]] = {
         "see all", "load more", "show more", "read more", "continue reading", "more stories",
     ),
     "ad": (
-        "advertisement", "ad feedback", "sponsored", "sponsored content", "paid content",
+        "advertisement", "ad feedback", "sponsored", "publicidad", "anuncio", "publicité", "pubblicità",
+        "annuncio", "anzeige", "werbung", "advertentie", "reclame", "publicidade", "sponsored content",
+        "paid content",
         "paid post", "promoted", "ad choices", "adchoices", "story continues below advertisement",
         "continue reading below", "advertisement - scroll to continue", "scroll to continue with content",
     ),
@@ -40,12 +44,15 @@ UI_PHRASES: dict[str, tuple[str, ...]] = {
         "autoplay", "video", "videos", "watch", "watch live", "live tv", "listen", "audio",
     ),
     "share": (
+        "compartir", "compartir en facebook", "compartir en twitter", "partager", "condividi", "teilen",
+        "delen", "compartilhar",
         "link copied", "link copied!", "copy link", "share", "share this", "share this article",
         "share this story", "share on facebook", "share on twitter", "tweet", "email", "print",
         "facebook", "twitter", "whatsapp", "linkedin", "pinterest", "reddit", "comments",
         "leave a comment", "comment", "save", "bookmark", "gift this article",
     ),
     "subscription": (
+        "suscríbete", "abonnez-vous", "abbonati", "abonnieren", "abonneer",
         "subscribe", "subscribe now", "subscribers only", "already a subscriber", "newsletter",
         "newsletters", "sign up for our newsletter", "get our newsletter", "become a member",
         "support our journalism",
@@ -109,6 +116,19 @@ COPYRIGHT_RE = re.compile(
 INLINE_JUNK: tuple[tuple[str, str, str], ...] = (
     ("ad", "Feedback", r"\bAd Feedback\b"),
     ("ad", "ADVERTISEMENT", r"\bADVERTISEMENT\b"),
+    # An advertisement label standing between two sentences of a flattened page.
+    *(
+        ("ad", word, rf"(?<=[.!?”\"] ){word}(?= [A-ZÀ-Þ“\"]|$)")
+        for word in (
+            "Advertisement",
+            "Publicidad",
+            "Anuncio",
+            "Publicité",
+            "Pubblicità",
+            "Anzeige",
+            "Advertentie",
+        )
+    ),
     ("share", "Copied", r"\bLink Copied!"),
     ("video", "More Videos", r"\bSee More Videos\b"),
     ("video", "laying", r"\bNow [Pp]laying\s+\d{1,2}:\d{2}\b"),
@@ -139,28 +159,33 @@ CAPTION_CUE_RE = re.compile(
 _AGENCY = (
     r"(?:Getty(?: Images)?|AFP|AP(?: Photo)?|Reuters|EPA(?:-EFE)?|Shutterstock|Alamy|Bloomberg"
     r"|Sipa(?: USA)?|Anadolu(?: Agency)?|PA(?: Images| Wire)?|ZUMA(?: Press| Wire)?|NurPhoto|Xinhua"
-    r"|TASS|Sputnik|Pool|Handout|Courtesy|DPA|ANSA|Imago|Corbis|Magnum|NASA|Wikimedia Commons)"
+    r"|TASS|Sputnik|Pool|Handout|Courtesy|DPA|ANSA|Imago|Corbis|Magnum|NASA|Wikimedia Commons|EFE"
+    r"|Europa Press|Keystone|Belga|ANP|Kyodo|Yonhap|Ritzau|NTB|TT|Agencia EFE|LaPresse)"
 )
 # A name token: a capitalised word, or an initial ("J."); never a word ending a sentence.
 _NAME_TOKEN = r"(?:[A-Z][\w'’-]*\w|[A-Z]\.)"
 _PARTICLE = r"(?:(?:de|da|van|von|der|del|la|le|al|bin|dos|du)\s+)?"
 # A person's name: two to four name tokens (one token alone is too often a place: "Kharkiv/Izium").
 _NAME = rf"{_NAME_TOKEN}(?:\s+{_PARTICLE}{_NAME_TOKEN}){{1,3}}"
-_ORG = rf"(?:{_AGENCY}|[A-Z][\w&'’-]*\w?)"
+# An organisation after the slash: an agency, or up to three capitalised words ("Valley
+# Courier"); the segmenter shortens a match whose last words start the next sentence.
+_ORG = rf"(?:{_AGENCY}|[A-Z][\w&'’-]*\w?(?:\s[A-Z][\w&'’-]*\w?){{0,2}})"
 CREDIT_RES: tuple[re.Pattern[str], ...] = (
     re.compile(r"\((?:Photo|Picture|Image|Photograph|Credit|Photo credit)s?(?: by|:)[^()]{2,80}\)", re.I),
     # "Rebecca Wright/CNN" (no spaces: any organisation) or "Juan Barreto / AFP" (spaced: an agency).
     re.compile(rf"\b{_NAME}/{_ORG}(?:\s*/\s*{_ORG}){{0,2}}(?:\s+via\s+{_AGENCY})?"),
     re.compile(rf"\b{_NAME}\s+/\s+{_AGENCY}(?:\s*/\s*{_ORG}){{0,2}}(?:\s+via\s+{_AGENCY})?"),
     re.compile(rf"\b{_NAME_TOKEN}\s*/\s*{_AGENCY}(?:\s*/\s*{_ORG}){{0,2}}"),
+    # "AP Photo/Evan Vucci", "GNS/Peter Dunn": an agency (or a short all-capitals outlet) first.
+    re.compile(rf"\b(?:AP Photo|[A-Z]{{2,6}})\s*/\s*(?!{_AGENCY}\b){_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,2}}"),
+    # "Photo: Hau Dinh, AP", "Foto: Ana Ruiz / EFE" (labels in the corpora's languages).
     re.compile(
-        rf"\b(?:AP Photo|Reuters|AFP|EPA|Pool)\s*/\s*(?!{_AGENCY}\b){_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,2}}"
+        r"\b(?i:photo|image|picture|photograph|credit|image credit|photo credit|video|foto|imagen|fotografía"
+        r"|crédito|bild|fotografia|immagine)s?\s*:\s*"
+        rf"{_NAME}(?:\s*[,/]\s*{_ORG}){{0,2}}"
     ),
-    re.compile(
-        rf"\b(?:Photo|Image|Picture|Photograph|Credit|Image credit|Photo credit|Source|Video)s?\s*:\s*"
-        rf"{_NAME}(?:\s*[,/]\s*{_ORG}){{0,2}}",
-        re.I,
-    ),
+    # "Handout via GNS", "Courtesy of the family", "Pool via Reuters".
+    re.compile(rf"\b(?:Handout|Courtesy|Pool|File photo)(?:\s+(?:via|of|by)\s+|\s*/\s*)(?:the\s+)?{_ORG}"),
 )
 
 # Capitalised words that are common nav-menu items across news sites (sections, account,

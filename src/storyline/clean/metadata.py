@@ -23,13 +23,13 @@ DATELINE_RE = re.compile(
     r"\s*(?:—|–|--|-(?=\s))\s*"
 )
 _BYLINE_RE = re.compile(
-    r"(?:^|(?<=\s))(?P<label>(?:[A-Z][a-z]+\s+)?)[Bb]y\s+(?P<names>(?:[A-Z][\w'’.-]*|and|,|&|\s)+?)"
-    r"(?:\s*,\s*(?P<org>[A-Z][\w&.-]*(?:\s[A-Z][\w&.-]*)?))?\s*$"
+    r"(?:^|(?<=\s))(?P<label>(?:[A-Z][a-z]+\s+)?)(?:[Bb]y|[Pp]or|[Pp]ar|[Vv]on|[Dd]oor)\s+(?P<names>(?:[A-Z][\w'’.-]*|and|,|&|\s)+?)"
+    r"(?:\s*,\s*(?P<org>[A-Z][\w&.-]*(?:\s(?:[A-Z][\w&.-]*|de|del|la|of|the|du|des)){0,3}))?\s*$"
 )
 _NAME_RUN = r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}"
 # "... Exclusive by A , B and C , CNN" at the end of a header line: label, names, outlet.
 _TRAILING_BYLINE_RE = re.compile(
-    rf"(?:^|\s)((?:[A-Z][a-z]+\s+)?[Bb]y\s+{_NAME_RUN}(?:\s*(?:,|and|&)\s*{_NAME_RUN})*(?:\s*,\s*[A-Z][\w&.-]*)?)\s*$"
+    rf"(?:^|\s)((?:[A-Z][a-z]+\s+)?(?:[Bb]y|[Pp]or|[Pp]ar|[Vv]on|[Dd]oor)\s+{_NAME_RUN}(?:\s*(?:,|and|&)\s*{_NAME_RUN})*(?:\s*,\s*[A-Z][\w&.-]*(?:\s+(?:[A-Z][\w&.-]*|de|del|la|of|the|du|des)){{0,3}})?)\s*$"
 )
 # Separators between a page title and the site name: "Headline – Share Market Daily".
 _SITE_SMALL_WORDS = frozenset({"of", "the", "and", "&", "de", "la", "du", "des", "el"})

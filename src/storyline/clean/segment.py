@@ -152,6 +152,30 @@ _CREDIT_HINT_RE = re.compile(
 )
 
 
+def _starts_sentence(line: str, pos: int) -> bool:
+    while pos < len(line) and line[pos].isspace():
+        pos += 1
+    return pos >= len(line) or line[pos].isupper() or line[pos] in _OPENERS or line[pos].isdigit()
+
+
+def _credit_end(line: str, start: int, end: int) -> int | None:
+    """End of a credit match, shortened word by word until the text after it starts a sentence.
+
+    "Rebecca Wright/CNN But at the same time" matches up to "But"; the credit is "Rebecca
+    Wright/CNN", since "But at" cannot follow a credit while "But" can start a sentence.
+    """
+    slash = line.find("/", start, end)
+    floor = slash + 1 if slash >= 0 else start + 1
+    while end > floor:
+        if _starts_sentence(line, end):
+            return end
+        space = line.rfind(" ", floor, end)
+        if space < 0:
+            return None
+        end = space
+    return None
+
+
 def _inline_spans(line: str) -> list[tuple[int, int, str]]:
     spans: list[tuple[int, int, str]] = []
     for reason, needle, rx in _INLINE_RES:
@@ -176,14 +200,11 @@ def _inline_spans(line: str) -> list[tuple[int, int, str]]:
         b = start - 1
         while b >= 0 and line[b].isspace():
             b -= 1
-        a = end
-        while a < len(line) and line[a].isspace():
-            a += 1
         if b >= 0 and line[b] not in _CREDIT_BEFORE:
             continue
-        if a < len(line) and not (line[a].isupper() or line[a] in _OPENERS or line[a].isdigit()):
-            continue
-        spans.append((start, end, "credit"))
+        cut = _credit_end(line, start, end)
+        if cut is not None:
+            spans.append((start, cut, "credit"))
     m_copy = _COPYRIGHT_TAIL_RE.search(line)
     if m_copy and m_copy.start() > 0:
         spans.append((m_copy.start(), m_copy.end(), "footer"))
