@@ -65,7 +65,10 @@ COURIER = Layout(
         "schools Now playing 00:58 High school team wins state title See More Videos",
     ),
     captions=(
-        ("Visitors walk past the entrance of the company's main offices on Monday.", "Karen Hill/Valley Courier"),
+        (
+            "Visitors walk past the entrance of the company's main offices on Monday.",
+            "Karen Hill/Valley Courier",
+        ),
         (
             "A worker checks parts on the assembly line in this file photo taken last spring.",
             "(Photo by Lee Grant / AFP) Lee Grant/AFP/Getty Images",
@@ -100,7 +103,7 @@ WIRE = Layout(
         "Sign In",
     ),
     byline="By Hannah Weiss , GNS",
-    date="Published March 3, 2009 10:15 AM GMT",
+    date="Published {date} 10:15 AM GMT",
     dateline="LONDON (GNS) -",
     pre_body=("2 minute read",),
     captions=(
@@ -165,7 +168,10 @@ DIARIO = Layout(
 )
 
 LAYOUTS = {layout.name: layout for layout in (COURIER, WIRE, FARM, DIARIO)}
-_MONTHS_ES = "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split()
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+              "October", "November", "December")  # fmt: skip
+_MONTHS_ES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+              "octubre", "noviembre", "diciembre")  # fmt: skip
 
 
 def _paragraphs(sentences: list[str], rng: random.Random) -> list[str]:
@@ -193,8 +199,7 @@ def render(layout: Layout, title: str, date: str, sentences: list[str], seed: in
     """
     rng = random.Random(seed)
     y, m, d = (int(x) for x in date[:10].split("-"))
-    month = "January February March April May June July August September October November December".split()[m - 1]
-    en_date = f"{month} {d}, {y}"
+    en_date = f"{_MONTHS_EN[m - 1]} {d}, {y}"
     es_date = f"{d} de {_MONTHS_ES[m - 1]} de {y}"
     paras = _paragraphs(sentences, rng)
     if layout.dateline:
@@ -246,11 +251,13 @@ def write_fixtures(shared: Path, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for name, (lang, index) in choices.items():
         doc = meantime_docs(shared, lang)[index]
-        dump, body = render(LAYOUTS[name], str(doc["title"]), str(doc["date"]), list(doc["sentences"]), seed=index)  # type: ignore[arg-type]
+        sentences = [str(x) for x in doc["sentences"]]  # type: ignore[attr-defined]
+        dump, body = render(LAYOUTS[name], str(doc["title"]), str(doc["date"]), sentences, seed=index)
         (out / f"{name}.txt").write_text(dump + "\n", encoding="utf-8")
         (out / f"{name}.body.txt").write_text(body + "\n", encoding="utf-8")
         meta = {"source": f"MEANTIME {doc['id']} ({lang})", "title": doc["title"], "date": doc["date"]}
-        (out / f"{name}.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        text = json.dumps(meta, ensure_ascii=False, indent=1) + "\n"
+        (out / f"{name}.json").write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

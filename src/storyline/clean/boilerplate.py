@@ -257,10 +257,44 @@ def _furniture(seg: Segment, repeated: bool) -> str | None:
     return None
 
 
+def _phrase_prefix(text: str) -> tuple[int, str] | None:
+    """Length (in characters) and reason of a run of two or more interface phrases opening `text`.
+
+    Flattening glues share buttons to the first sentence ("Compartir en Facebook Compartir en
+    Twitter MADRID (DDS) — ..."); one phrase alone is not enough ("Share prices rose ...").
+    """
+    tokens = list(re.finditer(r"\S+", text))
+    i, phrases, reason = 0, 0, None
+    while i < len(tokens):
+        for n in range(min(_PHRASE_MAX, len(tokens) - i), 0, -1):
+            key = _key(" ".join(t.group(0) for t in tokens[i : i + n]))
+            if key and key in _PHRASE_KEYS:
+                reason = reason or _PHRASE_KEYS[key]
+                phrases += 1
+                i += n
+                break
+        else:
+            break
+    if phrases < 2 or i >= len(tokens) or reason is None:
+        return None
+    rest = tokens[i].group(0)
+    if not (rest[:1].isupper() or rest[:1] in "\"“‘(«"):
+        return None
+    return tokens[i].start(), reason
+
+
 def _label_furniture(doc: _Doc, counts: Counter[str]) -> None:
-    for seg in doc.segs:
+    i = 0
+    while i < len(doc.segs):
+        seg = doc.segs[i]
         if seg.reason is None:
+            prefix = _phrase_prefix(seg.text)
+            if prefix is not None:
+                cut, reason = prefix
+                _replace(doc.segs, i, [(seg.text[:cut], reason), (seg.text[cut:], None)])
+                continue
             seg.reason = _furniture(seg, counts[_seg_key(seg)] > 1)
+        i += 1
 
 
 def _label_video_lists(doc: _Doc) -> None:
@@ -765,6 +799,7 @@ def _clean(
     if stats is not None:
         _label_templates(doc, stats, publisher_key, rule or TemplateRule())
     _read_header(doc, title_hint, text)
+    _label_furniture(doc, counts)  # the pieces the header split off (new segments) get checked too
 
     segs = doc.segs
     lo, hi = _body_span(segs)

@@ -37,7 +37,7 @@ _STARTERS = wordset(
 # A copyright notice at the end of a line ("... laughing at her. (c) tPC").
 _COPYRIGHT_TAIL_RE = re.compile(r"(?<=[.!?\"”’'])\s*(?:©|\([cC]\))\s*[\w .&,'-]{0,60}$")
 _SENT_END_RE = re.compile(r"[.!?…]+[\"”’'»)\]]*(?=\s)")
-_OPENERS = "\"“‘'«([¿¡"
+_OPENERS = "\"“‘'«([¿¡`"
 _WORD_RE = re.compile(r"\S+")
 
 
@@ -148,7 +148,7 @@ _CREDIT_BEFORE = ".!?…)]\"”’'"
 # Cheap tests that must pass before the (slow) credit patterns are tried on a line.
 _CREDIT_HINT_RE = re.compile(
     r"/|\((?:[Pp]hoto|[Pp]icture|[Ii]mage|[Cc]redit)|(?:[Pp]hoto|[Ii]mage|[Pp]icture|[Cc]redit|[Ss]ource|[Vv]ideo"
-    r"|PHOTO|IMAGE|CREDIT)s?\s*:"
+    r"|PHOTO|IMAGE|CREDIT|[Ff]oto|[Ii]magen|[Bb]ild|[Ii]mmagine|[Cc]rédito)s?\s*:|Handout|Courtesy|Pool\b"
 )
 
 
