@@ -140,13 +140,18 @@ def _lower_share(text: str) -> float:
     return 1.0 - sum(map(str.isupper, initials)) / len(initials)
 
 
+_CONNECTOR_RE = re.compile(r"(?<![\w'’-])(?:of|for|to|and|the|a|an|in|on|at|by|with)(?![\w'’-])")
+
+
 def _cap_share(text: str) -> float:
+    """Share of capitalised words among the words that are not connectors ("of", "and", ...)."""
     if not _CASED.get():
         return 0.0
-    words = [w for w in _alpha_words(text) if w.lower() not in _CONNECTORS]
-    if not words:
+    initials = "".join(_INITIAL_RE.findall(text))
+    total = len(initials) - len(_CONNECTOR_RE.findall(text))
+    if total <= 0:
         return 0.0
-    return sum(1 for w in words if w[0].isupper()) / len(words)
+    return min(1.0, sum(map(str.isupper, initials)) / total)
 
 
 def _words(seg: Segment) -> int:
@@ -174,15 +179,24 @@ def _ends_sentence(text: str) -> bool:
     return bool(re.search(r"[.!?…。！？](?:\s*[\"”’'»)\]」』])*$", text))
 
 
+def _seg_ends(seg: Segment) -> bool:
+    end = seg.cache.get("end")
+    if end is None:
+        end = seg.cache["end"] = _ends_sentence(seg.text)
+    return end  # type: ignore[return-value]
+
+
 def _is_prose(seg: Segment) -> bool:
     """A sentence of running text (or a long lower-case run that lost its final period)."""
     if seg.reason is not None:
         return False
-    n = _words(seg)
-    low = _seg_lower(seg) if _CASED.get() else 1.0
-    if _ends_sentence(seg.text):
-        return n >= 5 and low >= 0.3
-    return n >= 15 and low >= 0.6
+    shape = seg.cache.get("prose")
+    if shape is None:
+        n = _words(seg)
+        low = _seg_lower(seg) if _CASED.get() else 1.0
+        shape = (n >= 5 and low >= 0.3) if _seg_ends(seg) else (n >= 15 and low >= 0.6)
+        seg.cache["prose"] = shape
+    return shape  # type: ignore[return-value]
 
 
 def _key(text: str) -> str:
@@ -194,6 +208,7 @@ _WORD_CHARS_RE = re.compile(r"\w+")
 _PHRASE_KEYS = {_key(k): v for k, v in lx.PHRASES.items()}
 _PHRASE_MAX = max(len(k.split()) for k in _PHRASE_KEYS)
 _PHRASE_WORDS = frozenset(w for k in _PHRASE_KEYS for w in k.split())
+_PHRASE_FIRST = frozenset(k.split()[0] for k in _PHRASE_KEYS)
 
 
 def _phrase_cover(key: str) -> str | None:
@@ -203,7 +218,7 @@ def _phrase_cover(key: str) -> str | None:
     of their longest phrase.
     """
     tokens = key.split()
-    if len(tokens) < 2 or len(tokens) > 40:
+    if len(tokens) < 2 or len(tokens) > 40 or tokens[0] not in _PHRASE_FIRST:
         return None
     i, best, best_len = 0, None, 0
     while i < len(tokens):
@@ -233,26 +248,30 @@ def _furniture(seg: Segment, repeated: bool) -> str | None:
     phrase = _PHRASE_KEYS.get(key) or _phrase_cover(key)
     if phrase:
         return phrase
-    if lx.COPYRIGHT_RE.search(text) and _words(seg) <= 40:
+    # Substring tests first: the patterns are only tried where they can match.
+    if ("©" in text or "copyright" in key or "rights reserved" in key or "(c)" in text.lower()) and (
+        lx.COPYRIGHT_RE.search(text) and _words(seg) <= 40
+    ):
         return "footer"
     if lx.PROMPT_RE.match(text):
         return "subscription"
-    if lx.DURATION_RE.search(text) and not _ends_sentence(text[:-6].rstrip()):
+    if text[-1:].isdigit() and lx.DURATION_RE.search(text) and not _ends_sentence(text[:-6].rstrip()):
         return "video"
     n = _words(seg)
     # Menus: runs of capitalised items. Long runs are menus whatever ends them (a flattened
     # footer runs into its copyright sentence); shorter ones need menu words or a repeat, since a
     # Title Case heading looks the same.
+    ends = _seg_ends(seg)
     cap = _cap_share(text) if n >= 4 else 0.0
     if cap >= 0.75:
         # A list of names in an article ("* St. Thomas Assembly of St. Thomas, Ontario * ...")
         # is capitalised too, but punctuated; menu items stand side by side without commas.
         listy = sum(text.count(c) for c in ",;*•") > 0.05 * n
-        if n >= 12 and not listy and (not _ends_sentence(text) or (n >= 20 and cap >= 0.9)):
+        if n >= 12 and not listy and (not ends or (n >= 20 and cap >= 0.9)):
             return "navigation"
         tokens = [w.lower() for w in _alpha_words(text)]
         nav = sum(1 for w in tokens if w in lx.NAV_WORDS) / max(1, len(tokens))
-        if not _ends_sentence(text) and (nav >= 0.3 or repeated):
+        if not ends and (nav >= 0.3 or repeated):
             return "navigation"
     return None
 
@@ -263,6 +282,8 @@ def _phrase_prefix(text: str) -> tuple[int, str] | None:
     Flattening glues share buttons to the first sentence ("Compartir en Facebook Compartir en
     Twitter MADRID (DDS) — ..."); one phrase alone is not enough ("Share prices rose ...").
     """
+    if _key(text.split(None, 1)[0] if text.strip() else "") not in _PHRASE_FIRST:
+        return None  # cheap test first: most segments do not start with an interface word
     tokens = list(re.finditer(r"\S+", text))
     i, phrases, reason = 0, 0, None
     while i < len(tokens):
@@ -671,7 +692,7 @@ def _label_teasers(doc: _Doc, lo: int, hi: int) -> tuple[int, int]:
     while i <= hi:
         seg = segs[i]
         if seg.reason is None and lx.TEASER_START_RE.match(seg.text):
-            if _words(seg) <= 20 or not _ends_sentence(seg.text):
+            if _words(seg) <= 20 or not _seg_ends(seg):
                 seg.reason = "teaser"
             else:
                 caps = caps if caps is not None else _mid_sentence_caps(segs)
@@ -685,7 +706,7 @@ def _label_teasers(doc: _Doc, lo: int, hi: int) -> tuple[int, int]:
     # it for all to see The distant sound ..."). A lone fragment there is a heading and stays.
     for i in range(lo, hi):
         seg = segs[i]
-        if seg.reason is not None or _ends_sentence(seg.text) or not segs[i + 1].glued:
+        if seg.reason is not None or _seg_ends(seg) or not segs[i + 1].glued:
             continue
         total, members, j = _words(seg), [i], i - 1
         while (
@@ -909,7 +930,7 @@ def _assemble(segs: list[Segment]) -> str:
         if seg.reason is not None:
             gap = True
             continue
-        if gap or prev is None or seg.line != prev.line or (seg.glued and not _ends_sentence(prev.text)):
+        if gap or prev is None or seg.line != prev.line or (seg.glued and not _seg_ends(prev)):
             paras.append([])
         paras[-1].append(seg.text)
         prev, gap = seg, False

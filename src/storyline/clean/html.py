@@ -18,9 +18,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from html import unescape
 from typing import Any
 
 import trafilatura
+
+from storyline.clean.metadata import split_title_site
 
 # Dates after this are not accepted from page metadata; fixed so that results do not depend on
 # when the cleaner runs.
@@ -79,6 +82,17 @@ def combine_runs(precise: str, recall: str) -> str:
     return "\n".join(kept)
 
 
+_TITLE_TAG_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def _title_site(html: str) -> str | None:
+    """The site name after the separator of the page's <title> ("Headline - The Gadget Desk")."""
+    m = _TITLE_TAG_RE.search(html[:20000])
+    if not m:
+        return None
+    return split_title_site(unescape(" ".join(m.group(1).split())))[1]
+
+
 def _str(doc: Any, name: str) -> str | None:
     value = getattr(doc, name, None)
     if value is None:
@@ -109,11 +123,15 @@ def extract_html(html: str, url: str | None = None) -> HtmlText:
         return HtmlText(text="")
     p_text = _str(precise, "text") or ""
     text = combine_runs(p_text, recall or "") if p_text else (recall or "")
+    sitename = _str(precise, "sitename")
+    if sitename is None or sitename.lower() == (_str(precise, "hostname") or "").lower():
+        # trafilatura falls back to the host name; a site name in the <title> is better.
+        sitename = _title_site(html) or sitename
     return HtmlText(
         text=text,
         title=_str(precise, "title"),
         date=_str(precise, "date"),
-        sitename=_str(precise, "sitename"),
+        sitename=sitename,
         hostname=_str(precise, "hostname"),
         author=_str(precise, "author"),
         url=_str(precise, "url"),

@@ -126,7 +126,7 @@ def clean_record(
         dateline = res.dateline
         meta_publisher = res.publisher
 
-    text = normalise(res.text)
+    text = res.text  # already normalised by both paths
     n = word_count(text)
     if n < min_words:
         what = "HTML page with no article text" if raw.kind == "html" else "no article text"
