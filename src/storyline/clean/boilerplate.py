@@ -73,6 +73,7 @@ _CAPTION_PARTICIPLE_RE = re.compile(
 _DATE_PREPOSITIONS = lx.wordset(
     "on since until till from by of in at before after between to through during el le il am"
 )
+_REPEAT_MIN_WORDS = 10
 _MENU_REASONS = frozenset({"navigation", "footer", "header", "cookie", "share"})
 _VIDEO_MARKER_RE = re.compile(r"^Now [Pp]laying\b")
 _BYLINE_START_RE = re.compile(r"^(?:[A-Z][a-z]+\s+)?(?:[Bb]y|[Pp]or|[Pp]ar|[Vv]on|[Dd]oor)\s+[A-Z]")
@@ -268,12 +269,23 @@ def _furniture(seg: Segment, repeated: bool) -> str | None:
         # is capitalised too, but punctuated; menu items stand side by side without commas.
         listy = sum(text.count(c) for c in ",;*•") > 0.05 * n
         if n >= 12 and not listy and (not ends or (n >= 20 and cap >= 0.9)):
+            seg.cache["menu"] = True
             return "navigation"
-        tokens = [w.lower() for w in _alpha_words(text)]
-        nav = sum(1 for w in tokens if w in lx.NAV_WORDS) / max(1, len(tokens))
-        if not ends and (nav >= 0.3 or repeated):
+        if not ends and (_nav_share(text) >= 0.3 or repeated):
+            seg.cache["menu"] = True
             return "navigation"
     return None
+
+
+def _nav_share(text: str) -> float:
+    tokens = [w.lower() for w in _alpha_words(text)]
+    return sum(1 for w in tokens if w in lx.NAV_WORDS) / max(1, len(tokens))
+
+
+def _alone(segs: list[Segment], i: int) -> bool:
+    """The segment is its line's only segment."""
+    line = segs[i].line
+    return (i == 0 or segs[i - 1].line != line) and (i + 1 >= len(segs) or segs[i + 1].line != line)
 
 
 def _phrase_prefix(text: str) -> tuple[int, str] | None:
@@ -299,7 +311,7 @@ def _phrase_prefix(text: str) -> tuple[int, str] | None:
     if phrases < 2 or i >= len(tokens) or reason is None:
         return None
     rest = tokens[i].group(0)
-    if not (rest[:1].isupper() or rest[:1] in "\"“‘(«"):
+    if not (rest[:1].isupper() or rest[:1] in '"“‘(«'):
         return None
     return tokens[i].start(), reason
 
@@ -381,6 +393,11 @@ def _standalone_caption(seg: Segment) -> bool:
     if _MODAL_RE.search(text):
         return False
     words = [w.lower().strip(lx_punct) for w in text.split()]
+    # Scene descriptions open with an indefinite subject ("A man ...", "Residents ..."); a
+    # present-tense sentence about a named subject ("The Congress stands one seat past ...")
+    # is reporting.
+    if not (words[0] in ("a", "an") or (words[0].endswith("s") and words[0] not in _NOT_PLURAL)):
+        return False
     for prev, w in pairwise(words):
         if w in _CAPTION_VERBS_SG:
             return True
@@ -407,11 +424,15 @@ def _label_standalone_captions(doc: _Doc) -> None:
 
 
 def _label_repeats(doc: _Doc, counts: Counter[str]) -> None:
-    """A sentence printed twice in one page is furniture the second time (caption, pull quote)."""
+    """A sentence printed twice in one page is furniture the second time (caption, pull quote).
+
+    Only sentences of ten words or more: short lines recur legitimately in lists and recipes
+    ("Eat every 2-3 hours"), while a long sentence printed twice is a pull quote or a caption.
+    """
     seen: set[str] = set()
     for seg in doc.segs:
         key = _seg_key(seg)
-        if counts[key] < 2 or _words(seg) < 4:
+        if counts[key] < 2 or _words(seg) < _REPEAT_MIN_WORDS:
             continue
         if key in seen and seg.reason is None:
             seg.reason = "repeated"
@@ -570,11 +591,19 @@ def _read_header(doc: _Doc, title_hint: str | None, text: str) -> None:
                 j -= 1
             cand = j if j >= 0 else None
         else:
+            # The first title-like segment of the header. A Title Case headline ("Firefighters
+            # Respond To Fire In Valley") may have been taken for a menu; it is still a candidate
+            # when it holds no menu words and stands alone on its line.
             cand = next(
                 (
                     i
                     for i, s in enumerate(segs[:start])
-                    if s.reason is None and 2 <= _words(s) <= 30 and not _ends_sentence(s.text.rstrip("?!"))
+                    if (
+                        s.reason is None
+                        or (s.cache.get("menu") and _nav_share(s.text) < 0.3 and _alone(segs, i))
+                    )
+                    and 2 <= _words(s) <= 30
+                    and not _ends_sentence(s.text.rstrip("?!"))
                 ),
                 None,
             )
