@@ -141,10 +141,14 @@ def no_loss(shared: Path) -> None:
 
 
 def lookalikes(fixtures: Path) -> None:
-    print("Look-alike page dumps of other layouts (generality check, not a target)")
+    print("Look-alike page dumps and HTML pages of other layouts (generality check, not a target)")
     for path in sorted(fixtures.glob("*.body.txt")):
         name = path.name.removesuffix(".body.txt")
-        art = clean_file(fixtures / f"{name}.txt")
+        if (fixtures / f"{name}.txt").exists():
+            art = clean_file(fixtures / f"{name}.txt")
+        else:
+            html = (fixtures / f"{name}.html").read_text(encoding="utf-8")
+            art = clean_record(RawDoc(source=name, record=None, content=html, kind="html"))
         meta = json.loads((fixtures / f"{name}.json").read_text(encoding="utf-8"))
         p, r, f = body_scores(path.read_text(encoding="utf-8"), art.text)
         title_ok = fold(art.title or "") == fold(meta["title"])

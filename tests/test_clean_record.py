@@ -18,7 +18,7 @@ REASONS = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("name", ["courier", "wire", "farm", "diario"])
+@pytest.mark.parametrize("name", ["courier", "wire", "farm", "diario", "tabloid", "gazzetta", "wpblog"])
 def test_reclean_is_deterministic_and_keeps_the_id(name):
     raw = RawDoc(
         source=f"{name}.txt", record=None, content=(DATA / f"{name}.txt").read_text(encoding="utf-8")

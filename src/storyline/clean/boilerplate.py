@@ -76,7 +76,7 @@ _DATE_PREPOSITIONS = lx.wordset(
 _REPEAT_MIN_WORDS = 10
 _MENU_REASONS = frozenset({"navigation", "footer", "header", "cookie", "share"})
 _VIDEO_MARKER_RE = re.compile(r"^Now [Pp]laying\b")
-_BYLINE_START_RE = re.compile(r"^(?:[A-Z][a-z]+\s+)?(?:[Bb]y|[Pp]or|[Pp]ar|[Vv]on|[Dd]oor)\s+[A-Z]")
+_BYLINE_START_RE = re.compile(r"^(?:[A-Z][a-z]+\s+)?(?:[Bb]y|[Pp]or|[Pp]ar|[Vv]on|[Dd]oor)\s+\S")
 _PITCH_START_RE = re.compile(r"^(?:get|sign|subscribe|receive|delivered|join)\b", re.IGNORECASE)
 
 
@@ -254,8 +254,10 @@ def _furniture(seg: Segment, repeated: bool) -> str | None:
         lx.COPYRIGHT_RE.search(text) and _words(seg) <= 40
     ):
         return "footer"
-    if lx.PROMPT_RE.match(text):
+    if lx.PROMPT_RE.match(text) or (lx.INBOX_RE.search(text) and _words(seg) <= 25):
         return "subscription"
+    if lx.MARKUP_RE.search(text):
+        return "caption" if "caption" in text.lower() else "navigation"
     if text[-1:].isdigit() and lx.DURATION_RE.search(text) and not _ends_sentence(text[:-6].rstrip()):
         return "video"
     n = _words(seg)
@@ -550,9 +552,9 @@ def _read_header(doc: _Doc, title_hint: str | None, text: str) -> None:
             pieces.append((after, None))
             doc.published, doc.date_source = fd.iso, "text"
             _replace(segs, i, pieces)
+            start = _body_span(segs)[0]
             break
     # 2. A byline without a date.
-    start = _body_span(segs)[0]
     if not any(s.reason == "byline" for s in segs[: start + 1]):
         for seg in segs[:start]:
             if (
@@ -571,7 +573,6 @@ def _read_header(doc: _Doc, title_hint: str | None, text: str) -> None:
                 doc.publisher = doc.publisher or bl.org
     # 3. The headline: given by the container, or the header segment before the byline/date, or
     #    the first title-like segment of the header.
-    start = _body_span(segs)[0]
     hint_key = _key(title_hint) if title_hint else ""
     if hint_key:
         for seg in segs[: start + 1]:
@@ -587,7 +588,12 @@ def _read_header(doc: _Doc, title_hint: str | None, text: str) -> None:
         cand: int | None = None
         if meta_idx is not None:
             j = meta_idx - 1
-            while j >= 0 and segs[j].reason is not None and segs[j].reason not in ("navigation",):
+            while j >= 0 and (
+                (segs[j].reason is not None and segs[j].reason != "navigation")
+                or _BYLINE_START_RE.match(segs[j].text)
+            ):
+                if segs[j].reason is None:
+                    segs[j].reason = "byline"  # "Posted by admin": a byline without a name
                 j -= 1
             cand = j if j >= 0 else None
         else:
@@ -628,8 +634,7 @@ def _read_header(doc: _Doc, title_hint: str | None, text: str) -> None:
     # Near-duplicates of the headline in the header (a subtitle repeating it) go with it.
     if doc.headline:
         hkey = _key(doc.headline)
-        start = _body_span(segs)[0]
-        for seg in segs[:start]:
+        for seg in segs[: _body_span(segs)[0]]:
             if seg.reason is None and _near(_seg_key(seg), hkey):
                 seg.reason = "headline"
 
@@ -860,6 +865,8 @@ def _clean(
         elif seg.reason is None and i > hi:
             seg.reason = "footer"
     lo, hi = _label_teasers(doc, lo, hi)
+    if doc.publisher is None:
+        doc.publisher = _copyright_holder(segs[hi + 1 :])
     return TextResult(
         text=_assemble(segs),
         removed=tuple(doc.removed_head) + _removals(segs),
@@ -948,6 +955,17 @@ def clean_extracted(
     kept = [ln for ln, r in zip(lines, reasons, strict=True) if r is None]
     removed = tuple(Removal(ln, r) for ln, r in zip(lines, reasons, strict=True) if r is not None)
     return TextResult(text="\n\n".join(kept), removed=removed, headline=title_hint)
+
+
+def _copyright_holder(footer: list[Segment]) -> str | None:
+    """The holder named in the page footer's copyright notice ("© 2024 Gazzetta del Nord S.p.A.")."""
+    for seg in reversed(footer):
+        m = lx.COPYRIGHT_HOLDER_RE.search(seg.text)
+        if m:
+            name = m.group("name").strip(" .,-")
+            if 1 <= len(name.split()) <= 6:
+                return name
+    return None
 
 
 def _assemble(segs: list[Segment]) -> str:

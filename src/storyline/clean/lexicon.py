@@ -77,12 +77,14 @@ UI_PHRASES: dict[str, tuple[str, ...]] = {
 # CNN, NJ.com) and by scraper templates; each is a label followed by a colon or a call to action.
 TEASER_START_RE = re.compile(
     r"^(?:related|read more|read also|also read|see also|see more|more|watch|listen|opinion|analysis"
-    r"|recommended|don'?t miss|trending|more on this|more from [\w .]+|click here|also)\s*[:|]",
+    r"|recommended|don'?t miss|trending|more on this|more from [\w .]+|click here|also"
+    r"|leggi anche|lee también|lea también|lire aussi|voir aussi|à lire aussi|lesen sie auch|mehr zum thema"
+    r"|lees ook|leia também|veja também|ver también)\s*[:|]",
     re.IGNORECASE,
 )
 # Calls to action and prompts: a sentence starting like this is a prompt, not reporting.
 PROMPT_RE = re.compile(
-    r"^(?:click here|sign up|subscribe|get (?:the|our) [\w' ]{0,40}(?:newsletter|app|inbox|updates)"
+    r"^(?:click here|sign up|subscribe|get (?:the|our) [\w' ]{0,60}(?:newsletter|app|inbox|updates)"
     r"|follow (?:us|him|her|them|[\w]+) on (?:twitter|facebook|instagram)"
     r"|download (?:the|our) [\w ]{0,30}app|get [\w ]{0,40}on the go|have a tip\b"
     r"|if you (?:enjoyed|liked|value) this (?:article|story)|we use cookies"
@@ -91,7 +93,8 @@ PROMPT_RE = re.compile(
     r"|join (?:us|the conversation)|support (?:our|independent) journalism"
     r"|to continue reading|you have (?:\d+|one) free articles?|create (?:a|your) free account"
     r"|get access to|tell us what you think|send us your|follow [\w'’ ]{1,30}(?:coverage|updates) (?:at|on)"
-    r"|for the latest (?:news|updates)|sign up to|get (?:the|our) (?:free )?(?:newsletter|app))",
+    r"|for the latest (?:news|updates)|sign up to|get (?:the|our) (?:free )?(?:newsletter|app)"
+    r"|get [\w' ]{0,60}(?:to|in) your inbox)",
     re.IGNORECASE,
 )
 # Lines that label the article's metadata or sources rather than tell it.
@@ -102,6 +105,14 @@ FOOTER_START_RE = re.compile(
 )
 # A newsletter box heading ("Pick Six Newsletter", "Sign up for our newsletters").
 NEWSLETTER_RE = re.compile(r"\bnewsletters?\b", re.IGNORECASE)
+# A newsletter pitch anywhere in a short sentence ("... sent straight to your inbox").
+INBOX_RE = re.compile(r"\b(?:to|in|into) your inbox\b", re.IGNORECASE)
+# Holder of a copyright notice ("© 2024 Global News Service.", "Daily Beacon, part of ... All
+# rights reserved."): the publisher of last resort.
+COPYRIGHT_HOLDER_RE = re.compile(
+    r"(?:©|\([cC]\)|[Cc]opyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?"
+    r"(?P<name>[A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|of|the|del|de|di|du)\b)*)"
+)
 # Shortcodes and template markup that a CMS failed to render ("[button link=...]").
 MARKUP_RE = re.compile(r"^\[/?[a-z_]+\b[^\]]*\]|\{\{[^}]*\}\}|\[/[a-z_]+\]$")
 # Copyright and legal lines.
@@ -134,6 +145,19 @@ INLINE_JUNK: tuple[tuple[str, str, str], ...] = (
     ("video", "laying", r"\bNow [Pp]laying\s+\d{1,2}:\d{2}\b"),
     ("ad", "continues below", r"\bStory continues below advertisement\b"),
     ("footer", "Source link", r"\bSource link\b"),
+    # Reading-time labels: "2 minute read", "Tempo di lettura: 3 minuti", "Lesezeit: 4 Min."
+    ("header", "read", r"\b\d+[ -]min(?:ute)?s?\.? read\b"),
+    *(
+        ("header", label, rf"\b{label}\s*:?\s*\d+\s*\w+\.?")
+        for label in (
+            "Reading time",
+            "Tempo di lettura",
+            "Tiempo de lectura",
+            "Temps de lecture",
+            "Lesezeit",
+            "Leestijd",
+        )
+    ),
 )
 
 # Words that introduce a photo description; a sentence starting so is a caption.

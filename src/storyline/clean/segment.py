@@ -200,7 +200,9 @@ def _inline_spans(line: str) -> list[tuple[int, int, str]]:
         b = start - 1
         while b >= 0 and line[b].isspace():
             b -= 1
-        if b >= 0 and line[b] not in _CREDIT_BEFORE:
+        # "(Image: Getty)" ends its caption; its brackets make it a credit wherever it stands.
+        bracketed = line[start] == "(" and line[end - 1] == ")"
+        if b >= 0 and line[b] not in _CREDIT_BEFORE and not bracketed:
             continue
         cut = _credit_end(line, start, end)
         if cut is not None:
