@@ -319,10 +319,12 @@ def _phrase_prefix(text: str) -> tuple[int, str] | None:
 
 
 def _label_furniture(doc: _Doc, counts: Counter[str]) -> None:
+    """Label the furniture rules' segments; segments already checked are skipped (it runs twice)."""
     i = 0
     while i < len(doc.segs):
         seg = doc.segs[i]
-        if seg.reason is None:
+        if seg.reason is None and not seg.cache.get("checked"):
+            seg.cache["checked"] = True
             prefix = _phrase_prefix(seg.text)
             if prefix is not None:
                 cut, reason = prefix
