@@ -99,6 +99,18 @@ def test_leading_date_header_and_video_teaser():
     assert [r.reason for r in res.removed] == ["date", "video"]
 
 
+def test_video_teaser_left_by_a_reader_that_took_the_date_token():
+    content = (
+        " Residents return to a town after the fighting ends 2:39\n\n"
+        "KYIV, Ukraine (CNN) — The first buses arrived on Tuesday morning, carrying families back to "
+        "homes they had left months before. Volunteers handed out bread and water at the square."
+    )
+    art = clean_record(RawDoc(source="x.txt", record=None, content=content, published="2022-09-13"))
+    assert (art.published, art.date_source) == ("2022-09-13", "container")
+    assert art.text.startswith("KYIV, Ukraine (CNN) —")
+    assert [r.reason for r in art.removed] == ["video"]
+
+
 def test_updated_line_is_the_date():
     text = (
         "Home World Business Politics Sport Culture Travel Weather Video Audio Live TV Sign In "
