@@ -51,6 +51,10 @@ from storyline.clean.templates import BlockStats, TemplateRule, block_hash
 from storyline.text import normalise, word_count
 from storyline.types import Removal
 
+_LETTER_OR_DIGIT_RE = re.compile(r"[^\W_]")
+_INLINE = [
+    (reason, needle, re.compile(pattern)) for reason, needle, pattern in lx.INLINE_JUNK if reason == "header"
+]
 _PITCH_START_RE = re.compile(r"^(?:get|sign|subscribe|receive|delivered|join)\b", re.IGNORECASE)
 
 
@@ -159,13 +163,13 @@ def _clean(
 
 def _line_furniture(line: str) -> str | None:
     """Reason when a whole line of extracted article text is furniture (conservative rules)."""
+    if not _LETTER_OR_DIGIT_RE.search(line):
+        return None  # section separators ("___", "* * *") belong to the article's layout
     key = key_of(line)
-    if not key:
-        return "navigation" if len(line.strip()) >= 3 else None  # separators: "___", "* * *"
     phrase = PHRASE_KEYS.get(key)
     if phrase:
         return phrase
-    if lx.TEASER_START_RE.match(line):
+    if lx.TEASER_START_RE.match(line) or lx.TAGGED_TEASER_RE.search(line):
         return "teaser"
     if lx.PROMPT_RE.match(line):
         return "subscription"
@@ -178,6 +182,12 @@ def _line_furniture(line: str) -> str | None:
         return "footer"
     if lx.NEWSLETTER_RE.search(line) and n <= 6 and not ends_sentence(line):
         return "subscription"
+    if n <= 8 and lx.STAMP_RE.match(line):
+        return "date"
+    if n <= 12 and lx.DATED_BYLINE_RE.search(line):
+        return "byline"
+    if n <= 8 and any(rx.search(line) for _, needle, rx in _INLINE if needle in line):
+        return "header"  # reading-time labels and the like, alone on their line
     return None
 
 

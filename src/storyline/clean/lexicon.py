@@ -92,7 +92,7 @@ PROMPT_RE = re.compile(
     r"|thank you for (?:reading|subscribing|your feedback)|already (?:a subscriber|have an account)"
     r"|join (?:us|the conversation)|support (?:our|independent) journalism"
     r"|to continue reading|you have (?:\d+|one) free articles?|create (?:a|your) free account"
-    r"|get access to|tell us what you think|send us your|follow [\w'’ ]{1,30}(?:coverage|updates) (?:at|on)"
+    r"|get access to|tell us what you think|send us your|follow [\w'’ ]{1,40}(?:coverage|updates)\b"
     r"|for the latest (?:news|updates)|sign up to|get (?:the|our) (?:free )?(?:newsletter|app)"
     r"|get [\w' ]{0,60}(?:to|in) your inbox)",
     re.IGNORECASE,
@@ -100,9 +100,16 @@ PROMPT_RE = re.compile(
 # Lines that label the article's metadata or sources rather than tell it.
 FOOTER_START_RE = re.compile(
     r"^(?:filed under|tags?|topics|categories|source|sources|additional reporting(?: by)?|reporting by"
-    r"|editing by|compiled by|(?:this|the) (?:article|story) (?:was|has been) (?:updated|corrected))\b\s*:?",
+    r"|editing by|compiled by|(?:this|the) (?:article|story) (?:was|has been) (?:updated|corrected)"
+    r"|most (?:read|popular|viewed|shared))\b\s*:?",
     re.IGNORECASE,
 )
+# A teaser line closed by a bracketed label ("... amid China turmoil [VIDEO]", "[INSIGHT]").
+TAGGED_TEASER_RE = re.compile(r"\[[A-Z][A-Z ]{2,15}\]\W*$")
+# A line that only says when the page changed ("Updated at 1:23 p.m.", "Published 3 hours ago").
+STAMP_RE = re.compile(r"^(?:last )?(?:updated|published|posted|modified)\b", re.IGNORECASE)
+# A line of date, time and byline ("5:45 AM PST 11/19/2019 by Patrick Shanley").
+DATED_BYLINE_RE = re.compile(r"\d.*\b[Bb]y [A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){0,3}$")
 # A newsletter box heading ("Pick Six Newsletter", "Sign up for our newsletters").
 NEWSLETTER_RE = re.compile(r"\bnewsletters?\b", re.IGNORECASE)
 # A newsletter pitch anywhere in a short sentence ("... sent straight to your inbox").
@@ -151,6 +158,7 @@ INLINE_JUNK: tuple[tuple[str, str, str], ...] = (
         ("header", label, rf"\b{label}\s*:?\s*\d+\s*\w+\.?")
         for label in (
             "Reading time",
+            "Tempo de leitura",
             "Tempo di lettura",
             "Tiempo de lectura",
             "Temps de lecture",
