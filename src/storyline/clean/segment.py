@@ -176,16 +176,18 @@ def _credit_end(line: str, start: int, end: int) -> int | None:
     return None
 
 
-def _inline_spans(line: str) -> list[tuple[int, int, str]]:
+def _inline_spans(
+    line: str, patterns: list[tuple[str, str, re.Pattern[str]]], credits: bool
+) -> list[tuple[int, int, str]]:
     spans: list[tuple[int, int, str]] = []
-    for reason, needle, rx in _INLINE_RES:
+    for reason, needle, rx in patterns:
         # A substring test first: most lines hold none of these, and `in` is far cheaper.
         if needle in line:
             spans.extend((m.start(), m.end(), reason) for m in rx.finditer(line))
     # Credits are only looked for near their hints (a slash, "(Photo", "Credit:"): running the
     # name patterns over a whole 15,000-character page line costs milliseconds.
     windows: list[tuple[int, int]] = []
-    for h in _CREDIT_HINT_RE.finditer(line):
+    for h in _CREDIT_HINT_RE.finditer(line) if credits else ():
         lo, hi = max(0, h.start() - 80), min(len(line), h.end() + 100)
         if windows and lo <= windows[-1][1]:
             windows[-1] = (windows[-1][0], hi)
@@ -230,6 +232,9 @@ def segment_text(text: str) -> list[Segment]:
     segments: list[Segment] = []
     para = 0
     blank = False
+    # Patterns whose hint occurs nowhere in the text are not tried line by line.
+    patterns = [(r, needle, rx) for r, needle, rx in _INLINE_RES if needle in text]
+    credits = _CREDIT_HINT_RE.search(text) is not None
     for line_no, line in enumerate(text.split("\n")):
         if not line.strip():
             blank = True
@@ -238,7 +243,7 @@ def segment_text(text: str) -> list[Segment]:
             para += 1
         blank = False
         pos = 0
-        for s, e, reason in [*_inline_spans(line), (len(line), len(line), "")]:
+        for s, e, reason in [*_inline_spans(line, patterns, credits), (len(line), len(line), "")]:
             chunk = line[pos:s]
             if chunk.strip():
                 for sentence in split_sentences(chunk):
