@@ -15,6 +15,7 @@ page's metadata is used, and the cleaning stage falls back to the URL and the pa
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -107,6 +108,14 @@ def extract_html(html: str, url: str | None = None) -> HtmlText:
 
     Returns an `HtmlText` whose `text` is empty when the page holds no article text.
     """
+    try:
+        return _extract(html, url)
+    except (ValueError, TypeError, LookupError) as exc:  # malformed markup or encoding
+        logging.getLogger(__name__).debug("HTML extraction failed: %s", exc)
+        return HtmlText(text="")
+
+
+def _extract(html: str, url: str | None) -> HtmlText:
     precise = trafilatura.bare_extraction(
         html,
         url=url,
