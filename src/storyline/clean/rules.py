@@ -130,9 +130,9 @@ def _furniture(seg: Segment, repeated: bool) -> str | None:
         lx.COPYRIGHT_RE.search(text) and n_words(seg) <= 40
     ):
         return "footer"
-    if lx.PROMPT_RE.match(text) or (lx.INBOX_RE.search(text) and n_words(seg) <= 25):
+    if lx.PROMPT_RE.match(text) or ("inbox" in key and lx.INBOX_RE.search(text) and n_words(seg) <= 25):
         return "subscription"
-    if lx.MARKUP_RE.search(text):
+    if ("[" in text or "{{" in text) and lx.MARKUP_RE.search(text):
         return "caption" if "caption" in text.lower() else "navigation"
     if text[-1:].isdigit() and lx.DURATION_RE.search(text) and not ends_sentence(text[:-6].rstrip()):
         return "video"
@@ -316,14 +316,20 @@ def label_templates(doc: Doc, stats: BlockStats, publisher: str | None, rule: Te
 
 
 def _score(seg: Segment) -> float:
+    cached = seg.cache.get("score")
+    if cached is not None and cached[0] == seg.reason:  # type: ignore[index]
+        return cached[1]  # type: ignore[index]
     n = max(1, n_words(seg))
     if seg.reason is not None:
-        return -float(max(2, n))
-    if is_prose(seg):
-        return float(n)
-    # Headings, list items and other lines without a sentence: mildly against, so that they
-    # join the body only between paragraphs of prose.
-    return -0.25 * n
+        score = -float(max(2, n))
+    elif is_prose(seg):
+        score = float(n)
+    else:
+        # Headings, list items and other lines without a sentence: mildly against, so that
+        # they join the body only between paragraphs of prose.
+        score = -0.25 * n
+    seg.cache["score"] = (seg.reason, score)
+    return score
 
 
 def body_span(segs: list[Segment]) -> tuple[int, int]:

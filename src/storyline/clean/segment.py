@@ -14,6 +14,7 @@ orders of magnitude slower and are tuned for well-formed prose, not page dumps.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from storyline.clean.lexicon import CREDIT_RES, INLINE_JUNK, wordset
@@ -234,7 +235,9 @@ def segment_text(text: str) -> list[Segment]:
     blank = False
     # Patterns whose hint occurs nowhere in the text are not tried line by line.
     patterns = [(r, needle, rx) for r, needle, rx in _INLINE_RES if needle in text]
-    credits = _CREDIT_HINT_RE.search(text) is not None
+    # Lines that hold a credit hint, found in one pass over the whole text.
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    hint_lines = {bisect_right(starts, m.start()) - 1 for m in _CREDIT_HINT_RE.finditer(text)}
     for line_no, line in enumerate(text.split("\n")):
         if not line.strip():
             blank = True
@@ -243,7 +246,8 @@ def segment_text(text: str) -> list[Segment]:
             para += 1
         blank = False
         pos = 0
-        for s, e, reason in [*_inline_spans(line, patterns, credits), (len(line), len(line), "")]:
+        spans = _inline_spans(line, patterns, line_no in hint_lines)
+        for s, e, reason in [*spans, (len(line), len(line), "")]:
             chunk = line[pos:s]
             if chunk.strip():
                 for sentence in split_sentences(chunk):
