@@ -202,23 +202,46 @@ _NAME = rf"{_NAME_TOKEN}(?:\s+{_PARTICLE}{_NAME_TOKEN}){{1,3}}"
 # An organisation after the slash: an agency, or up to three capitalised words ("Valley
 # Courier"); the segmenter shortens a match whose last words start the next sentence.
 _ORG = rf"(?:{_AGENCY}|[A-Z][\w&'’-]*\w?(?:\s[A-Z][\w&'’-]*\w?){{0,2}})"
-CREDIT_RES: tuple[re.Pattern[str], ...] = (
-    re.compile(r"\((?:Photo|Picture|Image|Photograph|Credit|Photo credit)s?(?: by|:)[^()]{2,80}\)", re.I),
+# Each credit pattern with the kind of hint that must stand near it (see `storyline.clean.segment`):
+# "slash" a "/", "paren" an opening "(Photo", "label" a "Photo:"-style label, "handout" one of
+# Handout/Courtesy/Pool/File photo.
+CREDIT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "paren",
+        re.compile(r"\((?:Photo|Picture|Image|Photograph|Credit|Photo credit)s?(?: by|:)[^()]{2,80}\)", re.I),
+    ),
     # "Rebecca Wright/CNN" (no spaces: any organisation) or "Juan Barreto / AFP" (spaced: an agency).
-    re.compile(rf"\b{_NAME}/{_ORG}(?:\s*/\s*{_ORG}){{0,2}}(?:\s+via\s+{_AGENCY})?"),
-    re.compile(rf"\b{_NAME}\s+/\s+{_AGENCY}(?:\s*/\s*{_ORG}){{0,2}}(?:\s+via\s+{_AGENCY})?"),
-    re.compile(rf"\b{_NAME_TOKEN}\s*/\s*{_AGENCY}(?:\s*/\s*{_ORG}){{0,2}}"),
+    ("slash", re.compile(rf"\b{_NAME}/{_ORG}(?:\s*/\s*{_ORG}){{0,2}}(?:\s+via\s+{_AGENCY})?")),
+    ("slash", re.compile(rf"\b{_NAME}\s+/\s+{_AGENCY}(?:\s*/\s*{_ORG}){{0,2}}(?:\s+via\s+{_AGENCY})?")),
+    ("slash", re.compile(rf"\b{_NAME_TOKEN}\s*/\s*{_AGENCY}(?:\s*/\s*{_ORG}){{0,2}}")),
     # "AP Photo/Evan Vucci", "GNS/Peter Dunn": an agency (or a short all-capitals outlet) first.
-    re.compile(rf"\b(?:AP Photo|[A-Z]{{2,6}})\s*/\s*(?!{_AGENCY}\b){_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,2}}"),
+    (
+        "slash",
+        re.compile(
+            rf"\b(?:AP Photo|[A-Z]{{2,6}})\s*/\s*(?!{_AGENCY}\b){_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,2}}"
+        ),
+    ),
     # "Photo: Hau Dinh, AP", "Foto: Ana Ruiz / EFE" (labels in the corpora's languages).
-    re.compile(
-        r"\b(?i:photo|image|picture|photograph|credit|image credit|photo credit|video|foto|imagen|fotografía"
-        r"|crédito|bild|fotografia|immagine)s?\s*:\s*"
-        rf"{_NAME}(?:\s*[,/]\s*{_ORG}){{0,2}}"
+    (
+        "label",
+        re.compile(
+            r"\b(?i:photo|image|picture|photograph|credit|image credit|photo credit|video|foto|imagen"
+            r"|fotografía|crédito|bild|fotografia|immagine)s?\s*:\s*"
+            rf"{_NAME}(?:\s*[,/]\s*{_ORG}){{0,2}}"
+        ),
     ),
     # "Handout via GNS", "Courtesy of the family", "Pool via Reuters".
-    re.compile(rf"\b(?:Handout|Courtesy|Pool|File photo)(?:\s+(?:via|of|by)\s+|\s*/\s*)(?:the\s+)?{_ORG}"),
+    (
+        "handout",
+        re.compile(
+            rf"\b(?:Handout|Courtesy|Pool|File photo)(?:\s+(?:via|of|by)\s+|\s*/\s*)(?:the\s+)?{_ORG}"
+        ),
+    ),
 )
+CREDIT_LABELS = (
+    "photo", "image", "picture", "photograph", "credit", "video", "foto", "imagen", "fotografía", "crédito",
+    "bild", "fotografia", "immagine",
+)  # fmt: skip
 
 # Capitalised words that are common nav-menu items across news sites (sections, account,
 # editions). Used only as supporting evidence for a run of capitalised words.

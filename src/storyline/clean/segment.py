@@ -17,7 +17,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from storyline.clean.lexicon import CREDIT_RES, INLINE_JUNK, wordset
+from storyline.clean.lexicon import CREDIT_LABELS, CREDIT_RULES, INLINE_JUNK, wordset
 
 # Abbreviations after which a period does not end a sentence (titles, months, common Latin).
 _ABBREV = wordset(
@@ -146,27 +146,31 @@ def split_glued(sentence: str) -> list[str]:
 
 _INLINE_RES = [(reason, needle, re.compile(pattern)) for reason, needle, pattern in INLINE_JUNK]
 _CREDIT_BEFORE = ".!?…)]\"”’'"
+
+
 # Cheap tests that must pass before the (slow) credit patterns are tried on a line.
-# Substrings that must occur near a credit (a slash, "Photo:", "(Image", "Handout", ...); the
-# slow credit patterns only run in windows around them. Found with `str.find` on the lower-cased
-# text: one pass per hint in C instead of a regular expression tried at every position.
-_CREDIT_HINTS = (
-    "/", "photo", "picture", "image", "credit", "source", "video", "foto", "imagen", "bild",
-    "immagine", "crédito", "handout", "courtesy", "pool",
-)  # fmt: skip
+def _hint_positions(text: str) -> dict[str, list[int]]:
+    """Offsets of the hints each credit pattern needs (see `lexicon.CREDIT_RULES`), by kind.
 
-
-def _hint_positions(text: str) -> list[int]:
-    """Sorted offsets of credit hints in `text`."""
+    Found with `str.find` on the text (lower-cased once): one pass per hint in C, instead of
+    a regular expression tried at every position of a 15,000-character page line.
+    """
     low = text.lower()
-    out: list[int] = []
-    for hint in _CREDIT_HINTS:
-        i = low.find(hint)
+
+    def find_all(hay: str, needle: str) -> list[int]:
+        out, i = [], hay.find(needle)
         while i >= 0:
             out.append(i)
-            i = low.find(hint, i + 1)
-    out.sort()
-    return out
+            i = hay.find(needle, i + 1)
+        return out
+
+    labels = tuple(CREDIT_LABELS)
+    colon = [i for i in find_all(text, ":") if low[max(0, i - 14) : i].rstrip().rstrip("s").endswith(labels)]
+    paren = [i for i in find_all(text, "(") if low.startswith(("(photo", "(picture", "(image", "(credit"), i)]
+    handout = sorted(
+        i for word in ("Handout", "Courtesy", "Pool", "File photo") for i in find_all(text, word)
+    )
+    return {"slash": find_all(text, "/"), "paren": paren, "label": colon, "handout": handout}
 
 
 def _starts_sentence(line: str, pos: int) -> bool:
@@ -193,8 +197,19 @@ def _credit_end(line: str, start: int, end: int) -> int | None:
     return None
 
 
+def _windows(hints: list[int], size: int) -> list[tuple[int, int]]:
+    windows: list[tuple[int, int]] = []
+    for h in hints:
+        lo, hi = max(0, h - 80), min(size, h + 110)
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], hi)
+        else:
+            windows.append((lo, hi))
+    return windows
+
+
 def _inline_spans(
-    line: str, patterns: list[tuple[str, str, re.Pattern[str]]], hints: list[int]
+    line: str, patterns: list[tuple[str, str, re.Pattern[str]]], hints: dict[str, list[int]]
 ) -> list[tuple[int, int, str]]:
     spans: list[tuple[int, int, str]] = []
     for reason, needle, rx in patterns:
@@ -203,15 +218,12 @@ def _inline_spans(
             spans.extend((m.start(), m.end(), reason) for m in rx.finditer(line))
     # Credits are only looked for near their hints (a slash, "(Photo", "Credit:"): running the
     # name patterns over a whole 15,000-character page line costs milliseconds.
-    windows: list[tuple[int, int]] = []
-    for h in hints:
-        lo, hi = max(0, h - 80), min(len(line), h + 110)
-        if windows and lo <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], hi)
-        else:
-            windows.append((lo, hi))
+    windows = {kind: _windows(positions, len(line)) for kind, positions in hints.items() if positions}
     matches = {
-        (m.start(), m.end()) for cre in CREDIT_RES for lo, hi in windows for m in cre.finditer(line, lo, hi)
+        (m.start(), m.end())
+        for kind, cre in CREDIT_RULES
+        for lo, hi in windows.get(kind, ())
+        for m in cre.finditer(line, lo, hi)
     }
     for start, end in sorted(matches, key=lambda se: (se[0], -se[1])):
         # A credit stands between sentences or pictures, never inside a sentence: the text
@@ -253,10 +265,11 @@ def segment_text(text: str) -> list[Segment]:
     patterns = [(r, needle, rx) for r, needle, rx in _INLINE_RES if needle in text]
     # Lines that hold a credit hint, found in one pass over the whole text.
     starts = [0] + [m.end() for m in re.finditer("\n", text)]
-    hints_by_line: dict[int, list[int]] = {}
-    for pos in _hint_positions(text):
-        line_no = bisect_right(starts, pos) - 1
-        hints_by_line.setdefault(line_no, []).append(pos - starts[line_no])
+    hints_by_line: dict[int, dict[str, list[int]]] = {}
+    for kind, positions in _hint_positions(text).items():
+        for pos in positions:
+            line_no = bisect_right(starts, pos) - 1
+            hints_by_line.setdefault(line_no, {}).setdefault(kind, []).append(pos - starts[line_no])
     for line_no, line in enumerate(text.split("\n")):
         if not line.strip():
             blank = True
@@ -265,7 +278,7 @@ def segment_text(text: str) -> list[Segment]:
             para += 1
         blank = False
         pos = 0
-        spans = _inline_spans(line, patterns, hints_by_line.get(line_no, []))
+        spans = _inline_spans(line, patterns, hints_by_line.get(line_no, {}))
         for s, e, reason in [*spans, (len(line), len(line), "")]:
             chunk = line[pos:s]
             if chunk.strip():
