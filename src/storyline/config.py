@@ -61,6 +61,20 @@ class EmbedConfig:
 
 
 @dataclass(frozen=True)
+class CleanConfig:
+    """Boilerplate removal settings (see `storyline.clean`).
+
+    The template thresholds say when a block that recurs across documents is page furniture;
+    their derivation is in `storyline.clean.templates.TemplateRule`.
+    """
+
+    template_min_documents: int = 5
+    template_min_share: float = 0.3
+    corpus_min_documents: int = 20
+    corpus_min_share: float = 0.05
+
+
+@dataclass(frozen=True)
 class DedupConfig:
     """Duplicate detection settings (see `storyline.dedup`)."""
 
@@ -121,6 +135,7 @@ class Config:
     records: RecordFields = field(default_factory=RecordFields)
     ingest: IngestConfig = field(default_factory=IngestConfig)
     embed: EmbedConfig = field(default_factory=EmbedConfig)
+    clean: CleanConfig = field(default_factory=CleanConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
     stories: StoryConfig = field(default_factory=StoryConfig)
     view: ViewConfig = field(default_factory=ViewConfig)

@@ -73,7 +73,7 @@ def words(text: str) -> list[str]:
 
 def word_count(text: str) -> int:
     """Number of `words` in the text."""
-    return sum(1 for _ in _TOKEN_RE.finditer(text))
+    return len(_TOKEN_RE.findall(text))
 
 
 def shingles(tokens: list[str], n: int) -> set[str]:

