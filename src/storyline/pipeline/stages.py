@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from storyline.clean import clean_record
+from storyline.clean.record import block_hashes, publisher_key
 from storyline.config import Config
 from storyline.dedup import Deduplicator
 from storyline.errors import InputError
@@ -38,8 +39,28 @@ def skip_known(store: Store) -> Stage:
     return FnStage("skip-known", fn, frozenset({"raws"}), frozenset({"raws", "already_present"}))
 
 
-def clean(config: Config) -> Stage:
-    """Clean each raw record into an article; unusable records become rejects."""
+class StoredBlockStats:
+    """Template evidence (`storyline.clean.templates.BlockStats`) read from the store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def documents(self, publisher: str) -> int:
+        """Documents counted for the publisher key."""
+        return self.store.block_documents(publisher)
+
+    def count(self, publisher: str, block_hash: str) -> int:
+        """Documents of the publisher key containing the block."""
+        return self.store.block_count(publisher, block_hash)
+
+
+def clean(store: Store, config: Config) -> Stage:
+    """Clean each raw record into an article; unusable records become rejects.
+
+    Block statistics grow with every record first, so a page's navigation and footer are
+    recognised as template once enough pages of its site have been seen.
+    """
+    stats = StoredBlockStats(store)
 
     def fn(batch: Batch) -> Batch:
         articles: list[Article] = []
@@ -47,7 +68,10 @@ def clean(config: Config) -> Stage:
         kept = []
         for raw in batch.raws:
             try:
-                articles.append(clean_record(raw, min_words=config.ingest.min_words))
+                store.add_blocks(publisher_key(raw), block_hashes(raw))
+                articles.append(
+                    clean_record(raw, min_words=config.ingest.min_words, config=config.clean, templates=stats)
+                )
                 kept.append(raw)
             except InputError as exc:
                 rejected.append(Rejected(raw.source, raw.record, "clean", exc.reason))
@@ -164,7 +188,7 @@ def ingest_plan(store: Store, config: Config, encoder: Encoder) -> list[Stage]:
     """The stages of an ingest, in order."""
     return [
         skip_known(store),
-        clean(config),
+        clean(store, config),
         persist(store),
         dedup(store, config),
         assign_stories(store, config, encoder),

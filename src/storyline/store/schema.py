@@ -176,6 +176,21 @@ MIGRATIONS: list[tuple[str, str]] = [
             WHERE s.view IS NOT NULL AND json_valid(s.view) AND v.type = 'text';
         """,
     ),
+    (
+        "block statistics: which lines and sentences recur across a publisher's pages (templates)",
+        """
+        CREATE TABLE block_docs (
+            publisher TEXT PRIMARY KEY,  -- publisher key, or '*' for the whole corpus
+            n INTEGER NOT NULL
+        );
+        CREATE TABLE block_counts (
+            publisher TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (publisher, hash)
+        ) WITHOUT ROWID;
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -761,6 +761,33 @@ class Store:
         updated = self.conn.execute("SELECT coalesce(max(updated_at), '') FROM stories").fetchone()[0]
         return int(seq), str(updated)
 
+    def add_blocks(self, publisher: str | None, hashes: Iterable[str]) -> None:
+        """Count one document's blocks under its publisher and under the corpus key ``*``."""
+        unique = sorted(set(hashes))
+        keys = ["*"] if not publisher or publisher == "*" else [publisher, "*"]
+        for key in keys:
+            self.conn.execute(
+                "INSERT INTO block_docs (publisher, n) VALUES (?, 1) ON CONFLICT (publisher) DO UPDATE SET n = n + 1",
+                (key,),
+            )
+            self.conn.executemany(
+                "INSERT INTO block_counts (publisher, hash, n) VALUES (?, ?, 1) "
+                "ON CONFLICT (publisher, hash) DO UPDATE SET n = n + 1",
+                [(key, h) for h in unique],
+            )
+
+    def block_documents(self, publisher: str) -> int:
+        """Documents counted for a publisher key (``*``: all)."""
+        row = self.conn.execute("SELECT n FROM block_docs WHERE publisher = ?", (publisher,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def block_count(self, publisher: str, block_hash: str) -> int:
+        """Documents of a publisher key that contain the block."""
+        row = self.conn.execute(
+            "SELECT n FROM block_counts WHERE publisher = ? AND hash = ?", (publisher, block_hash)
+        ).fetchone()
+        return int(row[0]) if row else 0
+
     def meta_get(self, key: str) -> str | None:
         """A value from the key/value table."""
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
