@@ -68,6 +68,11 @@ class DedupConfig:
     num_perm: int = 128
     near_threshold: float = 0.5
     excerpt_containment: float = 0.8
+    # Translations and rewrites: embedding neighbours and anchor (number/name) candidates, verified
+    # by sentence alignment. Off: exact copies, near copies, excerpts and updates only (lexical).
+    semantic: bool = True
+    neighbours: int = 10
+    candidate_cosine: float = 0.5
 
 
 @dataclass(frozen=True)
