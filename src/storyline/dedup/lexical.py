@@ -147,11 +147,17 @@ class Fingerprints:
         rows: rows per band.
     """
 
-    def __init__(self, texts: Sequence[str], shingle_size: int, num_perm: int, bands: int, rows: int) -> None:
+    def __init__(
+        self, texts: Sequence[str], shingle_size: int, num_perm: int = 0, bands: int = 0, rows: int = 0
+    ) -> None:
         self.shingles: TokenHashes = shingle_hashes(token_hashes(texts), shingle_size)
-        sig = signatures(self.shingles, num_perm)
-        self.empty = sig[:, 0] == EMPTY
-        self.keys = band_keys(sig, bands, rows)
+        if num_perm:
+            sig = signatures(self.shingles, num_perm)
+            self.empty = sig[:, 0] == EMPTY
+            self.keys = band_keys(sig, bands, rows)
+        else:  # shingles only (verification), no sketch
+            self.empty = np.diff(self.shingles.offsets) == 0
+            self.keys = np.zeros((len(texts), 0), dtype=np.int64)
         self._sets: dict[int, np.ndarray] = {}
 
     def shingle_set(self, row: int) -> np.ndarray:
@@ -173,7 +179,8 @@ def longest_shared_run(seq_a: np.ndarray, set_b: np.ndarray, shingle_size: int) 
     """(first word, number of words) of the longest passage of A whose every n-gram occurs in B."""
     if not len(seq_a) or not len(set_b):
         return 0, 0
-    hit = np.isin(seq_a, set_b, assume_unique=False)
+    pos = np.minimum(np.searchsorted(set_b, seq_a), len(set_b) - 1)
+    hit = set_b[pos] == seq_a
     if not hit.any():
         return 0, 0
     padded = np.concatenate([[False], hit, [False]])
@@ -186,3 +193,32 @@ def longest_shared_run(seq_a: np.ndarray, set_b: np.ndarray, shingle_size: int) 
 def layout(threshold: float, num_perm: int) -> tuple[int, int]:
     """The (bands, rows) layout for a candidate threshold."""
     return band_layout(threshold, num_perm)
+
+
+class ShingleCache:
+    """Shingle sets and sequences of articles by id, computed at most once per duplicate-stage call."""
+
+    def __init__(self, shingle_size: int) -> None:
+        self.shingle_size = shingle_size
+        self._where: dict[str, tuple[Fingerprints, int]] = {}
+
+    def add(self, ids: Sequence[str], fp: Fingerprints) -> None:
+        """Remember the fingerprints of these articles (rows in order)."""
+        for k, i in enumerate(ids):
+            self._where.setdefault(i, (fp, k))
+
+    def ensure(self, items: Sequence[tuple[str, str]]) -> None:
+        """Compute the shingles of (id, text) pairs not seen yet, in one pass."""
+        todo = [(i, t) for i, t in items if i not in self._where]
+        if todo:
+            self.add([i for i, _ in todo], Fingerprints([t for _, t in todo], self.shingle_size))
+
+    def set(self, article_id: str) -> np.ndarray:
+        """Sorted distinct shingle hashes."""
+        fp, k = self._where[article_id]
+        return fp.shingle_set(k)
+
+    def sequence(self, article_id: str) -> np.ndarray:
+        """Shingle hashes in text order."""
+        fp, k = self._where[article_id]
+        return fp.sequence(k)

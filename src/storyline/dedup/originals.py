@@ -34,7 +34,9 @@ def _norm(name: str | None) -> str:
 def copy_markers(article: Article) -> list[str]:
     """Signs in the text (or in what cleaning removed) that the article reposts another outlet's."""
     found: list[str] = []
-    texts = [article.text, *(r.text for r in article.removed)]
+    # Credits and scraper footers sit at the end, datelines at the start.
+    body = article.text if len(article.text) <= 4000 else article.text[:2000] + "\n" + article.text[-2000:]
+    texts = [body, *(r.text for r in article.removed)]
     for text in texts:
         m = _COPY_NOTES.search(text)
         if m:
@@ -49,35 +51,56 @@ def copy_markers(article: Article) -> list[str]:
     return found
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Choice:
-    """The original of a group and the reason it was chosen."""
+    """The original of a group, and why it precedes each other member."""
 
     original: Article
-    reason: str
+    reasons: dict[str, str]
+
+    def reason(self, member: str) -> str:
+        """Why the original was preferred to this member."""
+        return self.reasons.get(member, "")
 
 
-def original_of(group: Sequence[Article], order: dict[str, int]) -> Choice:
-    """The original: earliest date; then no copy markers; then the most complete text; then arrival."""
+def original_of(group: Sequence[Article], order: dict[str, int], sizes: dict[str, int] | None = None) -> Choice:
+    """The original: earliest date; then no copy markers; then the most complete text; then arrival.
+
+    Args:
+        group: the members.
+        order: arrival number per id (the last tie-break).
+        sizes: how complete each text is (e.g. its number of n-grams); word counts when None.
+    """
+    keys: dict[str, tuple[bool, str, int, int, int]] = {}
+    dates = {a.id: (a.published is None, a.day or "") for a in group}
+    best_date = min(dates.values())
 
     def key(a: Article) -> tuple[bool, str, int, int, int]:
-        return (a.published is None, a.day or "", len(copy_markers(a)), -word_count(a.text), order.get(a.id, 1 << 62))
+        k = keys.get(a.id)
+        if k is None:
+            if dates[a.id] != best_date:  # text evidence only matters among the earliest
+                k = (*dates[a.id], 0, 0, order.get(a.id, 1 << 62))
+            else:
+                size = sizes[a.id] if sizes is not None and a.id in sizes else word_count(a.text)
+                k = (*dates[a.id], len(copy_markers(a)), -size, order.get(a.id, 1 << 62))
+            keys[a.id] = k
+        return k
 
     ranked = sorted(group, key=key)
     best = ranked[0]
-    runner = ranked[1] if len(ranked) > 1 else None
-    if runner is None:
-        return Choice(best, "only member")
-    kb, kr = key(best), key(runner)
-    if kb[0] != kr[0]:
-        reason = "the only dated publication" if all(a.published is None for a in ranked[1:]) else "earliest date"
-    elif kb[1] != kr[1]:
-        reason = "earliest publication"
-    elif kb[2] != kr[2]:
-        marks = copy_markers(runner)
-        reason = "same or unknown date; the others carry copy markers" + (f" ({marks[0]})" if marks else "")
-    elif kb[3] != kr[3]:
-        reason = "same or unknown date; most complete text"
-    else:
-        reason = "same or unknown date and length; arrived first"
-    return Choice(best, reason)
+    kb = keys[best.id]
+    reasons: dict[str, str] = {}
+    for m in ranked[1:]:
+        km = keys[m.id]
+        if kb[0] != km[0]:
+            reasons[m.id] = "dated; the copy is undated"
+        elif kb[1] != km[1]:
+            reasons[m.id] = "earlier publication"
+        elif kb[2] != km[2]:
+            marks = copy_markers(m)
+            reasons[m.id] = "same or unknown date; the copy carries copy markers" + (f" ({marks[0]})" if marks else "")
+        elif kb[3] != km[3]:
+            reasons[m.id] = "same or unknown date; more complete text"
+        else:
+            reasons[m.id] = "same or unknown date and length; arrived first"
+    return Choice(best, reasons)

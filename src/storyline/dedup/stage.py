@@ -18,7 +18,9 @@ evidence. Streaming (batch after batch) and batch runs share all of this.
 
 from __future__ import annotations
 
+import itertools
 import logging
+from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,6 +33,7 @@ from storyline.dedup.lexical import (
     BandIndex,
     Fingerprints,
     LexicalScores,
+    ShingleCache,
     longest_shared_run,
     overlap,
     within_batch_pairs,
@@ -115,7 +118,7 @@ class Deduplicator:
                 "duplicates are found lexically", model.ENCODER, self.encoder.name,
             )
             self.encoder = None
-        self.bands, self.rows = band_layout(config.near_threshold, config.num_perm)
+        self.bands, self.rows = band_layout(config.candidate_threshold, config.num_perm)
         self.anchor_bands, self.anchor_rows = band_layout(ANCHOR_THRESHOLD, config.num_perm)
         self._lexical = BandIndex(self.bands)
         self._anchors = BandIndex(self.anchor_bands)
@@ -130,12 +133,13 @@ class Deduplicator:
         c = self.config
         return f"v1:{c.shingle_size}:{c.num_perm}:{self.bands}x{self.rows}:{self.anchor_bands}x{self.anchor_rows}"
 
-    def _load(self) -> None:
+    def _load(self, pending: set[str]) -> None:
+        """Rebuild the in-memory indexes from the store (once), leaving out `pending` articles."""
         if self._loaded:
             return
         self._loaded = True
         if self.store.meta_get("dedup.layout") != self.layout:
-            self._reindex()
+            self._reindex(pending)
             return
         lex_seq, lex_keys, anc_seq, anc_keys = [], [], [], []
         for seq, lex, anc in self.store.iter_dedup_index():
@@ -150,11 +154,16 @@ class Deduplicator:
         if anc_seq:
             self._anchors.add(np.vstack(anc_keys), np.array(anc_seq))
 
-    def _reindex(self) -> None:
-        """Rebuild the stored band keys of every article (first use, or settings changed)."""
+    def _reindex(self, pending: set[str]) -> None:
+        """Rebuild the stored band keys of every article (first use, or settings changed).
+
+        `pending` articles (the batch being processed) are indexed by the caller.
+        """
         self.store.clear_dedup_index()
         batch: list[Article] = []
         for a in self.store.iter_articles():
+            if a.id in pending:
+                continue
             batch.append(a)
             if len(batch) >= 2000:
                 self._index_batch(batch, self.store.seqs([x.id for x in batch]))
@@ -256,8 +265,8 @@ class Deduplicator:
         """
         if not new:
             return []
-        self._load()
         new = list({a.id: a for a in new}.values())
+        self._load({a.id for a in new})
         seqs = self.store.seqs([a.id for a in new])
         new = [a for a in new if a.id in seqs]
         if not new:
@@ -280,15 +289,23 @@ class Deduplicator:
                 link(a.id, first, "content hash")
         fresh = [a for a in new if a.id not in twin]
         articles: dict[str, Article] = {a.id: a for a in new}
+        cache = ShingleCache(self.config.shingle_size)
         if fresh:
             fp, anchors = self._index_batch(fresh, seqs)
-            self._lexical_links(fresh, fp, seqs, articles, link)
+            cache.add([a.id for a in fresh], fp)
+            self._lexical_links(fresh, fp, seqs, articles, cache, link)
             if self.encoder is not None:
                 self._semantic_links(fresh, anchors, seqs, articles, groups, direct, link)
-        return self._relations(groups, direct, articles)
+        return self._relations(groups, direct, articles, cache)
 
     def _lexical_links(
-        self, fresh: list[Article], fp: Fingerprints, seqs: dict[str, int], articles: dict[str, Article], link: Any
+        self,
+        fresh: list[Article],
+        fp: Fingerprints,
+        seqs: dict[str, int],
+        articles: dict[str, Article],
+        cache: ShingleCache,
+        link: Any,
     ) -> None:
         ok = np.flatnonzero(~fp.empty)
         if not len(ok):
@@ -316,17 +333,15 @@ class Deduplicator:
         old_ids = self.store.ids_of_seqs(old_seqs)
         old_articles = {x.id: x for x in self.store.get_articles(list(old_ids.values()))}
         articles.update(old_articles)
-        old_list = list(old_articles.values())
-        old_fp = self._fingerprints([x.text for x in old_list]) if old_list else None
-        old_row = {x.id: i for i, x in enumerate(old_list)}
+        cache.ensure([(x.id, x.text) for x in old_articles.values()])
         for a_row, other in pairs:
             a = fresh[a_row]
             sa = fp.shingle_set(a_row)
             if isinstance(other, str):
                 oid = old_ids.get(int(other[1:]))
-                if oid is None or oid not in old_row or old_fp is None:
+                if oid is None or oid not in old_articles:
                     continue
-                sb = old_fp.shingle_set(old_row[oid])
+                sb = cache.set(oid)
             else:
                 oid = fresh[other].id
                 sb = fp.shingle_set(other)
@@ -397,7 +412,11 @@ class Deduplicator:
                 )  # fmt: skip
 
     def _relations(
-        self, groups: _Groups, direct: dict[frozenset[str], dict[str, Any]], articles: dict[str, Article]
+        self,
+        groups: _Groups,
+        direct: dict[frozenset[str], dict[str, Any]],
+        articles: dict[str, Article],
+        cache: ShingleCache,
     ) -> list[DupRelation]:
         if not groups.parent:
             return []
@@ -413,80 +432,90 @@ class Deduplicator:
                 direct.setdefault(frozenset((rel.article, rel.original)), rel.evidence.get("link", {}))
                 nxt |= {rel.article, rel.original}
             frontier = nxt - seen
-        found = groups.groups()
+        found = {k: v for k, v in groups.groups().items() if len(v) > 1}
         missing = sorted({i for g in found.values() for i in g} - set(articles))
         articles.update({x.id: x for x in self.store.get_articles(missing)})
-        order = self.store.seqs(sorted({i for g in found.values() for i in g}))
+        members_all = sorted({i for g in found.values() for i in g if i in articles})
+        order = self.store.seqs(members_all)
+        # One fingerprint pass for every member of every touched group not fingerprinted yet.
+        cache.ensure([(i, articles[i].text) for i in members_all])
+        sizes = {i: len(cache.sequence(i)) for i in members_all}  # words, not distinct n-grams
+        adjacency = _adjacency(direct)
         out: list[DupRelation] = []
         for ids in found.values():
             group = [articles[i] for i in ids if i in articles]
             if len(group) < 2:
                 continue
-            choice = original_of(group, order)
+            choice = original_of(group, order, sizes)
             orig = choice.original
-            members = [m for m in group if m.id != orig.id]
-            fp = self._fingerprints([orig.text, *(m.text for m in members)])
-            so = fp.shingle_set(0)
-            for k, m in enumerate(members, start=1):
-                s = overlap(fp.shingle_set(k), so)
+            so = cache.set(orig.id)
+            for m in group:
+                if m.id == orig.id:
+                    continue
+                s = overlap(cache.set(m.id), so)
                 info = direct.get(frozenset((m.id, orig.id)))
                 prob = info.get("probability") if info else None
                 naming = name_relation(m, orig, s, self.config, prob)
                 ev = dict(naming.evidence)
-                start, length = longest_shared_run(fp.sequence(k), so, self.config.shingle_size)
+                start, length = longest_shared_run(cache.sequence(m.id), so, self.config.shingle_size)
                 if length:
                     ev["shared_passage"] = {"first_word": start, "words": length}
-                ev["original_reason"] = choice.reason
+                ev["original_reason"] = choice.reason(m.id)
                 marks = copy_markers(m)
                 if marks:
                     ev["copy_markers"] = marks
+                score = naming.score
                 if info:
                     ev["link"] = info
                 else:
-                    ev["link"] = {"found_by": "group", "via": self._via(m.id, orig.id, direct)}
-                score = naming.score
-                if naming.kind in ("translation", "rewrite") and prob is None:
-                    score = self._path_probability(m.id, orig.id, direct)
+                    via = _path(m.id, orig.id, adjacency)
+                    ev["link"] = {"found_by": "group", "via": via}
+                    if naming.kind in ("translation", "rewrite"):
+                        score = _path_probability([m.id, *via, orig.id], direct)
                 out.append(DupRelation(m.id, orig.id, naming.kind, round(float(score), 4), ev))
         return out
 
-    @staticmethod
-    def _via(a: str, b: str, direct: dict[frozenset[str], dict[str, Any]]) -> list[str]:
-        """The chain of directly verified pairs linking a to b (breadth-first), without the ends."""
-        adj: dict[str, list[str]] = {}
-        for k in direct:
-            if len(k) == 2:
-                x, y = tuple(k)
-                adj.setdefault(x, []).append(y)
-                adj.setdefault(y, []).append(x)
-        prev: dict[str, str] = {a: a}
-        queue = [a]
-        while queue:
-            x = queue.pop(0)
-            if x == b:
-                break
-            for y in adj.get(x, []):
-                if y not in prev:
-                    prev[y] = x
-                    queue.append(y)
-        if b not in prev:
-            return []
-        path = [b]
-        while path[-1] != a:
-            path.append(prev[path[-1]])
-        return path[::-1][1:-1]
 
-    def _path_probability(self, a: str, b: str, direct: dict[frozenset[str], dict[str, Any]]) -> float:
-        via = self._via(a, b, direct)
-        chain = [a, *via, b]
-        p = 1.0
-        for x, y in zip(chain, chain[1:], strict=False):
-            info = direct.get(frozenset((x, y)), {})
-            p = min(p, float(info.get("probability", info.get("jaccard_5gram", 1.0))))
-        return p
+def _adjacency(direct: dict[frozenset[str], dict[str, Any]]) -> dict[str, list[str]]:
+    adj: dict[str, list[str]] = {}
+    for k in direct:
+        if len(k) == 2:
+            x, y = tuple(k)
+            adj.setdefault(x, []).append(y)
+            adj.setdefault(y, []).append(x)
+    return adj
+
+
+def _path(a: str, b: str, adj: dict[str, list[str]]) -> list[str]:
+    """The chain of directly verified pairs linking a to b (breadth-first), without the ends."""
+    prev: dict[str, str] = {a: a}
+    queue = deque([a])
+    while queue:
+        x = queue.popleft()
+        if x == b:
+            break
+        for y in adj.get(x, []):
+            if y not in prev:
+                prev[y] = x
+                queue.append(y)
+    if b not in prev:
+        return []
+    path = [b]
+    while path[-1] != a:
+        path.append(prev[path[-1]])
+    return path[::-1][1:-1]
+
+
+def _path_probability(chain: list[str], direct: dict[frozenset[str], dict[str, Any]]) -> float:
+    """The weakest link of a chain of verified pairs."""
+    p = 1.0
+    for x, y in itertools.pairwise(chain):
+        info = direct.get(frozenset((x, y)), {})
+        p = min(p, float(info.get("probability", info.get("jaccard_5gram", 1.0))))
+    return p
 
 
 def lexical_scores(a: str, b: str, shingle_size: int = 5) -> LexicalScores:
     """Exact n-gram overlap of two texts (for `storyline why` and tests)."""
-    fp = Fingerprints([a, b], shingle_size, 1, 1, 1)
+    fp = Fingerprints([a, b], shingle_size)
     return overlap(fp.shingle_set(0), fp.shingle_set(1))

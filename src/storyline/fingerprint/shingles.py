@@ -17,10 +17,10 @@ over a batch as arrays; tokenisers return Python strings, which is the cost this
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -40,31 +40,42 @@ _SEP, _WORD, _SINGLE, _DROP = 0, 1, 2, 3
 # Characters `storyline.text.fold` deletes before tokenising (zero-width, BOM, soft hyphen, bidi).
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"
 # Code points per chunk: bounds the size of the temporary uint64 arrays (8 bytes each, a few
-# arrays at a time: ~200 MB at 4M code points) whatever the batch size.
-_CHUNK = 4_000_000
+# arrays at a time: ~50 MB at 1M code points) whatever the batch size.
+_CHUNK = 1_000_000
 
 
-@lru_cache(maxsize=1)
-def _classes() -> np.ndarray:
-    """Class of every code point: separator, word character, single-character token, dropped.
+_UNKNOWN = 255
+_TABLE = np.full(0x110000, _UNKNOWN, dtype=np.uint8)
+_SINGLE_SPANS = [
+    (0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x0E00, 0x0E7F),
+    (0x0E80, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF),
+]  # fmt: skip
+_WORD_RE = re.compile(r"\w")
 
-    A word character is what ``\\w`` matches in Python's `re` (alphanumeric or underscore), as in
-    `storyline.text.words`. Built once per process (~0.3 s).
+
+def _class_of(c: int) -> int:
+    ch = chr(c)
+    if ch in _INVISIBLE:
+        return _DROP
+    if any(lo <= c <= hi for lo, hi in _SINGLE_SPANS):
+        return _SINGLE  # every character of these scripts is a token, as in `words`
+    # A word character is what `\w` matches in Python's `re`, as in `storyline.text.words`.
+    return _WORD if _WORD_RE.match(ch) else _SEP
+
+
+def _classes(cp: np.ndarray) -> np.ndarray:
+    """Class of each code point: separator, word character, single-character token, dropped.
+
+    The table is filled lazily for the code points texts actually use (a few hundred per
+    language), so no process pays for classifying all 1.1 million.
     """
-    table = np.zeros(0x110000, dtype=np.uint8)
-    word = np.fromiter(
-        ((chr(c).isalnum() or c == 0x5F) for c in range(0x110000)), dtype=bool, count=0x110000
-    )
-    table[word] = _WORD
-    spans = [
-        (0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x0E00, 0x0E7F),
-        (0x0E80, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF),
-    ]  # fmt: skip
-    for lo, hi in spans:
-        table[lo : hi + 1] = _SINGLE  # every character of these scripts is a token, as in `words`
-    for ch in _INVISIBLE:
-        table[ord(ch)] = _DROP
-    return table
+    cls = _TABLE[cp]
+    unknown = cls == _UNKNOWN
+    if unknown.any():
+        for c in np.unique(cp[unknown]).tolist():
+            _TABLE[c] = _class_of(c)
+        cls = _TABLE[cp]
+    return cls
 
 
 def _check_spans() -> None:
@@ -106,6 +117,8 @@ def _fmix(x: np.ndarray) -> np.ndarray:
 def _fold(text: str) -> str:
     # What `storyline.text.fold` does to tokens: compatibility forms and case. Quote/dash mapping
     # and space collapsing never change a token, invisible characters are dropped by the table.
+    if text.isascii():  # NFKC is the identity on ASCII, and casefold is lower
+        return text.lower()
     return unicodedata.normalize("NFKC", text).casefold()
 
 
@@ -128,7 +141,6 @@ class TokenHashes:
 
 def token_hashes(texts: Sequence[str]) -> TokenHashes:
     """Hash every token of every text (tokens as in `storyline.text.words`)."""
-    table = _classes()
     parts_h: list[np.ndarray] = []
     counts = np.zeros(len(texts), dtype=np.int64)
     start = 0
@@ -138,7 +150,7 @@ def token_hashes(texts: Sequence[str]) -> TokenHashes:
         while stop < len(texts) and (stop == start or size + len(texts[stop]) + 1 <= _CHUNK):
             size += len(texts[stop]) + 1
             stop += 1
-        h, c = _chunk_hashes([_fold(t) for t in texts[start:stop]], table)
+        h, c = _chunk_hashes([_fold(t) for t in texts[start:stop]])
         parts_h.append(h)
         counts[start:stop] = c
         start = stop
@@ -148,7 +160,7 @@ def token_hashes(texts: Sequence[str]) -> TokenHashes:
     return TokenHashes(hashes, offsets)
 
 
-def _chunk_hashes(folded: list[str], table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _chunk_hashes(folded: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Token hashes of a few texts and the number of tokens of each."""
     # One separator between texts, so no token spans two of them.
     joined = "\n".join(folded)
@@ -157,7 +169,7 @@ def _chunk_hashes(folded: list[str], table: np.ndarray) -> tuple[np.ndarray, np.
     lengths = np.fromiter((len(t) for t in folded), dtype=np.int64, count=len(folded))
     text_start = np.zeros(len(folded), dtype=np.int64)
     np.cumsum(lengths[:-1] + 1, out=text_start[1:])
-    cls = table[cp]
+    cls = _classes(cp)
     drop = cls == _DROP
     if drop.any():
         keep = ~drop
