@@ -209,13 +209,13 @@ def fit_split(key: str) -> bool:
     return int(hashlib.sha1(key.encode()).hexdigest(), 16) % 2 == 0
 
 
-def wmt_records(path: Path) -> list[dict[str, Any]]:
+def wmt_records(path: Path, max_hyps: int | None = None) -> list[dict[str, Any]]:
     out = []
     for line in path.open(encoding="utf-8"):
         d = json.loads(line)
         versions = [("src", d["src_lang"], d["src"])]
         versions += [(f"ref:{k}", d["tgt_lang"], v) for k, v in d["refs"].items()]
-        versions += [(f"hyp:{k}", d["tgt_lang"], v) for k, v in d["hyps"].items()]
+        versions += [(f"hyp:{k}", d["tgt_lang"], v) for k, v in list(d["hyps"].items())[:max_hyps]]
         for name, lang, segs in versions:
             out.append({"id": f"{d['doc_id']}|{name}", "text": " ".join(segs), "lang": lang, "gold": d["doc_id"]})
     return out
@@ -331,6 +331,9 @@ def _pairs_for_fit(
     for i in range(n):
         order = np.argsort(-sims[i])[1:11]
         pairs.update((min(i, int(j)), max(i, int(j))) for j in order if sims[i, j] >= 0.5)
+        # Hard negatives: the closest texts of other documents, whatever their similarity.
+        others = [int(j) for j in np.argsort(-sims[i]) if labels[int(j)] != labels[i]][:5]
+        pairs.update((min(i, j), max(i, j)) for j in others)
         for j in range(i + 1, n):
             if labels[i] == labels[j]:
                 pairs.add((i, j))
@@ -356,7 +359,10 @@ def cmd_fit(args: argparse.Namespace) -> int:
     y: list[int] = []
     source: list[str] = []
     for f in sorted((args.data / "eval" / "wmt21").glob("*.jsonl")):
-        records = [r for r in wmt_records(f) if fit_split(r["gold"])]
+        if args.only and not any(x in f.name for x in args.only.split(",")):
+            continue
+        # Source, references and the first four machine translations of each fitting document.
+        records = [r for r in wmt_records(f, max_hyps=4) if fit_split(r["gold"])]
         arts, labels = _clean(records, config)
         xs, ys = _pairs_for_fit(arts, labels, det)
         X += xs
@@ -387,12 +393,14 @@ def cmd_fit(args: argparse.Namespace) -> int:
     groups = np.array(source)
     # Cross-validation by source (a language pair or ECB+ left out at a time).
     for train, test in GroupKFold(n_splits=len(set(source))).split(Xa, ya, groups):
+        if len(set(ya[train].tolist())) < 2:
+            continue
         clf = LogisticRegression(C=args.c, max_iter=5000).fit(Xa[train], ya[train])
         pred = clf.predict_proba(Xa[test])[:, 1] >= 0.5
         t = ya[test].astype(bool)
         tp, fp, fn = int((pred & t).sum()), int((pred & ~t).sum()), int((~pred & t).sum())
         print(f"  left out {groups[test][0]}: precision {tp / max(tp + fp, 1):.4f} recall {tp / max(tp + fn, 1):.4f} "
-              f"({int(t.sum())} positives, {int((~t).sum())} negatives)")  # fmt: skip
+              f"false positives {fp} of {int((~t).sum())} negatives ({int(t.sum())} positives)")  # fmt: skip
     clf = LogisticRegression(C=args.c, max_iter=5000).fit(Xa, ya)
     print("WEIGHTS = {")
     for k, w in zip(FEATURES, clf.coef_[0], strict=True):
@@ -429,6 +437,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     e.add_argument("--show", type=int, default=10, help="same-event relations to print")
     fit = sub.add_parser("fit")
     fit.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
+    fit.add_argument("--only", default=None, help="only WMT21 files whose names contain one of these (comma-separated)")
     args = ap.parse_args(argv)
     args.enc = encoder(args.cache)
     return {"izium": cmd_izium, "meantime": cmd_meantime, "wmt21": cmd_wmt21, "ecbplus": cmd_ecbplus, "fit": cmd_fit}[

@@ -152,10 +152,11 @@ class Fingerprints:
     ) -> None:
         self.shingles: TokenHashes = shingle_hashes(token_hashes(texts), shingle_size)
         if num_perm:
-            sig = signatures(self.shingles, num_perm)
-            self.empty = sig[:, 0] == EMPTY
-            self.keys = band_keys(sig, bands, rows)
+            self.signatures = signatures(self.shingles, num_perm)
+            self.empty = self.signatures[:, 0] == EMPTY
+            self.keys = band_keys(self.signatures, bands, rows)
         else:  # shingles only (verification), no sketch
+            self.signatures = np.zeros((len(texts), 0), dtype=np.uint32)
             self.empty = np.diff(self.shingles.offsets) == 0
             self.keys = np.zeros((len(texts), 0), dtype=np.int64)
         self._sets: dict[int, np.ndarray] = {}
@@ -222,3 +223,40 @@ class ShingleCache:
         """Shingle hashes in text order."""
         fp, k = self._where[article_id]
         return fp.sequence(k)
+
+
+class SignatureTable:
+    """MinHash signatures of indexed articles by article number, to screen LSH candidates cheaply.
+
+    A pair that shares an LSH band by chance (a common sentence, a shared footer) is dropped when
+    its estimated Jaccard similarity is far below the candidate threshold, before any text is
+    fetched and re-tokenised for exact verification.
+
+    Args:
+        num_perm: signature length.
+    """
+
+    def __init__(self, num_perm: int) -> None:
+        self._rows: dict[int, int] = {}
+        self._data = np.zeros((1024, num_perm), dtype=np.uint32)
+
+    def add(self, numbers: Sequence[int], sigs: np.ndarray) -> None:
+        """Remember the signatures of these article numbers."""
+        n = len(self._rows)
+        need = n + len(numbers)
+        if need > len(self._data):
+            grown = np.zeros((max(need, 2 * len(self._data)), self._data.shape[1]), dtype=np.uint32)
+            grown[:n] = self._data[:n]
+            self._data = grown
+        self._data[n:need] = sigs
+        for k, num in enumerate(numbers):
+            self._rows[int(num)] = n + k
+
+    def estimate(self, sigs: np.ndarray, numbers: np.ndarray) -> np.ndarray:
+        """Estimated Jaccard similarity of each signature with the stored one of each number (-1: unknown)."""
+        rows = np.array([self._rows.get(int(x), -1) for x in numbers], dtype=np.int64)
+        out = np.full(len(numbers), -1.0)
+        ok = rows >= 0
+        if ok.any():
+            out[ok] = (sigs[ok] == self._data[rows[ok]]).mean(axis=1)
+        return out

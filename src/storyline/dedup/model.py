@@ -19,8 +19,21 @@ from storyline.dedup.semantic import FEATURES
 # the semantic decision is only made with this one (other encoders get lexical duplicates only).
 ENCODER = "use-multilingual-v3"
 # Fitted weights (see the module docstring); feature order as in `storyline.dedup.semantic.FEATURES`.
-WEIGHTS: dict[str, float] = {name: 0.0 for name in FEATURES}
-INTERCEPT = 0.0
+WEIGHTS: dict[str, float] = {
+    "doc_cos": 1.0278,
+    "aligned_share": 7.5572,
+    "aligned_cover": 0.0,
+    "aligned_cos": 2.9027,
+    "aligned_margin": 1.3503,
+    "length_corr": 3.8309,
+    "sentence_ratio": 3.9199,
+    "number_jaccard": 4.0227,
+    "number_order": -0.6156,
+    "name_jaccard": 1.9512,
+    "name_order": 1.5423,
+    "word_jaccard": 0.4586,
+}
+INTERCEPT = -17.9177
 # Decision threshold on the probability: pairs at or above it are one article.
 THRESHOLD = 0.5
 

@@ -125,6 +125,7 @@ def align(va: np.ndarray, vb: np.ndarray) -> Alignment:
 FEATURES = (
     "doc_cos",
     "aligned_share",
+    "aligned_cover",
     "aligned_cos",
     "aligned_margin",
     "length_corr",
@@ -156,6 +157,7 @@ def features(a: Profile, b: Profile, doc_cos: float) -> tuple[dict[str, float], 
     f = {
         "doc_cos": float(doc_cos),
         "aligned_share": share,
+        "aligned_cover": k / max(n, m) if n and m else 0.0,
         "aligned_cos": float(np.mean(al.similarities)) if k else 0.0,
         "aligned_margin": float(np.mean(al.margins)) if k else 0.0,
         "length_corr": max(0.0, corr),

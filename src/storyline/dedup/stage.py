@@ -34,6 +34,7 @@ from storyline.dedup.lexical import (
     Fingerprints,
     LexicalScores,
     ShingleCache,
+    SignatureTable,
     longest_shared_run,
     overlap,
     within_batch_pairs,
@@ -122,6 +123,7 @@ class Deduplicator:
         self.anchor_bands, self.anchor_rows = band_layout(ANCHOR_THRESHOLD, config.num_perm)
         self._lexical = BandIndex(self.bands)
         self._anchors = BandIndex(self.anchor_bands)
+        self._signatures = SignatureTable(config.num_perm)
         self._vectors: VectorIndex | None = None
         self._loaded = False
 
@@ -141,16 +143,18 @@ class Deduplicator:
         if self.store.meta_get("dedup.layout") != self.layout:
             self._reindex(pending)
             return
-        lex_seq, lex_keys, anc_seq, anc_keys = [], [], [], []
-        for seq, lex, anc in self.store.iter_dedup_index():
-            if lex is not None:
+        lex_seq, lex_keys, anc_seq, anc_keys, sigs = [], [], [], [], []
+        for seq, lex, sig, anc in self.store.iter_dedup_index():
+            if lex is not None and sig is not None:
                 lex_seq.append(seq)
                 lex_keys.append(np.frombuffer(lex, dtype=np.int64))
+                sigs.append(np.frombuffer(sig, dtype=np.uint32))
             if anc is not None:
                 anc_seq.append(seq)
                 anc_keys.append(np.frombuffer(anc, dtype=np.int64))
         if lex_seq:
             self._lexical.add(np.vstack(lex_keys), np.array(lex_seq))
+            self._signatures.add(lex_seq, np.vstack(sigs))
         if anc_seq:
             self._anchors.add(np.vstack(anc_keys), np.array(anc_seq))
 
@@ -184,14 +188,23 @@ class Deduplicator:
         for i, a in enumerate(articles):
             lex = None if fp.empty[i] else fp.keys[i]
             anc = anc_fp.keys[i] if anc_fp is not None and self._anchor_ok(anchors[i]) else None
-            rows.append((a.id, seqs[a.id], None if lex is None else lex.tobytes(), None if anc is None else anc.tobytes()))
+            rows.append(
+                (
+                    a.id, seqs[a.id],
+                    None if lex is None else lex.tobytes(),
+                    None if lex is None else fp.signatures[i].tobytes(),
+                    None if anc is None else anc.tobytes(),
+                )
+            )  # fmt: skip
             if lex is not None:
                 lex_rows.append(i)
             if anc is not None:
                 anc_rows.append(i)
         self.store.put_dedup_index(rows)
         if lex_rows:
-            self._lexical.add(fp.keys[lex_rows], np.array([seqs[articles[i].id] for i in lex_rows]))
+            numbers = np.array([seqs[articles[i].id] for i in lex_rows])
+            self._lexical.add(fp.keys[lex_rows], numbers)
+            self._signatures.add(numbers.tolist(), fp.signatures[lex_rows])
         if anc_rows and anc_fp is not None:
             self._anchors.add(anc_fp.keys[anc_rows], np.array([seqs[articles[i].id] for i in anc_rows]))
         return fp, anchors
@@ -275,6 +288,7 @@ class Deduplicator:
         direct: dict[frozenset[str], dict[str, Any]] = {}
 
         def link(x: str, y: str, how: str, **info: Any) -> None:
+            log.debug("link %s %s by %s %s", x, y, how, info.get("probability", ""))
             groups.union(x, y)
             direct.setdefault(frozenset((x, y)), {"found_by": how, **info})
 
@@ -314,7 +328,14 @@ class Deduplicator:
         # Query before this batch was added would miss nothing: a batch's own keys are found by
         # `within_batch_pairs`; hits on this batch's numbers below are dropped as self-matches.
         q_rows, q_seqs = self._lexical.query(keys)
+        # Screen: pairs whose signatures agree on far fewer buckets than the candidate threshold
+        # met by chance in one band (the estimate's standard deviation is ~0.04 at 128 buckets).
+        est = self._signatures.estimate(fp.signatures[ok[q_rows]], q_seqs)
+        keep = (est < 0) | (est >= self.config.candidate_threshold / 2)
+        q_rows, q_seqs = q_rows[keep], q_seqs[keep]
         w_a, w_b = within_batch_pairs(keys)
+        sig_ok = (fp.signatures[ok[w_a]] == fp.signatures[ok[w_b]]).mean(axis=1) >= self.config.candidate_threshold / 2
+        w_a, w_b = w_a[sig_ok], w_b[sig_ok]
         batch_seq = {seqs[fresh[i].id]: int(i) for i in ok}
         pairs: set[tuple[int, int | str]] = set()
         old_seqs: set[int] = set()

@@ -150,6 +150,7 @@ MIGRATIONS: list[tuple[str, str]] = [
             article TEXT PRIMARY KEY,
             seq INTEGER NOT NULL,       -- the article's arrival number: the key in the indexes
             lexical BLOB,               -- NULL: no shingles (or an exact copy of an indexed article)
+            signature BLOB,             -- the MinHash signature (uint32 array), to screen candidates
             anchors BLOB                -- NULL: too few anchors to index
         );
         CREATE INDEX dedup_index_seq ON dedup_index (seq);

@@ -423,17 +423,20 @@ class Store:
                 out[aid] = np.frombuffer(blob, dtype=np.float32)
         return out
 
-    def put_dedup_index(self, rows: Sequence[tuple[str, int, bytes | None, bytes | None]]) -> None:
-        """Store the duplicate-index band keys of articles: (article, seq, lexical keys, anchor keys)."""
+    def put_dedup_index(
+        self, rows: Sequence[tuple[str, int, bytes | None, bytes | None, bytes | None]]
+    ) -> None:
+        """Store the duplicate index of articles: (article, seq, lexical keys, signature, anchor keys)."""
         self.conn.executemany(
-            "INSERT OR REPLACE INTO dedup_index (article, seq, lexical, anchors) VALUES (?,?,?,?)", rows
+            "INSERT OR REPLACE INTO dedup_index (article, seq, lexical, signature, anchors) VALUES (?,?,?,?,?)",
+            rows,
         )
 
-    def iter_dedup_index(self) -> Iterator[tuple[int, bytes | None, bytes | None]]:
-        """(seq, lexical keys, anchor keys) of every indexed article, in arrival order."""
+    def iter_dedup_index(self) -> Iterator[tuple[int, bytes | None, bytes | None, bytes | None]]:
+        """(seq, lexical keys, signature, anchor keys) of every indexed article, in arrival order."""
         yield from self.conn.execute(
-            "SELECT d.seq, d.lexical, d.anchors FROM dedup_index d JOIN articles a ON a.id = d.article "
-            "ORDER BY d.seq"
+            "SELECT d.seq, d.lexical, d.signature, d.anchors FROM dedup_index d "
+            "JOIN articles a ON a.id = d.article ORDER BY d.seq"
         )
 
     def clear_dedup_index(self) -> None:
