@@ -64,7 +64,8 @@ class Choice:
 
 
 def original_of(group: Sequence[Article], order: dict[str, int], sizes: dict[str, int] | None = None) -> Choice:
-    """The original: earliest date; then no copy markers; then the most complete text; then arrival.
+    """The original: earliest date; with equal or unknown dates, no copy markers, then the most
+    complete text, then arrival.
 
     Args:
         group: the members.
@@ -72,17 +73,19 @@ def original_of(group: Sequence[Article], order: dict[str, int], sizes: dict[str
         sizes: how complete each text is (e.g. its number of n-grams); word counts when None.
     """
     keys: dict[str, tuple[bool, str, int, int, int]] = {}
-    dates = {a.id: (a.published is None, a.day or "") for a in group}
-    best_date = min(dates.values())
+    # A dated member later than another dated member cannot be the original; an undated member
+    # cannot be placed in time, so it competes on text evidence with the earliest dated ones.
+    earliest = min((a.day for a in group if a.day), default="")
+    dates = {a.id: (bool(a.day and a.day > earliest), a.day or "") for a in group}
 
     def key(a: Article) -> tuple[bool, str, int, int, int]:
         k = keys.get(a.id)
         if k is None:
-            if dates[a.id] != best_date:  # text evidence only matters among the earliest
+            if dates[a.id][0]:  # later than the earliest date: text evidence does not matter
                 k = (*dates[a.id], 0, 0, order.get(a.id, 1 << 62))
             else:
                 size = sizes[a.id] if sizes is not None and a.id in sizes else word_count(a.text)
-                k = (*dates[a.id], len(copy_markers(a)), -size, order.get(a.id, 1 << 62))
+                k = (False, "", len(copy_markers(a)), -size, order.get(a.id, 1 << 62))
             keys[a.id] = k
         return k
 
@@ -92,9 +95,7 @@ def original_of(group: Sequence[Article], order: dict[str, int], sizes: dict[str
     reasons: dict[str, str] = {}
     for m in ranked[1:]:
         km = keys[m.id]
-        if kb[0] != km[0]:
-            reasons[m.id] = "dated; the copy is undated"
-        elif kb[1] != km[1]:
+        if kb[0] != km[0] or kb[1] != km[1]:
             reasons[m.id] = "earlier publication"
         elif kb[2] != km[2]:
             marks = copy_markers(m)

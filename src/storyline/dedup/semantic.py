@@ -122,10 +122,20 @@ def align(va: np.ndarray, vb: np.ndarray) -> Alignment:
     return Alignment(tuple(chain), sims, margins)
 
 
+# Languages the bundled encoder was trained on (Universal Sentence Encoder multilingual v3). For
+# other languages its similarities are weak (Icelandic-English translations score ~0.2), so the
+# embedding evidence only counts when both articles are in these languages; anchors, order and
+# lengths carry the decision otherwise.
+COVERED = frozenset("ar de en es fr it ja ko nl pl pt ru th tr zh".split())
+
+CONFIDENT_MARGIN = 0.05
+
 FEATURES = (
+    "covered",
     "doc_cos",
     "aligned_share",
     "aligned_cover",
+    "confident_cover",
     "aligned_cos",
     "aligned_margin",
     "length_corr",
@@ -139,7 +149,11 @@ FEATURES = (
 
 
 def features(a: Profile, b: Profile, doc_cos: float) -> tuple[dict[str, float], Alignment]:
-    """The evidence of a pair, as named numbers in [0, 1] (see `FEATURES`), and the alignment."""
+    """The evidence of a pair, as named numbers in [0, 1] (see `FEATURES`), and the alignment.
+
+    Embedding similarities (``doc_cos``, ``aligned_cos``, ``aligned_margin``) are 0 unless both
+    languages are `COVERED`; ``covered`` says which case applies.
+    """
     n, m = len(a.sentences), len(b.sentences)
     if a.vectors is not None and b.vectors is not None and n and m:
         al = align(a.vectors, b.vectors)
@@ -154,12 +168,17 @@ def features(a: Profile, b: Profile, doc_cos: float) -> tuple[dict[str, float], 
     else:
         corr = 0.0
     union = len(a.vocabulary | b.vocabulary)
+    covered = float(a.language in COVERED and b.language in COVERED)
     f = {
-        "doc_cos": float(doc_cos),
+        "covered": covered,
+        "doc_cos": float(doc_cos) * covered,
         "aligned_share": share,
         "aligned_cover": k / max(n, m) if n and m else 0.0,
-        "aligned_cos": float(np.mean(al.similarities)) if k else 0.0,
-        "aligned_margin": float(np.mean(al.margins)) if k else 0.0,
+        # Aligned pairs that stand out of their row and column (a margin of 0.05 is ~2 standard
+        # deviations of the similarities of unrelated sentences), over the longer article.
+        "confident_cover": sum(1 for x in al.margins if x >= CONFIDENT_MARGIN) / max(n, m) if n and m else 0.0,
+        "aligned_cos": float(np.mean(al.similarities)) * covered if k else 0.0,
+        "aligned_margin": float(np.mean(al.margins)) * covered if k else 0.0,
         "length_corr": max(0.0, corr),
         "sentence_ratio": min(n, m) / max(n, m) if n and m else 0.0,
         "number_jaccard": multiset_jaccard(a.anchors.numbers, b.anchors.numbers),

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,8 +41,8 @@ _SEP, _WORD, _SINGLE, _DROP = 0, 1, 2, 3
 # Characters `storyline.text.fold` deletes before tokenising (zero-width, BOM, soft hyphen, bidi).
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"
 # Code points per chunk: bounds the size of the temporary uint64 arrays (8 bytes each, a few
-# arrays at a time: ~50 MB at 1M code points) whatever the batch size.
-_CHUNK = 1_000_000
+# arrays at a time: ~25 MB at 500k code points) whatever the batch size.
+_CHUNK = 500_000
 
 
 _UNKNOWN = 255
@@ -140,9 +141,12 @@ class TokenHashes:
 
 
 def token_hashes(texts: Sequence[str]) -> TokenHashes:
-    """Hash every token of every text (tokens as in `storyline.text.words`)."""
-    parts_h: list[np.ndarray] = []
-    counts = np.zeros(len(texts), dtype=np.int64)
+    """Hash every token of every text (tokens as in `storyline.text.words`).
+
+    Texts are cut into chunks of at most `_CHUNK` code points; chunks are hashed on two threads
+    (numpy releases the GIL in the heavy steps, so both cores work on a large batch).
+    """
+    bounds: list[tuple[int, int]] = []
     start = 0
     while start < len(texts):
         # Gather texts into a chunk of at most _CHUNK code points (a longer single text is its own chunk).
@@ -150,14 +154,33 @@ def token_hashes(texts: Sequence[str]) -> TokenHashes:
         while stop < len(texts) and (stop == start or size + len(texts[stop]) + 1 <= _CHUNK):
             size += len(texts[stop]) + 1
             stop += 1
-        h, c = _chunk_hashes([_fold(t) for t in texts[start:stop]])
-        parts_h.append(h)
-        counts[start:stop] = c
+        bounds.append((start, stop))
         start = stop
+
+    def work(b: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        return _chunk_hashes([_fold(t) for t in texts[b[0] : b[1]]])
+
+    if len(bounds) > 1:
+        results = list(_pool().map(work, bounds))
+    else:
+        results = [work(b) for b in bounds]
+    counts = np.zeros(len(texts), dtype=np.int64)
+    for (lo, hi), (_, c) in zip(bounds, results, strict=True):
+        counts[lo:hi] = c
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
-    hashes = np.concatenate(parts_h) if parts_h else np.zeros(0, dtype=_U64)
+    hashes = np.concatenate([h for h, _ in results]) if results else np.zeros(0, dtype=_U64)
     return TokenHashes(hashes, offsets)
+
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="storyline-shingles")
+    return _POOL
 
 
 def _chunk_hashes(folded: list[str]) -> tuple[np.ndarray, np.ndarray]:
