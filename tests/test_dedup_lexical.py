@@ -111,7 +111,7 @@ def test_index_persists_across_runs(tmp_path: Path, fast_config: Config, english
         sl.ingest_records([_rec(f"filler{i}", english[k]["text"]) for i, k in enumerate(["1173", "108294"])])
         sl.ingest_records([_rec("orig", art, date="2009-01-01")])
     with Storyline(db, config=fast_config) as sl:  # a new process would see the same
-        sl.ingest_records([_rec("late copy", art.replace("contract", "deal", 1) + " Source link")])
+        sl.ingest_records([_rec("late copy", art.replace("contract", "deal", 1), date="2009-01-05")])
         (rel,) = sl.relations()
         assert sl.article(rel.original).external_id == "orig"
 

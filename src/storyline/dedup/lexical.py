@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from storyline.fingerprint.minhash import EMPTY, band_keys, band_layout, signatures
-from storyline.fingerprint.shingles import TokenHashes, _ranges, shingle_hashes, token_hashes
+from storyline.fingerprint.shingles import TokenHashes, _ranges, parallel_map, shingle_hashes, token_hashes
 
 # At most this many stored articles are taken from one LSH bucket per query. A bucket holding
 # more is a template or boilerplate shared by many documents; the oldest members are kept (an
@@ -136,6 +136,16 @@ def overlap(a: np.ndarray, b: np.ndarray) -> LexicalScores:
     return LexicalScores(inter / union, inter / len(a), inter / len(b), len(a), len(b))
 
 
+def _concat(parts: list[TokenHashes]) -> TokenHashes:
+    if len(parts) == 1:
+        return parts[0]
+    hashes = np.concatenate([p.hashes for p in parts])
+    counts = np.concatenate([np.diff(p.offsets) for p in parts])
+    offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return TokenHashes(hashes, offsets)
+
+
 class Fingerprints:
     """Shingles, signatures and band keys of a batch of texts, computed together.
 
@@ -150,15 +160,27 @@ class Fingerprints:
     def __init__(
         self, texts: Sequence[str], shingle_size: int, num_perm: int = 0, bands: int = 0, rows: int = 0
     ) -> None:
-        self.shingles: TokenHashes = shingle_hashes(token_hashes(texts), shingle_size)
+        def work(part: Sequence[str]) -> tuple[TokenHashes, np.ndarray, np.ndarray]:
+            sh = shingle_hashes(token_hashes(part), shingle_size)
+            if not num_perm:
+                return sh, np.zeros((len(part), 0), dtype=np.uint32), np.zeros((len(part), 0), dtype=np.int64)
+            sig = signatures(sh, num_perm)
+            return sh, sig, band_keys(sig, bands, rows)
+
+        # Large batches are split in two halves fingerprinted on two threads (numpy releases the
+        # GIL in the heavy steps); small ones are not worth a thread switch.
+        if len(texts) >= 400:
+            half = len(texts) // 2
+            parts = list(parallel_map(work, [texts[:half], texts[half:]]))
+        else:
+            parts = [work(texts)]
+        self.shingles = _concat([p[0] for p in parts])
+        self.signatures = np.concatenate([p[1] for p in parts])
+        self.keys = np.concatenate([p[2] for p in parts])
         if num_perm:
-            self.signatures = signatures(self.shingles, num_perm)
             self.empty = self.signatures[:, 0] == EMPTY
-            self.keys = band_keys(self.signatures, bands, rows)
         else:  # shingles only (verification), no sketch
-            self.signatures = np.zeros((len(texts), 0), dtype=np.uint32)
             self.empty = np.diff(self.shingles.offsets) == 0
-            self.keys = np.zeros((len(texts), 0), dtype=np.int64)
         self._sets: dict[int, np.ndarray] = {}
 
     def shingle_set(self, row: int) -> np.ndarray:

@@ -20,8 +20,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -120,7 +121,9 @@ def _fold(text: str) -> str:
     # and space collapsing never change a token, invisible characters are dropped by the table.
     if text.isascii():  # NFKC is the identity on ASCII, and casefold is lower
         return text.lower()
-    return unicodedata.normalize("NFKC", text).casefold()
+    if not unicodedata.is_normalized("NFKC", text):  # a fast check; most text is already NFKC
+        text = unicodedata.normalize("NFKC", text)
+    return text.casefold()
 
 
 @dataclass(frozen=True)
@@ -141,12 +144,9 @@ class TokenHashes:
 
 
 def token_hashes(texts: Sequence[str]) -> TokenHashes:
-    """Hash every token of every text (tokens as in `storyline.text.words`).
-
-    Texts are cut into chunks of at most `_CHUNK` code points; chunks are hashed on two threads
-    (numpy releases the GIL in the heavy steps, so both cores work on a large batch).
-    """
-    bounds: list[tuple[int, int]] = []
+    """Hash every token of every text (tokens as in `storyline.text.words`)."""
+    parts_h: list[np.ndarray] = []
+    counts = np.zeros(len(texts), dtype=np.int64)
     start = 0
     while start < len(texts):
         # Gather texts into a chunk of at most _CHUNK code points (a longer single text is its own chunk).
@@ -154,33 +154,27 @@ def token_hashes(texts: Sequence[str]) -> TokenHashes:
         while stop < len(texts) and (stop == start or size + len(texts[stop]) + 1 <= _CHUNK):
             size += len(texts[stop]) + 1
             stop += 1
-        bounds.append((start, stop))
+        h, c = _chunk_hashes([_fold(t) for t in texts[start:stop]])
+        parts_h.append(h)
+        counts[start:stop] = c
         start = stop
-
-    def work(b: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-        return _chunk_hashes([_fold(t) for t in texts[b[0] : b[1]]])
-
-    if len(bounds) > 1:
-        results = list(_pool().map(work, bounds))
-    else:
-        results = [work(b) for b in bounds]
-    counts = np.zeros(len(texts), dtype=np.int64)
-    for (lo, hi), (_, c) in zip(bounds, results, strict=True):
-        counts[lo:hi] = c
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
-    hashes = np.concatenate([h for h, _ in results]) if results else np.zeros(0, dtype=_U64)
+    hashes = np.concatenate(parts_h) if parts_h else np.zeros(0, dtype=_U64)
     return TokenHashes(hashes, offsets)
 
 
 _POOL: ThreadPoolExecutor | None = None
+T = TypeVar("T")
+R = TypeVar("R")
 
 
-def _pool() -> ThreadPoolExecutor:
+def parallel_map(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """`fn` over the items on two threads (the machine sizes this project targets have two cores)."""
     global _POOL
     if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="storyline-shingles")
-    return _POOL
+        _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="storyline-fingerprints")
+    return list(_POOL.map(fn, items))
 
 
 def _chunk_hashes(folded: list[str]) -> tuple[np.ndarray, np.ndarray]:
