@@ -66,7 +66,7 @@ class DedupConfig:
 
     shingle_size: int = 5
     num_perm: int = 128
-    near_threshold: float = 0.5
+    near_threshold: float = 0.4
     excerpt_containment: float = 0.8
     # The LSH finds pairs above this Jaccard similarity, below `near_threshold` so that excerpts
     # (an excerpt of 40% of a text has Jaccard 0.4 with it) are found and verified by containment.

@@ -72,10 +72,10 @@ def name_relation(
         if lexical.b_in_a >= config.excerpt_containment and additions >= UPDATE_ADDITIONS:
             return Naming("update", lexical.b_in_a, {**ev, "update": "later, contains the original and adds to it"})
     if lexical_copy:
+        if lexical.a_in_b >= config.excerpt_containment and lexical.b_in_a < config.excerpt_containment:
+            return Naming("excerpt", lexical.a_in_b, ev)  # mostly inside, and much of the original missing
         if lexical.jaccard >= config.near_threshold:
             return Naming("near_copy", lexical.jaccard, ev)
-        if lexical.a_in_b >= config.excerpt_containment:
-            return Naming("excerpt", lexical.a_in_b, ev)
         # The copy contains the original (original trimmed, copy padded with other material).
         return Naming("near_copy", lexical.b_in_a, ev)
     score = semantic_probability if semantic_probability is not None else 0.0
