@@ -247,7 +247,7 @@ def cmd_wmt21(args: argparse.Namespace) -> int:
         p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
         r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
         f1 = 2 * p * r / (p + r) if p + r else 0.0
-        print(f"WMT21 {k} files pooled per file: pairwise precision {p:.4f} recall {r:.4f} F1 {f1:.4f} "
+        print(f"WMT21 {k} documents, pooled per file: pairwise precision {p:.4f} recall {r:.4f} F1 {f1:.4f} "
               f"(tp {c['tp']}, fp {c['fp']}, fn {c['fn']}, {c['docs']} texts)")  # fmt: skip
         if k == "all":
             ok = p >= 0.98 and r >= 0.95
