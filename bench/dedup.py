@@ -196,8 +196,15 @@ def run_storyline(corpus: Path, batch: int, threshold: float, out: Any) -> None:
             t0 = time.perf_counter()
             raws = [RawDoc(source=f"doc{start + i}", record=None, content=t) for i, t in enumerate(chunk)]
             arts = tuple(
-                Article(id=r.article_id, source=r.source, record=None, text=r.content,
-                        content_hash=content_hash(r.content), raw_hash=r.raw_hash, language="en")  # fmt: skip
+                Article(
+                    id=r.article_id,
+                    source=r.source,
+                    record=None,
+                    text=r.content,
+                    content_hash=content_hash(r.content),
+                    raw_hash=r.raw_hash,
+                    language="en",
+                )
                 for r in raws
             )
             with store.atomic():
@@ -217,7 +224,9 @@ def run_storyline(corpus: Path, batch: int, threshold: float, out: Any) -> None:
     index = {i: k for k, i in enumerate(ids)}
     group = [index.get(final.get(i, i), k) for k, i in enumerate(ids)]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    out.put({"seconds": t_stage, "persist_seconds": t_persist, "group": group, "peak_kb": peak, "base_kb": base})
+    out.put(
+        {"seconds": t_stage, "persist_seconds": t_persist, "group": group, "peak_kb": peak, "base_kb": base}
+    )
 
 
 def run_datasketch(corpus: Path, threshold: float, out: Any) -> None:
@@ -254,7 +263,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=default_shared())
     ap.add_argument("--docs", type=int, default=100_000)
-    ap.add_argument("--copies", type=float, default=0.3, help="share of the documents that are planted copies")
+    ap.add_argument(
+        "--copies", type=float, default=0.3, help="share of the documents that are planted copies"
+    )
     ap.add_argument("--batch", type=int, default=2000, help="documents per stage call (ingest's batch size)")
     ap.add_argument(
         "--threshold", type=float, default=None,
@@ -287,7 +298,9 @@ def main() -> int:
             recall, precision = score_pairs(r["pairs"], planted, len(texts))
         else:
             recall, precision = score(r["group"], planted)
-        extra = f", storing the articles took {r['persist_seconds']:.1f}s more" if "persist_seconds" in r else ""
+        extra = (
+            f", storing the articles took {r['persist_seconds']:.1f}s more" if "persist_seconds" in r else ""
+        )
         print(
             f"{name:10s}: {len(texts) / r['seconds']:8,.0f} docs/s ({r['seconds']:.1f}s{extra}); "
             f"peak RSS {r['peak_kb'] / 1024:,.0f} MB ({(r['peak_kb'] - r['base_kb']) / 1024:,.0f} MB above the loaded corpus); "

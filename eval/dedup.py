@@ -78,7 +78,9 @@ def ingest(raws: Iterable[RawDoc | Rejected], enc: Encoder | None, config: Confi
 class Pool:
     """The articles of one run, their relations, and the predicted group of each."""
 
-    def __init__(self, articles: list[Article], relations: list[DupRelation], rejected: Sequence[Rejected]) -> None:
+    def __init__(
+        self, articles: list[Article], relations: list[DupRelation], rejected: Sequence[Rejected]
+    ) -> None:
         self.articles = {a.id: a for a in articles}
         self.relations = relations
         self.rejected = rejected
@@ -88,9 +90,11 @@ class Pool:
         self.by_external = {a.external_id or a.source: a.id for a in articles}
 
     def related(self, x: str, y: str) -> bool:
+        """Whether two articles are in one group."""
         return self.group[x] == self.group[y]
 
     def relation(self, x: str) -> DupRelation | None:
+        """The relation of an article to its original, if any."""
         return next((r for r in self.relations if r.article == x), None)
 
 
@@ -178,8 +182,14 @@ def meantime_records(path: Path) -> list[dict[str, Any]]:
     for line in path.open(encoding="utf-8"):
         d = json.loads(line)
         out.append(
-            {"id": d["doc_id"] + "/" + d["lang"], "title": d["title"], "text": d["text"], "date": d["date"],
-             "lang": d["lang"], "gold": d["wikinews_id"]}  # fmt: skip
+            {
+                "id": d["doc_id"] + "/" + d["lang"],
+                "title": d["title"],
+                "text": d["text"],
+                "date": d["date"],
+                "lang": d["lang"],
+                "gold": d["wikinews_id"],
+            }
         )
     return out
 
@@ -193,11 +203,15 @@ def cmd_meantime(args: argparse.Namespace) -> int:
     records = meantime_records(args.data / "corpus" / "meantime" / "meantime_docs.jsonl")
     pool = ingest(_raws(records, "meantime", config), args.enc, config)
     gold = {pool.by_external[r["id"]]: r["gold"] for r in records if r["id"] in pool.by_external}
-    print(f"MEANTIME: {len(pool.articles)} articles ({len(pool.rejected)} rejected); relations: {kinds(pool)}")
+    print(
+        f"MEANTIME: {len(pool.articles)} articles ({len(pool.rejected)} rejected); relations: {kinds(pool)}"
+    )
     m = pairwise(pool, gold)
     show("MEANTIME (held out: never used for fitting)", m)
     groups = Counter(pool.group[i] for i in gold)
-    print(f"groups of 4: {sum(1 for n in groups.values() if n == 4)} of 120; sizes {sorted(Counter(groups.values()).items())}")
+    print(
+        f"groups of 4: {sum(1 for n in groups.values() if n == 4)} of 120; sizes {sorted(Counter(groups.values()).items())}"
+    )
     return 0 if m["precision"] >= 0.99 and m["recall"] >= 0.98 else 1
 
 
@@ -217,7 +231,9 @@ def wmt_records(path: Path, max_hyps: int | None = None) -> list[dict[str, Any]]
         versions += [(f"ref:{k}", d["tgt_lang"], v) for k, v in d["refs"].items()]
         versions += [(f"hyp:{k}", d["tgt_lang"], v) for k, v in list(d["hyps"].items())[:max_hyps]]
         for name, lang, segs in versions:
-            out.append({"id": f"{d['doc_id']}|{name}", "text": " ".join(segs), "lang": lang, "gold": d["doc_id"]})
+            out.append(
+                {"id": f"{d['doc_id']}|{name}", "text": " ".join(segs), "lang": lang, "gold": d["doc_id"]}
+            )
     return out
 
 
@@ -270,8 +286,15 @@ def ecb_records(path: Path) -> list[dict[str, Any]]:
     for line in path.open(encoding="utf-8"):
         d = json.loads(line)
         out.append(
-            {"id": d["doc_id"], "title": d["title"], "text": d["text"], "date": d.get("date_publish"),
-             "lang": d.get("language") or "en", "gold": d["event_cluster"], "topic": str(d["topic"])}  # fmt: skip
+            {
+                "id": d["doc_id"],
+                "title": d["title"],
+                "text": d["text"],
+                "date": d.get("date_publish"),
+                "lang": d.get("language") or "en",
+                "gold": d["event_cluster"],
+                "topic": str(d["topic"]),
+            }
         )
     return out
 
@@ -282,7 +305,9 @@ def cmd_ecbplus(args: argparse.Namespace) -> int:
     pool = ingest(_raws(records, "ecbplus", config), args.enc, config)
     gold = {pool.by_external[r["id"]]: r["gold"] for r in records if r["id"] in pool.by_external}
     topic = {pool.by_external[r["id"]]: r["topic"] for r in records if r["id"] in pool.by_external}
-    print(f"ECB+: {len(pool.articles)} articles ({len(pool.rejected)} rejected); relations: {kinds(pool) or 'none'}")
+    print(
+        f"ECB+: {len(pool.articles)} articles ({len(pool.rejected)} rejected); relations: {kinds(pool) or 'none'}"
+    )
     different = same = 0
     shown = []
     for members in _groups(pool, gold).values():
@@ -310,7 +335,7 @@ def cmd_ecbplus(args: argparse.Namespace) -> int:
         rel = pool.relation(x) or pool.relation(y)
         print(
             f"  {a.external_id} ~ {b.external_id}: {rel.kind if rel else '?'}; jaccard {s.jaccard:.2f}, "
-            f"containment {max(s.a_in_b, s.b_in_a):.2f}; shared text: \"{passage}...\""
+            f'containment {max(s.a_in_b, s.b_in_a):.2f}; shared text: "{passage}..."'
         )
     return 0 if different == 0 else 1
 
@@ -319,7 +344,10 @@ def cmd_ecbplus(args: argparse.Namespace) -> int:
 
 
 def _pairs_for_fit(
-    articles: list[Article], labels: list[str], det: Deduplicator, positives_only_labels: set[str] | None = None
+    articles: list[Article],
+    labels: list[str],
+    det: Deduplicator,
+    positives_only_labels: set[str] | None = None,
 ) -> tuple[list[list[float]], list[int]]:
     docs = det.doc_vectors(articles)
     profs = det.profiles(articles)
@@ -361,9 +389,10 @@ class MonotoneLogistic:
         self.C = C
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> MonotoneLogistic:
+        """Fit the weights."""
         from scipy.optimize import minimize
 
-        n, d = X.shape
+        _n, d = X.shape
 
         def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
             z = X @ w[:d] + w[d]
@@ -373,11 +402,14 @@ class MonotoneLogistic:
             g = np.concatenate([X.T @ (p - y) + w[:d] / self.C, [np.sum(p - y)]])
             return ll + reg, g
 
-        res = minimize(loss, np.zeros(d + 1), jac=True, method="L-BFGS-B", bounds=[(0, None)] * d + [(None, None)])
+        res = minimize(
+            loss, np.zeros(d + 1), jac=True, method="L-BFGS-B", bounds=[(0, None)] * d + [(None, None)]
+        )
         self.coef_, self.intercept_ = res.x[:d], res.x[d]
         return self
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Probabilities of the two classes, as scikit-learn gives them."""
         p = 1.0 / (1.0 + np.exp(-(X @ self.coef_ + self.intercept_)))
         return np.stack([1 - p, p], axis=1)
 
@@ -401,7 +433,11 @@ def cmd_fit(args: argparse.Namespace) -> int:
         y += ys
         source += [f.stem] * len(ys)
         print(f"{f.stem}: {len(arts)} texts, {sum(ys)} positive and {len(ys) - sum(ys)} negative pairs")
-    ecb = [r for r in ecb_records(args.data / "eval" / "ecbplus" / "ecbplus_docs.jsonl") if not fit_split(r["topic"])]
+    ecb = [
+        r
+        for r in ecb_records(args.data / "eval" / "ecbplus" / "ecbplus_docs.jsonl")
+        if not fit_split(r["topic"])
+    ]
     by_topic: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in ecb:
         by_topic[r["topic"]].append(r)
@@ -468,7 +504,9 @@ def _clean(records: Sequence[dict[str, Any]], config: Config) -> tuple[list[Arti
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=default_shared(), help="the shared data folder")
-    ap.add_argument("--cache", type=Path, default=Path("/work/cache/dedup/vectors.sqlite"), help="embedding cache")
+    ap.add_argument(
+        "--cache", type=Path, default=Path("/work/cache/dedup/vectors.sqlite"), help="embedding cache"
+    )
     sub = ap.add_subparsers(dest="cmd", required=True)
     sub.add_parser("izium")
     sub.add_parser("meantime")
@@ -478,12 +516,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     e.add_argument("--show", type=int, default=10, help="same-event relations to print")
     fit = sub.add_parser("fit")
     fit.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
-    fit.add_argument("--only", default=None, help="only WMT21 files whose names contain one of these (comma-separated)")
+    fit.add_argument(
+        "--only", default=None, help="only WMT21 files whose names contain one of these (comma-separated)"
+    )
     args = ap.parse_args(argv)
     args.enc = encoder(args.cache)
-    return {"izium": cmd_izium, "meantime": cmd_meantime, "wmt21": cmd_wmt21, "ecbplus": cmd_ecbplus, "fit": cmd_fit}[
-        args.cmd
-    ](args)
+    return {
+        "izium": cmd_izium,
+        "meantime": cmd_meantime,
+        "wmt21": cmd_wmt21,
+        "ecbplus": cmd_ecbplus,
+        "fit": cmd_fit,
+    }[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from storyline.dedup.lexical import BandIndex, Fingerprints, longest_shared_run, overlap, within_batch_pairs
-from storyline.fingerprint.minhash import band_keys, band_layout, estimated_jaccard, signatures
+from storyline.fingerprint.minhash import band_layout, estimated_jaccard, signatures
 from storyline.fingerprint.shingles import python_shingle_hash, shingle_hashes, token_hashes
 from storyline.text import jaccard, shingles, words
 

@@ -38,8 +38,11 @@ def test_near_copy_excerpt_and_original(api: Storyline, english: dict[str, dict]
         [
             _rec("orig", art, date="2008-03-01", source="Wikinews"),
             # a scraper's copy: boilerplate around, a trailing credit, undated
-            _rec("farm", BOILERPLATE + "\n\n" + "\n\n".join(paras) + "\n\nSource link\n\nRelated Posts",
-                 source="Content Farm"),  # fmt: skip
+            _rec(
+                "farm",
+                BOILERPLATE + "\n\n" + "\n\n".join(paras) + "\n\nSource link\n\nRelated Posts",
+                source="Content Farm",
+            ),
             # the first third only
             _rec("part", "\n\n".join(paras[:4]), date="2008-03-02", source="Other"),
             # another article on the same topic: not a duplicate
@@ -59,7 +62,9 @@ def test_near_copy_excerpt_and_original(api: Storyline, english: dict[str, dict]
     assert ev["original_reason"]
 
 
-def test_undated_original_chosen_by_copy_markers_and_completeness(api: Storyline, english: dict[str, dict]) -> None:
+def test_undated_original_chosen_by_copy_markers_and_completeness(
+    api: Storyline, english: dict[str, dict]
+) -> None:
     art = english["1173"]["text"]
     paras = _paragraphs(art)
     api.ingest_records(
@@ -101,7 +106,10 @@ def test_an_older_original_arriving_later_takes_over(api: Storyline, english: di
     api.ingest_records([_rec("orig", art, date="2008-03-01", source="Wikinews")])
     ids = {a.external_id: a.id for a in api.store.iter_articles()}
     rels = api.relations()
-    assert {(r.article, r.original) for r in rels} == {(ids["copy1"], ids["orig"]), (ids["copy2"], ids["orig"])}
+    assert {(r.article, r.original) for r in rels} == {
+        (ids["copy1"], ids["orig"]),
+        (ids["copy2"], ids["orig"]),
+    }
 
 
 def test_index_persists_across_runs(tmp_path: Path, fast_config: Config, english: dict[str, dict]) -> None:
@@ -118,7 +126,9 @@ def test_index_persists_across_runs(tmp_path: Path, fast_config: Config, english
 
 def test_scripts_without_spaces_and_cyrillic(api: Storyline) -> None:
     ja = "".join(f"東京都は第{i}回の会議で新しい交通計画を発表した。" for i in range(30))
-    ru = " ".join(f"Правительство объявило о новом плане номер {i} по развитию транспорта." for i in range(30))
+    ru = " ".join(
+        f"Правительство объявило о новом плане номер {i} по развитию транспорта." for i in range(30)
+    )
     api.ingest_records(
         [
             {"id": "ja1", "text": ja, "lang": "ja"},
@@ -162,7 +172,9 @@ def test_dupes_and_why_commands(tmp_path: Path, english: dict[str, dict]) -> Non
     assert res.exit_code == 0, res.output
     assert "is a near copy of" in res.output and "longest shared passage" in res.output
     other = next(
-        a.id for a in Storyline(db, config=Config(), readonly=True).store.iter_articles() if a.external_id == "other"
+        a.id
+        for a in Storyline(db, config=Config(), readonly=True).store.iter_articles()
+        if a.external_id == "other"
     )
     res = runner.invoke(main, ["--db", str(db), "--config", str(cfg), "why", "--lexical", copy_id, other])
     assert res.exit_code == 0 and "not duplicates" in res.output

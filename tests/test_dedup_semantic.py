@@ -15,13 +15,16 @@ from storyline.dedup.sentences import split_sentences
 
 
 def test_sentences_and_anchors_survive_translation() -> None:
-    assert split_sentences("Mr. Smith left. He said \"no.\" Then J. Doe came! Am 5. August war es.") == [
+    assert split_sentences('Mr. Smith left. He said "no." Then J. Doe came! Am 5. August war es.') == [
         "Mr. Smith left.",
         'He said "no."',
         "Then J. Doe came!",
         "Am 5. August war es.",
     ]
-    assert split_sentences("東京で会議があった。大臣が出席した。") == ["東京で会議があった。", "大臣が出席した。"]
+    assert split_sentences("東京で会議があった。大臣が出席した。") == [
+        "東京で会議があった。",
+        "大臣が出席した。",
+    ]
     assert numbers("6,000 km and 6.000 km and 6 000 km, 20,5 %") == ["6000", "6000", "6000", "20.5"]
     en = Anchors.of("President Zelensky said Ukraine retook 6,000 square kilometres near Izium.")
     ru = Anchors.of("Президент Зеленский заявил, что Украина вернула 6000 квадратных километров у Изюма.")

@@ -281,10 +281,23 @@ def dupes(obj: Ctx, as_json: bool, limit: int) -> None:
         click.echo(
             json.dumps(
                 [
-                    {"original": g.original.id, "title": g.original.title, "publisher": g.original.publisher,
-                     "published": g.original.published,
-                     "members": [{"id": a.id, "kind": r.kind, "score": r.score, "publisher": a.publisher,
-                                  "published": a.published, "language": a.language} for a, r in g.members]}  # fmt: skip
+                    {
+                        "original": g.original.id,
+                        "title": g.original.title,
+                        "publisher": g.original.publisher,
+                        "published": g.original.published,
+                        "members": [
+                            {
+                                "id": a.id,
+                                "kind": r.kind,
+                                "score": r.score,
+                                "publisher": a.publisher,
+                                "published": a.published,
+                                "language": a.language,
+                            }
+                            for a, r in g.members
+                        ],
+                    }
                     for g in groups[:limit]
                 ],
                 ensure_ascii=False,
@@ -295,7 +308,9 @@ def dupes(obj: Ctx, as_json: bool, limit: int) -> None:
     if not groups:
         out.print("no duplicates")
         return
-    t = Table(title=f"{len(groups)} duplicate groups" + (f" (largest {limit})" if len(groups) > limit else ""))
+    t = Table(
+        title=f"{len(groups)} duplicate groups" + (f" (largest {limit})" if len(groups) > limit else "")
+    )
     t.add_column("original", style="cyan", no_wrap=True)
     t.add_column("title", overflow="fold", max_width=50)
     t.add_column("source")
@@ -304,7 +319,9 @@ def dupes(obj: Ctx, as_json: bool, limit: int) -> None:
     for g in groups[:limit]:
         o = g.original
         copies = "; ".join(f"{a.id[:12]} {r.kind} {r.score:.2f}" for a, r in g.members)
-        t.add_row(o.id[:12], o.title or "", o.publisher or Path(o.source).name, (o.published or "")[:10], copies)
+        t.add_row(
+            o.id[:12], o.title or "", o.publisher or Path(o.source).name, (o.published or "")[:10], copies
+        )
     out.print(t)
 
 

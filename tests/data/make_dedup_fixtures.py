@@ -19,7 +19,8 @@ WIKINEWS_IDS = ["102977", "108294", "1173", "100911"]
 
 def main(src: str) -> None:
     out = Path(__file__).parent / "dedup" / "meantime_translations.jsonl"
-    rows = [json.loads(line) for line in Path(src).open(encoding="utf-8")]
+    with Path(src).open(encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh]
     keep = [r for r in rows if r["wikinews_id"] in WIKINEWS_IDS]
     with out.open("w", encoding="utf-8") as fh:
         for r in keep:

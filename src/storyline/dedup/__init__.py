@@ -1,5 +1,7 @@
-"""Duplicates with provenance: exact copies, near copies, excerpts, translations, rewrites and
-updates, each with the evidence that decided it, and the original of each duplicate group."""
+"""Duplicates with provenance: exact copies, near copies, excerpts, translations, rewrites, updates.
+
+Each relation carries the evidence that decided it, and each duplicate group has one original.
+"""
 
 from __future__ import annotations
 

@@ -22,7 +22,9 @@ _THOUSANDS = re.compile(r"(?<=\d)[.,\u00a0\u202f' ](?=\d{3}(?!\d))")
 # A capitalised word in a cased script, or a run of katakana (foreign names in Japanese).
 _CAPITALISED = re.compile(r"\b[^\W\d_a-z][^\W\d_]{2,}")
 _KATAKANA = re.compile(r"[\u30a0-\u30ff]{3,}")
-NAME_PREFIX = 4  # letters of a transliterated name compared: survives inflection (Indlands/India no, Modi/Modis yes)
+NAME_PREFIX = (
+    4  # letters of a transliterated name compared: survives inflection (Indlands/India no, Modi/Modis yes)
+)
 
 
 def _number(token: str) -> str:

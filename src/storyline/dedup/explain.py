@@ -130,7 +130,9 @@ def groups(store: Store) -> list[DupGroup]:
     for orig, members in by_orig.items():
         if orig not in arts:
             continue
-        ms = tuple((arts[r.article], r) for r in sorted(members, key=lambda r: r.article) if r.article in arts)
+        ms = tuple(
+            (arts[r.article], r) for r in sorted(members, key=lambda r: r.article) if r.article in arts
+        )
         out.append(DupGroup(arts[orig], ms))
     out.sort(key=lambda g: (-len(g.members), g.original.published or "", g.original.id))
     return out

@@ -85,8 +85,11 @@ class BandIndex:
 
 
 def within_batch_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs of rows of one batch sharing a band key: each row with the first and the previous
-    row of its bucket (groups are transitive, so a star plus a chain per bucket is enough)."""
+    """Pairs of rows of one batch sharing a band key.
+
+    Each row is paired with the first and the previous row of its bucket (groups are transitive,
+    so a star plus a chain per bucket is enough).
+    """
     flat = keys.ravel()
     rows = np.repeat(np.arange(keys.shape[0], dtype=np.int64), keys.shape[1])
     order = np.argsort(flat, kind="stable")

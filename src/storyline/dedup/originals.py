@@ -63,9 +63,12 @@ class Choice:
         return self.reasons.get(member, "")
 
 
-def original_of(group: Sequence[Article], order: dict[str, int], sizes: dict[str, int] | None = None) -> Choice:
-    """The original: earliest date; with equal or unknown dates, no copy markers, then the most
-    complete text, then arrival.
+def original_of(
+    group: Sequence[Article], order: dict[str, int], sizes: dict[str, int] | None = None
+) -> Choice:
+    """The original: earliest date; with equal or unknown dates, text evidence.
+
+    Text evidence is: no copy markers, then the most complete text, then arrival.
 
     Args:
         group: the members.
@@ -99,7 +102,9 @@ def original_of(group: Sequence[Article], order: dict[str, int], sizes: dict[str
             reasons[m.id] = "earlier publication"
         elif kb[2] != km[2]:
             marks = copy_markers(m)
-            reasons[m.id] = "same or unknown date; the copy carries copy markers" + (f" ({marks[0]})" if marks else "")
+            reasons[m.id] = "same or unknown date; the copy carries copy markers" + (
+                f" ({marks[0]})" if marks else ""
+            )
         elif kb[3] != km[3]:
             reasons[m.id] = "same or unknown date; more complete text"
         else:

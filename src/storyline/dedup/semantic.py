@@ -112,10 +112,7 @@ def align(va: np.ndarray, vb: np.ndarray) -> Alignment:
     chain = _longest_increasing(mutual)
     # Margin: how far the match stands above the next best candidates of its row and column, which
     # stays informative when absolute similarities are low (languages the encoder barely knows).
-    if sim.shape[1] > 1:
-        row2 = np.sort(sim, axis=1)[:, -2]
-    else:
-        row2 = np.zeros(sim.shape[0])
+    row2 = np.sort(sim, axis=1)[:, -2] if sim.shape[1] > 1 else np.zeros(sim.shape[0])
     col2 = np.sort(sim, axis=0)[-2, :] if sim.shape[0] > 1 else np.zeros(sim.shape[1])
     sims = tuple(float(sim[i, j]) for i, j in chain)
     margins = tuple(float(sim[i, j] - max(row2[i], col2[j])) for i, j in chain)
@@ -126,7 +123,9 @@ def align(va: np.ndarray, vb: np.ndarray) -> Alignment:
 # other languages its similarities are weak (Icelandic-English translations score ~0.2), so the
 # embedding evidence only counts when both articles are in these languages; anchors, order and
 # lengths carry the decision otherwise.
-COVERED = frozenset("ar de en es fr it ja ko nl pl pt ru th tr zh".split())
+COVERED = frozenset(
+    ["ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru", "th", "tr", "zh"]
+)
 
 CONFIDENT_MARGIN = 0.05
 
@@ -176,7 +175,9 @@ def features(a: Profile, b: Profile, doc_cos: float) -> tuple[dict[str, float], 
         "aligned_cover": k / max(n, m) if n and m else 0.0,
         # Aligned pairs that stand out of their row and column (a margin of 0.05 is ~2 standard
         # deviations of the similarities of unrelated sentences), over the longer article.
-        "confident_cover": sum(1 for x in al.margins if x >= CONFIDENT_MARGIN) / max(n, m) if n and m else 0.0,
+        "confident_cover": sum(1 for x in al.margins if x >= CONFIDENT_MARGIN) / max(n, m)
+        if n and m
+        else 0.0,
         "aligned_cos": float(np.mean(al.similarities)) * covered if k else 0.0,
         "aligned_margin": float(np.mean(al.margins)) * covered if k else 0.0,
         "length_corr": max(0.0, corr),

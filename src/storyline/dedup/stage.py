@@ -116,7 +116,9 @@ class Deduplicator:
         if self.encoder is not None and self.encoder.name != model.ENCODER:
             log.warning(
                 "translations and rewrites are verified with %s embeddings only; with %s, "
-                "duplicates are found lexically", model.ENCODER, self.encoder.name,
+                "duplicates are found lexically",
+                model.ENCODER,
+                self.encoder.name,
             )
             self.encoder = None
         self.bands, self.rows = band_layout(config.candidate_threshold, config.num_perm)
@@ -334,7 +336,9 @@ class Deduplicator:
         keep = (est < 0) | (est >= self.config.candidate_threshold / 2)
         q_rows, q_seqs = q_rows[keep], q_seqs[keep]
         w_a, w_b = within_batch_pairs(keys)
-        sig_ok = (fp.signatures[ok[w_a]] == fp.signatures[ok[w_b]]).mean(axis=1) >= self.config.candidate_threshold / 2
+        sig_ok = (fp.signatures[ok[w_a]] == fp.signatures[ok[w_b]]).mean(
+            axis=1
+        ) >= self.config.candidate_threshold / 2
         w_a, w_b = w_a[sig_ok], w_b[sig_ok]
         batch_seq = {seqs[fresh[i].id]: int(i) for i in ok}
         pairs: set[tuple[int, int | str]] = set()

@@ -70,7 +70,9 @@ def name_relation(
         if _same_source(copy, original):
             return Naming("update", lexical.jaccard, {**ev, "update": "later version from the same source"})
         if lexical.b_in_a >= config.excerpt_containment and additions >= UPDATE_ADDITIONS:
-            return Naming("update", lexical.b_in_a, {**ev, "update": "later, contains the original and adds to it"})
+            return Naming(
+                "update", lexical.b_in_a, {**ev, "update": "later, contains the original and adds to it"}
+            )
     if lexical_copy:
         if lexical.a_in_b >= config.excerpt_containment and lexical.b_in_a < config.excerpt_containment:
             return Naming("excerpt", lexical.a_in_b, ev)  # mostly inside, and much of the original missing

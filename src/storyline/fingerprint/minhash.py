@@ -66,8 +66,7 @@ def signatures(shingles: TokenHashes, num_perm: int = 128) -> np.ndarray:
         bucket = ((h >> np.uint64(32)) % np.uint64(num_perm)).astype(np.intp)
         value = (h & np.uint64(0xFFFFFFFF)).astype(np.uint32)
         np.minimum.at(sig, doc * num_perm + bucket, value)
-    sig = sig.reshape(n_docs, num_perm)
-    return _densify(sig)
+    return _densify(sig.reshape(n_docs, num_perm))
 
 
 def _densify(sig: np.ndarray) -> np.ndarray:
