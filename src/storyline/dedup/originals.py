@@ -64,7 +64,10 @@ class Choice:
 
 
 def original_of(
-    group: Sequence[Article], order: dict[str, int], sizes: dict[str, int] | None = None
+    group: Sequence[Article],
+    order: dict[str, int],
+    sizes: dict[str, int] | None = None,
+    markers: dict[str, list[str]] | None = None,
 ) -> Choice:
     """The original: earliest date; with equal or unknown dates, text evidence.
 
@@ -74,7 +77,15 @@ def original_of(
         group: the members.
         order: arrival number per id (the last tie-break).
         sizes: how complete each text is (e.g. its number of n-grams); word counts when None.
+        markers: `copy_markers` of members already computed (filled in as they are computed).
     """
+    marks = markers if markers is not None else {}
+
+    def marks_of(a: Article) -> list[str]:
+        if a.id not in marks:
+            marks[a.id] = copy_markers(a)
+        return marks[a.id]
+
     keys: dict[str, tuple[bool, str, int, int, int]] = {}
     # A dated member later than another dated member cannot be the original; an undated member
     # cannot be placed in time, so it competes on text evidence with the earliest dated ones.
@@ -88,7 +99,7 @@ def original_of(
                 k = (*dates[a.id], 0, 0, order.get(a.id, 1 << 62))
             else:
                 size = sizes[a.id] if sizes is not None and a.id in sizes else word_count(a.text)
-                k = (False, "", len(copy_markers(a)), -size, order.get(a.id, 1 << 62))
+                k = (False, "", len(marks_of(a)), -size, order.get(a.id, 1 << 62))
             keys[a.id] = k
         return k
 
@@ -101,9 +112,9 @@ def original_of(
         if kb[0] != km[0] or kb[1] != km[1]:
             reasons[m.id] = "earlier publication"
         elif kb[2] != km[2]:
-            marks = copy_markers(m)
+            found = marks_of(m)
             reasons[m.id] = "same or unknown date; the copy carries copy markers" + (
-                f" ({marks[0]})" if marks else ""
+                f" ({found[0]})" if found else ""
             )
         elif kb[3] != km[3]:
             reasons[m.id] = "same or unknown date; more complete text"

@@ -464,14 +464,15 @@ class Deduplicator:
         order = self.store.seqs(members_all)
         # One fingerprint pass for every member of every touched group not fingerprinted yet.
         cache.ensure([(i, articles[i].text) for i in members_all])
-        sizes = {i: len(cache.sequence(i)) for i in members_all}  # words, not distinct n-grams
+        sizes = {i: len(cache.sequence(i)) for i in members_all}
+        markers: dict[str, list[str]] = {}  # words, not distinct n-grams
         adjacency = _adjacency(direct)
         out: list[DupRelation] = []
         for ids in found.values():
             group = [articles[i] for i in ids if i in articles]
             if len(group) < 2:
                 continue
-            choice = original_of(group, order, sizes)
+            choice = original_of(group, order, sizes, markers)
             orig = choice.original
             so = cache.set(orig.id)
             for m in group:
@@ -486,7 +487,7 @@ class Deduplicator:
                 if length:
                     ev["shared_passage"] = {"first_word": start, "words": length}
                 ev["original_reason"] = choice.reason(m.id)
-                marks = copy_markers(m)
+                marks = markers[m.id] if m.id in markers else copy_markers(m)
                 if marks:
                     ev["copy_markers"] = marks
                 score = naming.score
