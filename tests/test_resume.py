@@ -54,7 +54,7 @@ def _snapshot(db: Path) -> dict[str, list[tuple]]:
             "SELECT id, n_articles, first_published, last_published FROM stories ORDER BY 1"
         ).fetchall(),
         "rejects": con.execute("SELECT source, record, stage, reason FROM rejects ORDER BY 1, 2").fetchall(),
-        "lsh": con.execute("SELECT count(*), count(DISTINCT article) FROM lsh").fetchall(),
+        "dedup_index": con.execute("SELECT article, lexical, anchors FROM dedup_index ORDER BY 1").fetchall(),
     }
     con.close()
     return snap

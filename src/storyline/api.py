@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from storyline.config import Config
+from storyline.dedup.explain import DupGroup, Why
 from storyline.fingerprint.embed import Encoder, get_encoder
 from storyline.ingest import read_paths, record_to_raw
 from storyline.pipeline.runner import Progress, run
@@ -204,6 +205,25 @@ class Storyline:
         if article_id is None:
             return self.store.relations()
         return self.store.relations([self.store.get_article(article_id).id])
+
+    def why(self, a: str, b: str, semantic: bool = True) -> Why:
+        """Why two articles are (or are not) duplicates: the stored relation, scores and evidence.
+
+        Args:
+            a: an article id or unique prefix.
+            b: another.
+            semantic: also compute the translation/rewrite evidence (loads the encoder).
+        """
+        from storyline.dedup.explain import why
+
+        enc = self.encoder if semantic and self.config.dedup.semantic else None
+        return why(self.store, self.config.dedup, a, b, enc)
+
+    def dupes(self) -> list[DupGroup]:
+        """Duplicate groups, each with its original and every member's relation, largest first."""
+        from storyline.dedup.explain import groups
+
+        return groups(self.store)
 
     def story_of(self, article_id: str) -> str | None:
         """The story an article belongs to."""

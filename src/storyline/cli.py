@@ -235,6 +235,97 @@ def article(obj: Ctx, article_id: str, removed: bool, raw: bool, as_json: bool) 
 
 
 @main.command()
+@click.argument("a")
+@click.argument("b")
+@click.option("--lexical", is_flag=True, help="Lexical evidence only (do not load the embedding model).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def why(obj: Ctx, a: str, b: str, lexical: bool, as_json: bool) -> None:
+    """Why articles A and B are (or are not) duplicates: relation, scores and evidence."""
+    w = obj.api().why(a, b, semantic=not lexical)
+    if as_json:
+        data = {
+            "a": w.a.id, "b": w.b.id, "verdict": w.verdict, "scores": w.scores,
+            "shared_passage": w.shared_passage, "relations": [asdict(r) for r in w.relations],
+        }  # fmt: skip
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    for label, art in (("A", w.a), ("B", w.b)):
+        out.print(
+            f"{label} {art.id}  {art.title or '(no title)'}  [{art.publisher or art.source}, "
+            f"{art.published or 'undated'}, {art.language or '?'}]",
+            markup=False,
+        )
+    out.print(f"[bold]{w.verdict}[/bold]")
+    for r in w.relations:
+        out.print(f"stored: {r.article[:12]} -> {r.original[:12]} {r.kind} {r.score:.3f}", markup=False)
+        for k, v in r.evidence.items():
+            out.print(f"  {k}: {json.dumps(v, ensure_ascii=False)}", markup=False)
+    out.print("scores now:")
+    for k, v in w.scores.items():
+        out.print(f"  {k}: {v}", markup=False)
+    if w.shared_passage:
+        words = w.shared_passage.split()
+        shown = " ".join(words[:60]) + (" ..." if len(words) > 60 else "")
+        out.print(f"longest shared passage ({len(words)} words, normalised): {shown}", markup=False)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--limit", type=int, default=50, show_default=True, help="Groups to show.")
+@click.pass_obj
+def dupes(obj: Ctx, as_json: bool, limit: int) -> None:
+    """List duplicate groups with their originals and each member's relation."""
+    groups = obj.api().dupes()
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "original": g.original.id,
+                        "title": g.original.title,
+                        "publisher": g.original.publisher,
+                        "published": g.original.published,
+                        "members": [
+                            {
+                                "id": a.id,
+                                "kind": r.kind,
+                                "score": r.score,
+                                "publisher": a.publisher,
+                                "published": a.published,
+                                "language": a.language,
+                            }
+                            for a, r in g.members
+                        ],
+                    }
+                    for g in groups[:limit]
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    if not groups:
+        out.print("no duplicates")
+        return
+    t = Table(
+        title=f"{len(groups)} duplicate groups" + (f" (largest {limit})" if len(groups) > limit else "")
+    )
+    t.add_column("original", style="cyan", no_wrap=True)
+    t.add_column("title", overflow="fold", max_width=50)
+    t.add_column("source")
+    t.add_column("date")
+    t.add_column("copies", overflow="fold")
+    for g in groups[:limit]:
+        o = g.original
+        copies = "; ".join(f"{a.id[:12]} {r.kind} {r.score:.2f}" for a, r in g.members)
+        t.add_row(
+            o.id[:12], o.title or "", o.publisher or Path(o.source).name, (o.published or "")[:10], copies
+        )
+    out.print(t)
+
+
+@main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def rejects(obj: Ctx, as_json: bool) -> None:

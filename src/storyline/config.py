@@ -80,8 +80,16 @@ class DedupConfig:
 
     shingle_size: int = 5
     num_perm: int = 128
-    near_threshold: float = 0.5
+    near_threshold: float = 0.4
     excerpt_containment: float = 0.8
+    # The LSH finds pairs above this Jaccard similarity, below `near_threshold` so that excerpts
+    # (an excerpt of 40% of a text has Jaccard 0.4 with it) are found and verified by containment.
+    candidate_threshold: float = 0.3
+    # Translations and rewrites: embedding neighbours and anchor (number/name) candidates, verified
+    # by sentence alignment. Off: exact copies, near copies, excerpts and updates only (lexical).
+    semantic: bool = True
+    neighbours: int = 10
+    candidate_cosine: float = 0.5
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,13 @@
-"""MinHash signatures (rensa, in Rust) and the LSH band layout derived from a Jaccard threshold.
+"""MinHash signatures of many documents at once, and the LSH band layout derived from a threshold.
+
+Signatures are one-permutation MinHash with rotation densification (Li, Owen & Zhang 2012;
+Shrivastava & Li 2014): each shingle hash picks one of `num_perm` buckets by some of its bits and
+competes for that bucket's minimum with the others; a bucket no shingle fell in borrows the value of
+the next non-empty bucket to its right, offset by the distance. The chance that two documents agree
+in a bucket is their Jaccard similarity, as with `num_perm` independent permutations, but the cost
+is one pass over the shingles instead of `num_perm` (and it is a few numpy calls for a whole batch:
+rensa computes classic MinHash fast too, but hands the matrix back as Python lists, which costs
+more than the hashing itself).
 
 The user states a similarity threshold; the number of bands b and rows per band r (b * r <= the
 number of permutations) are derived from it. Two sets of Jaccard similarity s share at least
@@ -10,14 +19,16 @@ time, never precision.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable
 from functools import lru_cache
 
 import numpy as np
-import rensa
 
-SEED = 1_234_567
+from storyline.fingerprint.shingles import TokenHashes, _fmix
+
+EMPTY = np.uint32(0xFFFFFFFF)
+# Offset per step of densification (odd, so consecutive borrowed values differ).
+_ROTATE = np.uint32(0x9E3779B1)
+_CHAIN = np.uint64(0xC2B2AE3D27D4EB4F)
 
 
 def _area(f: np.ndarray, x: np.ndarray) -> float:
@@ -41,17 +52,53 @@ def band_layout(threshold: float, num_perm: int) -> tuple[int, int]:
     return best
 
 
-def signature(tokens: Iterable[str], num_perm: int = 128) -> np.ndarray:
-    """MinHash signature (uint32) of a set of shingles."""
-    m = rensa.RMinHash(num_perm=num_perm, seed=SEED)
-    m.update(list(tokens))
-    return np.asarray(m.digest(), dtype=np.uint32)
+def signatures(shingles: TokenHashes, num_perm: int = 128) -> np.ndarray:
+    """One-permutation MinHash signatures, one uint32 row per document.
+
+    A document without shingles gets a row of `EMPTY`.
+    """
+    h, offsets = shingles.hashes, shingles.offsets
+    n_docs = len(offsets) - 1
+    sig = np.full(n_docs * num_perm, EMPTY, dtype=np.uint32)
+    if len(h):
+        doc = np.repeat(np.arange(n_docs, dtype=np.intp), np.diff(offsets))
+        # High 32 bits choose the bucket, low 32 bits are the value (independent bits of a mixed hash).
+        bucket = ((h >> np.uint64(32)) % np.uint64(num_perm)).astype(np.intp)
+        value = (h & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+        np.minimum.at(sig, doc * num_perm + bucket, value)
+    return _densify(sig.reshape(n_docs, num_perm))
 
 
-def band_keys(sig: np.ndarray, bands: int, rows: int) -> list[int]:
-    """One 63-bit key per band: a hash of the band's rows (fits SQLite's signed 64-bit integers)."""
-    keys = []
-    for b in range(bands):
-        chunk = np.ascontiguousarray(sig[b * rows : (b + 1) * rows]).tobytes()
-        keys.append(int.from_bytes(hashlib.blake2b(chunk, digest_size=8).digest(), "little") >> 1)
-    return keys
+def _densify(sig: np.ndarray) -> np.ndarray:
+    """Fill empty buckets from the next non-empty bucket to the right (circularly), plus an offset."""
+    empty = sig == EMPTY
+    rows = np.flatnonzero(empty.any(axis=1) & ~empty.all(axis=1))
+    if not len(rows):
+        return sig
+    k = sig.shape[1]
+    sub = np.concatenate([sig[rows], sig[rows]], axis=1)
+    pos = np.where(sub != EMPTY, np.arange(2 * k), 2 * k)
+    nxt = np.minimum.accumulate(pos[:, ::-1], axis=1)[:, ::-1][:, :k]
+    dist = (nxt - np.arange(k)).astype(np.uint32)
+    filled = np.take_along_axis(sub, nxt, axis=1) + dist * _ROTATE
+    out = sig.copy()
+    out[rows] = filled
+    return out
+
+
+def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """One key per band (int64, non-negative: fits SQLite integers), shape (documents, bands).
+
+    The band number is mixed into the key, so equal rows in different bands never collide.
+    """
+    n = sig.shape[0]
+    v = sig[:, : bands * rows].astype(np.uint64).reshape(n, bands, rows)
+    acc = np.broadcast_to(np.arange(1, bands + 1, dtype=np.uint64), (n, bands)).copy()
+    for j in range(rows):
+        acc = acc * _CHAIN ^ v[:, :, j]
+    return (_fmix(acc) >> np.uint64(1)).astype(np.int64)
+
+
+def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Share of equal buckets of two signatures: an unbiased estimate of the Jaccard similarity."""
+    return float(np.mean(a == b))

@@ -98,9 +98,13 @@ def persist(store: Store) -> Stage:
     return FnStage("persist", fn, frozenset({"raws", "articles", "rejected"}), frozenset())
 
 
-def dedup(store: Store, config: Config) -> Stage:
-    """Find duplicates of the new articles and store the relations of the groups they touch."""
-    deduplicator = Deduplicator(store, config.dedup)
+def dedup(store: Store, config: Config, encoder: Encoder | None = None) -> Stage:
+    """Find duplicates of the new articles and store the relations of the groups they touch.
+
+    With an encoder (and ``dedup.semantic`` on), translations and rewrites are found too; the
+    title+lead embeddings it computes are the ones the story stage reuses.
+    """
+    deduplicator = Deduplicator(store, config.dedup, encoder)
 
     def fn(batch: Batch) -> Batch:
         if not batch.articles:
@@ -190,6 +194,6 @@ def ingest_plan(store: Store, config: Config, encoder: Encoder) -> list[Stage]:
         skip_known(store),
         clean(store, config),
         persist(store),
-        dedup(store, config),
+        dedup(store, config, encoder),
         assign_stories(store, config, encoder),
     ]

@@ -191,6 +191,34 @@ MIGRATIONS: list[tuple[str, str]] = [
         ) WITHOUT ROWID;
         """,
     ),
+    (
+        "duplicate index: band keys per article, sentence vectors",
+        """
+        -- The first near-copy index (one row per band) is replaced by one row per article.
+        DROP TABLE lsh;
+        DROP TABLE minhash;
+
+        -- LSH band keys (int64 array) of each article's word shingles and of its anchors
+        -- (numbers and names); rebuilt into in-memory indexes when a database is opened.
+        CREATE TABLE dedup_index (
+            article TEXT PRIMARY KEY,
+            seq INTEGER NOT NULL,       -- the article's arrival number: the key in the indexes
+            lexical BLOB,               -- NULL: no shingles (or an exact copy of an indexed article)
+            signature BLOB,             -- the MinHash signature (uint32 array), to screen candidates
+            anchors BLOB                -- NULL: too few anchors to index
+        );
+        CREATE INDEX dedup_index_seq ON dedup_index (seq);
+
+        -- Sentence embeddings per article and model (float16, one row per sentence, in order).
+        CREATE TABLE sentence_vectors (
+            article TEXT NOT NULL,
+            model TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            vectors BLOB NOT NULL,
+            PRIMARY KEY (article, model)
+        );
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -430,26 +430,60 @@ class Store:
                 out[aid] = np.frombuffer(blob, dtype=np.float32)
         return out
 
-    def put_minhash(self, article_id: str, signature: np.ndarray, band_keys: Sequence[int]) -> None:
-        """Store an article's MinHash signature and its LSH band keys."""
-        self.conn.execute(
-            "INSERT OR REPLACE INTO minhash (article, signature) VALUES (?, ?)",
-            (article_id, np.asarray(signature, dtype=np.uint32).tobytes()),
-        )
-        self.conn.execute("DELETE FROM lsh WHERE article = ?", (article_id,))
+    def put_dedup_index(
+        self, rows: Sequence[tuple[str, int, bytes | None, bytes | None, bytes | None]]
+    ) -> None:
+        """Store the duplicate index of articles: (article, seq, lexical keys, signature, anchor keys)."""
         self.conn.executemany(
-            "INSERT INTO lsh (band, key, article) VALUES (?,?,?)",
-            [(b, int(k), article_id) for b, k in enumerate(band_keys)],
+            "INSERT OR REPLACE INTO dedup_index (article, seq, lexical, signature, anchors) VALUES (?,?,?,?,?)",
+            rows,
         )
 
-    def lsh_candidates(self, band_keys: Sequence[int]) -> set[str]:
-        """Articles sharing at least one LSH band key."""
-        out: set[str] = set()
-        for b, k in enumerate(band_keys):
-            out.update(
-                r[0]
-                for r in self.conn.execute("SELECT article FROM lsh WHERE band = ? AND key = ?", (b, int(k)))
+    def iter_dedup_index(self) -> Iterator[tuple[int, bytes | None, bytes | None, bytes | None]]:
+        """(seq, lexical keys, signature, anchor keys) of every indexed article, in arrival order."""
+        yield from self.conn.execute(
+            "SELECT d.seq, d.lexical, d.signature, d.anchors FROM dedup_index d "
+            "JOIN articles a ON a.id = d.article ORDER BY d.seq"
+        )
+
+    def clear_dedup_index(self) -> None:
+        """Forget the duplicate index (it is rebuilt from the articles)."""
+        self.conn.execute("DELETE FROM dedup_index")
+
+    def ids_of_seqs(self, seqs: Iterable[int]) -> dict[int, str]:
+        """Article id per arrival number."""
+        out: dict[int, str] = {}
+        for chunk in _chunks([int(s) for s in seqs]):
+            q = f"SELECT seq, id FROM articles WHERE seq IN ({','.join('?' * len(chunk))})"
+            out.update(dict(self.conn.execute(q, chunk)))
+        return out
+
+    def iter_embeddings(self, model: str, field: str) -> Iterator[tuple[int, np.ndarray]]:
+        """(article seq, vector) of every stored article with a cached embedding."""
+        for seq, blob in self.conn.execute(
+            "SELECT a.seq, e.vector FROM embeddings e JOIN articles a ON a.id = e.article "
+            "WHERE e.model = ? AND e.field = ? ORDER BY a.seq",
+            (model, field),
+        ):
+            yield seq, np.frombuffer(blob, dtype=np.float32)
+
+    def put_sentence_vectors(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+        """Cache sentence embeddings per article (stored as float16: alignment needs no more)."""
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO sentence_vectors (article, model, n, vectors) VALUES (?,?,?,?)",
+            [(a, model, len(v), np.asarray(v, dtype=np.float16).tobytes()) for a, v in vectors.items()],
+        )
+
+    def get_sentence_vectors(self, model: str, ids: Sequence[str], dim: int) -> dict[str, np.ndarray]:
+        """Cached sentence embeddings (float32, one row per sentence) of these articles."""
+        out: dict[str, np.ndarray] = {}
+        for chunk in _chunks(list(ids)):
+            q = (
+                "SELECT article, n, vectors FROM sentence_vectors WHERE model = ? "
+                f"AND article IN ({','.join('?' * len(chunk))})"
             )
+            for aid, n, blob in self.conn.execute(q, (model, *chunk)):
+                out[aid] = np.frombuffer(blob, dtype=np.float16).astype(np.float32).reshape(n, dim)
         return out
 
     # -- stories -----------------------------------------------------------------------------

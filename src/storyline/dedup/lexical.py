@@ -1,0 +1,315 @@
+"""Lexical candidates: MinHash LSH over word n-gram shingles, in batches, with exact verification.
+
+The LSH buckets are kept as sorted arrays of (band key, article number) in a few blocks of
+geometrically growing size (a log-structured index): adding a batch sorts only the batch, and
+blocks are merged when a newer one grows as large as an older one, so each key is re-sorted
+O(log n) times over a whole ingest. Lookups are `searchsorted` over each block. No Python object
+is made per key, which keeps the duplicate stage at tens of thousands of documents per second.
+
+The index persists with the database (one row of band keys per article, see `Store.put_bands`) and
+is rebuilt in memory when a database is opened, so a later ingest finds copies of articles
+ingested long before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from storyline.fingerprint.minhash import EMPTY, band_keys, band_layout, signatures
+from storyline.fingerprint.shingles import TokenHashes, _ranges, parallel_map, shingle_hashes, token_hashes
+
+# At most this many stored articles are taken from one LSH bucket per query. A bucket holding
+# more is a template or boilerplate shared by many documents; the oldest members are kept (an
+# original is older than its copies) and, duplicate groups being transitive, a copy reaches the
+# rest of its group through them.
+MAX_BUCKET = 32
+# Pairs (row, number) are packed in one int64 for fast de-duplication: numbers below 2^40.
+_SHIFT = np.int64(40)
+_LOW = np.int64((1 << 40) - 1)
+
+
+class BandIndex:
+    """LSH buckets: band keys mapped to article numbers, in sorted blocks.
+
+    Args:
+        bands: number of bands per signature.
+    """
+
+    def __init__(self, bands: int) -> None:
+        self.bands = bands
+        self._blocks: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted keys, numbers), oldest first
+
+    def __len__(self) -> int:
+        return sum(len(k) for k, _ in self._blocks) // max(self.bands, 1)
+
+    def query(self, keys: np.ndarray, limit: int = MAX_BUCKET) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs (row of `keys`, stored number) sharing at least one band key, without repeats."""
+        flat = keys.ravel()
+        # Sorted needles make searchsorted walk each block once instead of jumping around it.
+        order = np.argsort(flat)
+        flat = flat[order]
+        rows = order // keys.shape[1]
+        out_r, out_n = [], []
+        for bk, bn in self._blocks:
+            lo = np.searchsorted(bk, flat, side="left")
+            hit = np.flatnonzero(bk[np.minimum(lo, len(bk) - 1)] == flat)
+            if not len(hit):
+                continue
+            hi = np.searchsorted(bk, flat[hit], side="right")
+            n = np.minimum(hi - lo[hit], limit)
+            out_r.append(np.repeat(rows[hit], n))
+            out_n.append(bn[_ranges(lo[hit], n)])
+        if not out_r:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        pair = sorted_unique((np.concatenate(out_r) << _SHIFT) | np.concatenate(out_n))
+        return pair >> _SHIFT, pair & _LOW
+
+    def add(self, keys: np.ndarray, numbers: np.ndarray) -> None:
+        """Index documents: one row of band keys per article number."""
+        if not len(numbers):
+            return
+        flat = keys.ravel()
+        nums = np.repeat(np.asarray(numbers, dtype=np.int64), keys.shape[1])
+        # Stable sorts keep equal keys in insertion order (oldest first), and merging two sorted
+        # blocks with a stable (Timsort) sort is a linear merge of two runs.
+        order = np.argsort(flat, kind="stable")
+        self._blocks.append((flat[order], nums[order]))
+        while len(self._blocks) > 1 and len(self._blocks[-2][0]) <= 2 * len(self._blocks[-1][0]):
+            (k1, n1), (k2, n2) = self._blocks[-2], self._blocks[-1]
+            k, n = np.concatenate([k1, k2]), np.concatenate([n1, n2])
+            order = np.argsort(k, kind="stable")
+            self._blocks[-2:] = [(k[order], n[order])]
+
+
+def within_batch_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of rows of one batch sharing a band key.
+
+    Each row is paired with the first and the previous row of its bucket (groups are transitive,
+    so a star plus a chain per bucket is enough).
+    """
+    flat = keys.ravel()
+    rows = np.repeat(np.arange(keys.shape[0], dtype=np.int64), keys.shape[1])
+    order = np.argsort(flat, kind="stable")
+    k, r = flat[order], rows[order]
+    same = np.zeros(len(k), dtype=bool)
+    same[1:] = k[1:] == k[:-1]
+    if not same.any():
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    run_start = np.maximum.accumulate(np.where(~same, np.arange(len(k)), 0))
+    idx = np.flatnonzero(same)
+    a = np.concatenate([r[idx], r[idx]])
+    b = np.concatenate([r[run_start[idx]], r[idx - 1]])
+    keep = a != b
+    pair = sorted_unique((np.maximum(a, b)[keep] << _SHIFT) | np.minimum(a, b)[keep])
+    return pair >> _SHIFT, pair & _LOW
+
+
+@dataclass(frozen=True, slots=True)
+class LexicalScores:
+    """Exact overlap of two documents' word n-gram sets.
+
+    Attributes:
+        jaccard: |A ∩ B| / |A ∪ B|.
+        a_in_b: share of A's n-grams found in B (1.0: A is an excerpt of B).
+        b_in_a: share of B's n-grams found in A.
+        size_a: number of distinct n-grams of A.
+        size_b: number of distinct n-grams of B.
+    """
+
+    jaccard: float
+    a_in_b: float
+    b_in_a: float
+    size_a: int
+    size_b: int
+
+    def swapped(self) -> LexicalScores:
+        """The same scores seen from B."""
+        return LexicalScores(self.jaccard, self.b_in_a, self.a_in_b, self.size_b, self.size_a)
+
+
+def overlap(a: np.ndarray, b: np.ndarray) -> LexicalScores:
+    """Exact overlap scores of two sorted arrays of distinct shingle hashes."""
+    if not len(a) or not len(b):
+        return LexicalScores(0.0, 0.0, 0.0, len(a), len(b))
+    na, nb = len(a), len(b)
+    if len(a) > len(b):
+        a, b = b, a
+    # Both sorted: look each element of the smaller up in the larger.
+    inter = int(np.count_nonzero(b[np.minimum(np.searchsorted(b, a), len(b) - 1)] == a))
+    union = na + nb - inter
+    return LexicalScores(inter / union, inter / na, inter / nb, na, nb)
+
+
+def _concat(parts: list[TokenHashes]) -> TokenHashes:
+    if len(parts) == 1:
+        return parts[0]
+    hashes = np.concatenate([p.hashes for p in parts])
+    counts = np.concatenate([np.diff(p.offsets) for p in parts])
+    offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return TokenHashes(hashes, offsets)
+
+
+class Fingerprints:
+    """Shingles, signatures and band keys of a batch of texts, computed together.
+
+    Args:
+        texts: clean texts.
+        shingle_size: words per shingle.
+        num_perm: MinHash buckets.
+        bands: LSH bands.
+        rows: rows per band.
+    """
+
+    def __init__(
+        self, texts: Sequence[str], shingle_size: int, num_perm: int = 0, bands: int = 0, rows: int = 0
+    ) -> None:
+        def work(part: Sequence[str]) -> tuple[TokenHashes, np.ndarray, np.ndarray]:
+            sh = shingle_hashes(token_hashes(part), shingle_size)
+            if not num_perm:
+                return sh, np.zeros((len(part), 0), dtype=np.uint32), np.zeros((len(part), 0), dtype=np.int64)
+            sig = signatures(sh, num_perm)
+            return sh, sig, band_keys(sig, bands, rows)
+
+        # Large batches are split in two halves fingerprinted on two threads (numpy releases the
+        # GIL in the heavy steps); small ones are not worth a thread switch.
+        if len(texts) >= 400:
+            half = len(texts) // 2
+            parts = list(parallel_map(work, [texts[:half], texts[half:]]))
+        else:
+            parts = [work(texts)]
+        self.shingles = _concat([p[0] for p in parts])
+        self.signatures = np.concatenate([p[1] for p in parts])
+        self.keys = np.concatenate([p[2] for p in parts])
+        if num_perm:
+            self.empty = self.signatures[:, 0] == EMPTY
+        else:  # shingles only (verification), no sketch
+            self.empty = np.diff(self.shingles.offsets) == 0
+        self._all_sets: list[np.ndarray] | None = None
+
+    def shingle_set(self, row: int) -> np.ndarray:
+        """The sorted distinct shingle hashes of one text (48-bit, as int64).
+
+        Computed for the whole batch at once on first use: one sort of (row, hash) keys instead of
+        a sort per text. 48 bits leave ~1e-8 odds of a collision between two texts' 400 shingles.
+        """
+        if self._all_sets is None:
+            n = len(self.shingles.offsets) - 1
+            if n >= 1 << 15:  # rows must fit above the 48 hash bits
+                self._all_sets = [sorted_unique(self.sequence(i)) for i in range(n)]
+            else:
+                rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(self.shingles.offsets))
+                keys = sorted_unique((rows << 48) | _short(self.shingles.hashes))
+                bounds = np.searchsorted(keys, np.arange(n + 1, dtype=np.int64) << 48)
+                low = keys & ((1 << 48) - 1)
+                self._all_sets = [low[bounds[i] : bounds[i + 1]] for i in range(n)]
+        return self._all_sets[row]
+
+    def sequence(self, row: int) -> np.ndarray:
+        """The shingle hashes of one text in text order (48-bit, as in `shingle_set`)."""
+        o = self.shingles.offsets
+        return _short(self.shingles.hashes[o[row] : o[row + 1]])
+
+
+def sorted_unique(a: np.ndarray) -> np.ndarray:
+    """Distinct values, sorted (numpy 2's `unique` may hash instead of sorting, and is slower here)."""
+    a = np.sort(a)
+    if len(a) < 2:
+        return a
+    keep = np.empty(len(a), dtype=bool)
+    keep[0] = True
+    np.not_equal(a[1:], a[:-1], out=keep[1:])
+    return a[keep]
+
+
+def _short(h: np.ndarray) -> np.ndarray:
+    return (h >> np.uint64(16)).astype(np.int64)
+
+
+def longest_shared_run(seq_a: np.ndarray, set_b: np.ndarray, shingle_size: int) -> tuple[int, int]:
+    """(first word, number of words) of the longest passage of A whose every n-gram occurs in B."""
+    if not len(seq_a) or not len(set_b):
+        return 0, 0
+    pos = np.minimum(np.searchsorted(set_b, seq_a), len(set_b) - 1)
+    hit = set_b[pos] == seq_a
+    if not hit.any():
+        return 0, 0
+    padded = np.concatenate([[False], hit, [False]])
+    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    starts, ends = edges[::2], edges[1::2]
+    best = int(np.argmax(ends - starts))
+    return int(starts[best]), int(ends[best] - starts[best]) + shingle_size - 1
+
+
+def layout(threshold: float, num_perm: int) -> tuple[int, int]:
+    """The (bands, rows) layout for a candidate threshold."""
+    return band_layout(threshold, num_perm)
+
+
+class ShingleCache:
+    """Shingle sets and sequences of articles by id, computed at most once per duplicate-stage call."""
+
+    def __init__(self, shingle_size: int) -> None:
+        self.shingle_size = shingle_size
+        self._where: dict[str, tuple[Fingerprints, int]] = {}
+
+    def add(self, ids: Sequence[str], fp: Fingerprints) -> None:
+        """Remember the fingerprints of these articles (rows in order)."""
+        for k, i in enumerate(ids):
+            self._where.setdefault(i, (fp, k))
+
+    def ensure(self, items: Sequence[tuple[str, str]]) -> None:
+        """Compute the shingles of (id, text) pairs not seen yet, in one pass."""
+        todo = [(i, t) for i, t in items if i not in self._where]
+        if todo:
+            self.add([i for i, _ in todo], Fingerprints([t for _, t in todo], self.shingle_size))
+
+    def set(self, article_id: str) -> np.ndarray:
+        """Sorted distinct shingle hashes."""
+        fp, k = self._where[article_id]
+        return fp.shingle_set(k)
+
+    def sequence(self, article_id: str) -> np.ndarray:
+        """Shingle hashes in text order."""
+        fp, k = self._where[article_id]
+        return fp.sequence(k)
+
+
+class SignatureTable:
+    """MinHash signatures of indexed articles by article number, to screen LSH candidates cheaply.
+
+    A pair that shares an LSH band by chance (a common sentence, a shared footer) is dropped when
+    its estimated Jaccard similarity is far below the candidate threshold, before any text is
+    fetched and re-tokenised for exact verification.
+
+    Args:
+        num_perm: signature length.
+    """
+
+    def __init__(self, num_perm: int) -> None:
+        self._rows: dict[int, int] = {}
+        self._data = np.zeros((1024, num_perm), dtype=np.uint32)
+
+    def add(self, numbers: Sequence[int], sigs: np.ndarray) -> None:
+        """Remember the signatures of these article numbers."""
+        n = len(self._rows)
+        need = n + len(numbers)
+        if need > len(self._data):
+            grown = np.zeros((max(need, 2 * len(self._data)), self._data.shape[1]), dtype=np.uint32)
+            grown[:n] = self._data[:n]
+            self._data = grown
+        self._data[n:need] = sigs
+        for k, num in enumerate(numbers):
+            self._rows[int(num)] = n + k
+
+    def estimate(self, sigs: np.ndarray, numbers: np.ndarray) -> np.ndarray:
+        """Estimated Jaccard similarity of each signature with the stored one of each number (-1: unknown)."""
+        rows = np.array([self._rows.get(int(x), -1) for x in numbers], dtype=np.int64)
+        out = np.full(len(numbers), -1.0)
+        ok = rows >= 0
+        if ok.any():
+            out[ok] = (sigs[ok] == self._data[rows[ok]]).mean(axis=1)
+        return out

@@ -1,0 +1,101 @@
+"""The vectorised fingerprints: same tokens as `storyline.text.words`, sound MinHash and LSH."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import numpy as np
+import pytest
+
+from storyline.dedup.lexical import BandIndex, Fingerprints, longest_shared_run, overlap, within_batch_pairs
+from storyline.fingerprint.minhash import band_layout, estimated_jaccard, signatures
+from storyline.fingerprint.shingles import python_shingle_hash, shingle_hashes, token_hashes
+from storyline.text import jaccard, shingles, words
+
+MIXED = [
+    "",
+    "one",
+    "two words",
+    "Zelensky said on Monday that 6,000 square kilometres were retaken.",
+    "Зеленский заявил в понедельник, что освобождено 6000 квадратных километров.",
+    "ゼレンスキー大統領は月曜日、6000平方キロメートルを奪還したと述べた。",
+    "泽连斯基周一表示，已收复6000平方公里。",
+    "ผู้นำยูเครนกล่าวว่า ยึดคืนได้ 6,000 ตารางกิโลเมตร",
+    "in\u200bvisible soft\u00adhyphen ﬁve Straße ＦＵＬＬ width ½ x² ǅ",
+    "snake_case and CamelCase and 3.14 and e-mail",
+]
+
+
+def test_tokens_are_those_of_words(data) -> None:
+    texts = MIXED + [json.loads(line)["text"] for line in (data / "dedup/meantime_translations.jsonl").open()]
+    th = token_hashes(texts)
+    assert th.counts().tolist() == [len(words(t)) for t in texts]
+    sh = shingle_hashes(th, 5)
+    for i, t in enumerate(texts):
+        assert set(sh.hashes[sh.offsets[i] : sh.offsets[i + 1]].tolist()) == python_shingle_hash(words(t), 5)
+
+
+def test_hashes_do_not_depend_on_the_batch() -> None:
+    alone = [shingle_hashes(token_hashes([t]), 3).hashes for t in MIXED]
+    together = shingle_hashes(token_hashes(MIXED), 3)
+    for i, h in enumerate(alone):
+        assert np.array_equal(h, together.hashes[together.offsets[i] : together.offsets[i + 1]])
+
+
+def _variant(rng: random.Random, base: list[str], keep: float) -> str:
+    return " ".join(w if rng.random() < keep else f"x{rng.randrange(10**6)}" for w in base)
+
+
+def test_minhash_estimates_jaccard() -> None:
+    rng = random.Random(1)
+    base = [f"w{rng.randrange(5000)}" for _ in range(600)]
+    texts = [" ".join(base)] + [_variant(rng, base, keep) for keep in (0.99, 0.97, 0.93, 0.85)]
+    sh = shingle_hashes(token_hashes(texts), 5)
+    sig = signatures(sh, 256)
+    for i in range(1, len(texts)):
+        true = jaccard(shingles(words(texts[0]), 5), shingles(words(texts[i]), 5))
+        assert abs(estimated_jaccard(sig[0], sig[i]) - true) < 0.1
+
+
+def test_short_texts_get_full_signatures() -> None:
+    sig = signatures(shingle_hashes(token_hashes(["a b c d e f", "", "a b c d e f"]), 5), 128)
+    assert np.array_equal(sig[0], sig[2])
+    assert (sig[0] != 0xFFFFFFFF).all()  # densified
+    assert (sig[1] == 0xFFFFFFFF).all()  # no shingles at all
+
+
+@pytest.mark.parametrize("threshold", [0.3, 0.5, 0.8])
+def test_band_layout_fits_the_permutations(threshold: float) -> None:
+    b, r = band_layout(threshold, 128)
+    assert b * r <= 128
+    # The S-curve crosses one half near the threshold.
+    assert abs((1 / b) ** (1 / r) - threshold) < 0.15
+
+
+def test_band_index_finds_copies_across_batches_and_within() -> None:
+    rng = random.Random(2)
+    originals = [" ".join(f"w{rng.randrange(10**6)}" for _ in range(300)) for _ in range(50)]
+    copies = [_variant(rng, originals[i].split(), 0.98) for i in range(10)]
+    b, r = band_layout(0.5, 128)
+    index = BandIndex(b)
+    fp1 = Fingerprints(originals, 5, 128, b, r)
+    index.add(fp1.keys, np.arange(50))
+    fp2 = Fingerprints([*copies, copies[0]], 5, 128, b, r)
+    rows, found = index.query(fp2.keys)
+    pairs = set(zip(rows.tolist(), found.tolist(), strict=True))
+    assert {(i, i) for i in range(10)} <= pairs
+    assert (10, 0) in pairs
+    assert len(pairs) == 11  # no unrelated original
+    a, c = within_batch_pairs(fp2.keys)
+    assert (10, 0) in set(zip(a.tolist(), c.tolist(), strict=True))
+    s = overlap(fp2.shingle_set(0), fp1.shingle_set(0))
+    assert s.jaccard > 0.7 and s.a_in_b > 0.8  # 2% of words changed: ~10% of 5-grams
+
+
+def test_longest_shared_run() -> None:
+    a = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu"
+    b = "nothing here but gamma delta epsilon zeta eta theta and more"
+    fp = Fingerprints([a, b], 3)
+    start, length = longest_shared_run(fp.sequence(0), fp.shingle_set(1), 3)
+    assert words(a)[start : start + length] == ["gamma", "delta", "epsilon", "zeta", "eta", "theta"]
