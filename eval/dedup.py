@@ -65,7 +65,7 @@ def ingest(raws: Iterable[RawDoc | Rejected], enc: Encoder | None, config: Confi
     config = config or Config()
     tmp = tempfile.TemporaryDirectory()
     store = Store(Path(tmp.name) / "eval.db")
-    plan = [skip_known(store), clean(config), persist(store), dedup(store, config, enc)]
+    plan = [skip_known(store), clean(store, config), persist(store), dedup(store, config, enc)]
     report, _ = run(store, raws, plan, batch_size=config.ingest.batch_size)
     articles = list(store.iter_articles())
     relations = store.relations()

@@ -23,6 +23,8 @@ _COPY_NOTES = re.compile(
     r"|via\s+\w+\s*$|(the )?post .{0,120} appeared first on)",
     re.IGNORECASE | re.MULTILINE,
 )
+# The same notes anywhere inside a piece that cleaning removed (a footer run may hold several).
+_COPY_NOTES_ANYWHERE = re.compile(_COPY_NOTES.pattern.replace(r"^\s*(", r"\b(", 1), re.IGNORECASE)
 # Datelines of wires and broadcasters: "(CNN) —", "KYIV (Reuters) -", "(AP) —", "(AFP) -".
 _DATELINE = re.compile(r"\((CNN|Reuters|AP|AFP|dpa|EFE|ANSA|Bloomberg|BBC|Xinhua|Kyodo|Yonhap|UPI)\)")
 
@@ -36,12 +38,14 @@ def copy_markers(article: Article) -> list[str]:
     found: list[str] = []
     # Credits and scraper footers sit at the end, datelines at the start.
     body = article.text if len(article.text) <= 4000 else article.text[:2000] + "\n" + article.text[-2000:]
-    texts = [body, *(r.text for r in article.removed)]
-    for text in texts:
-        m = _COPY_NOTES.search(text)
-        if m:
-            found.append(m.group(0).strip()[:60])
-            break
+    m = _COPY_NOTES.search(body)
+    if m is None:
+        for removed in article.removed:
+            m = _COPY_NOTES_ANYWHERE.search(removed.text)
+            if m:
+                break
+    if m is not None:
+        found.append(m.group(0).strip()[:60])
     own = _norm(article.publisher) + _norm(article.url)
     for m in _DATELINE.finditer(article.text[:2000]):
         agency = _norm(m.group(1))
@@ -68,17 +72,23 @@ def original_of(
     order: dict[str, int],
     sizes: dict[str, int] | None = None,
     markers: dict[str, list[str]] | None = None,
+    lexical_degree: dict[str, int] | None = None,
 ) -> Choice:
     """The original: earliest date; with equal or unknown dates, text evidence.
 
-    Text evidence is: no copy markers, then the most complete text, then arrival.
+    Text evidence is: no copy markers; then the text that most other members copy word for word
+    (reposts copy the original's wording, a translation or rewrite of it does not, so the source of
+    the verbatim copies is the original, not its rewrite); then the most complete text; then arrival.
 
     Args:
         group: the members.
         order: arrival number per id (the last tie-break).
         sizes: how complete each text is (e.g. its number of n-grams); word counts when None.
         markers: `copy_markers` of members already computed (filled in as they are computed).
+        lexical_degree: per member, how many members are verified word-for-word copies of it
+            (exact, near copy or excerpt links), or None to skip this evidence.
     """
+    degree = lexical_degree or {}
     marks = markers if markers is not None else {}
 
     def marks_of(a: Article) -> list[str]:
@@ -86,20 +96,20 @@ def original_of(
             marks[a.id] = copy_markers(a)
         return marks[a.id]
 
-    keys: dict[str, tuple[bool, str, int, int, int]] = {}
+    keys: dict[str, tuple[bool, str, int, int, int, int]] = {}
     # A dated member later than another dated member cannot be the original; an undated member
     # cannot be placed in time, so it competes on text evidence with the earliest dated ones.
     earliest = min((a.day for a in group if a.day), default="")
     dates = {a.id: (bool(a.day and a.day > earliest), a.day or "") for a in group}
 
-    def key(a: Article) -> tuple[bool, str, int, int, int]:
+    def key(a: Article) -> tuple[bool, str, int, int, int, int]:
         k = keys.get(a.id)
         if k is None:
             if dates[a.id][0]:  # later than the earliest date: text evidence does not matter
-                k = (*dates[a.id], 0, 0, order.get(a.id, 1 << 62))
+                k = (*dates[a.id], 0, 0, 0, order.get(a.id, 1 << 62))
             else:
                 size = sizes[a.id] if sizes is not None and a.id in sizes else word_count(a.text)
-                k = (False, "", len(marks_of(a)), -size, order.get(a.id, 1 << 62))
+                k = (False, "", len(marks_of(a)), -degree.get(a.id, 0), -size, order.get(a.id, 1 << 62))
             keys[a.id] = k
         return k
 
@@ -117,6 +127,8 @@ def original_of(
                 f" ({found[0]})" if found else ""
             )
         elif kb[3] != km[3]:
+            reasons[m.id] = "same or unknown date; the text the other copies reproduce word for word"
+        elif kb[4] != km[4]:
             reasons[m.id] = "same or unknown date; more complete text"
         else:
             reasons[m.id] = "same or unknown date and length; arrived first"

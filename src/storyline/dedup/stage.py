@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -472,7 +472,7 @@ class Deduplicator:
             group = [articles[i] for i in ids if i in articles]
             if len(group) < 2:
                 continue
-            choice = original_of(group, order, sizes, markers)
+            choice = original_of(group, order, sizes, markers, _lexical_degree(ids, direct))
             orig = choice.original
             so = cache.set(orig.id)
             for m in group:
@@ -500,6 +500,20 @@ class Deduplicator:
                         score = _path_probability([m.id, *via, orig.id], direct)
                 out.append(DupRelation(m.id, orig.id, naming.kind, round(float(score), 4), ev))
         return out
+
+
+_LEXICAL_LINKS = ("content hash", "minhash lsh")
+
+
+def _lexical_degree(ids: Iterable[str], direct: dict[frozenset[str], dict[str, Any]]) -> dict[str, int]:
+    """How many verified word-for-word links each member of a group has inside the group."""
+    members = set(ids)
+    degree: dict[str, int] = {}
+    for pair, info in direct.items():
+        if len(pair) == 2 and pair <= members and info.get("found_by") in _LEXICAL_LINKS:
+            for x in pair:
+                degree[x] = degree.get(x, 0) + 1
+    return degree
 
 
 def _adjacency(direct: dict[frozenset[str], dict[str, Any]]) -> dict[str, list[str]]:
