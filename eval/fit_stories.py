@@ -58,20 +58,21 @@ def _blank_models() -> StoryModels:
 
 def join_pairs(
     items: Sequence[StoryItem], gold: dict[str, str], window: float | None
-) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Teacher-forced (article, story) pairs: features, labels, and the article of each pair."""
+) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
+    """Teacher-forced (article, story) pairs: features, labels, the article and the search cosine."""
     c = StoryClusterer(models=_blank_models(), window=window, dormant_threshold=DORMANT)
     story_of_event: dict[str, str] = {}
-    x, y, who = [], [], []
+    x, y, who, cos = [], [], [], []
     for item in items:
         for cand in c.score(item):
             event = gold[c.stories[cand.story].members[0]]
             x.append(cand.features)
             y.append(int(event == gold[item.id]))
             who.append(item.id)
+            cos.append(cand.cosine)
         sid = c.place(item, story_of_event.get(gold[item.id]))
         story_of_event[gold[item.id]] = sid
-    return np.array(x), np.array(y), who
+    return np.array(x), np.array(y), who, np.array(cos)
 
 
 def _majority(story: StoryState, gold: dict[str, str]) -> str:
@@ -90,7 +91,7 @@ def merge_pairs(
         who.append((_majority(a, gold), _majority(b, gold)))
 
     never = LinkModel(MERGE_FEATURES, (0.0,) * len(MERGE_FEATURES), -50.0)
-    no_merge = StoryModels(models.join, models.join_xl, never, never)
+    no_merge = StoryModels(models.join, models.join_xl, never, never, models.candidate_floor)
     c = StoryClusterer(models=no_merge, window=window, on_merge_check=seen, dormant_threshold=DORMANT)
     c.assign_many(items)
     return np.array(x), np.array(y), who
@@ -120,8 +121,12 @@ def own_pairs(
     return np.array(x), np.array(y), who
 
 
-def _fit(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], drop: str | None = None) -> LinkModel:
-    cols = [i for i, n in enumerate(names) if n != drop]
+# Features that compare words, meaningless between languages: left out of the cross-language models.
+XL_DROP = ("terms",)
+
+
+def _fit(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], drop: tuple[str, ...] = ()) -> LinkModel:
+    cols = [i for i, n in enumerate(names) if n not in drop]
     lr = LogisticRegression(C=C, max_iter=5000)
     lr.fit(x[:, cols], y)
     weights = [0.0] * len(names)
@@ -139,24 +144,31 @@ def fit_models(
     jx: np.ndarray,
     jy: np.ndarray,
     jwho: list[str],
+    jcos: np.ndarray,
 ) -> StoryModels:
     """Fit both models on the articles of `topics` (pairs of other topics are left out)."""
     keep = np.array([topic[a] in topics for a in jwho])
+    floor = candidate_floor(jx[keep], jy[keep], jcos[keep])
     jx, jy = jx[keep], jy[keep]
     join = _fit(jx, jy, JOIN_FEATURES)
-    join_xl = _fit(jx, jy, JOIN_FEATURES, drop="terms")
+    join_xl = _fit(jx, jy, JOIN_FEATURES, drop=XL_DROP)
     train_items = [it for it in items if topic[it.id] in topics]
     never = LinkModel(MERGE_FEATURES, (0.0,) * len(MERGE_FEATURES), -50.0)
     for _ in range(DAGGER_ROUNDS):
-        ox, oy, _ = own_pairs(train_items, gold, StoryModels(join, join_xl, never, never), window)
+        ox, oy, _ = own_pairs(train_items, gold, StoryModels(join, join_xl, never, never, floor), window)
         jx, jy = np.vstack([jx, ox]), np.concatenate([jy, oy])
         join = _fit(jx, jy, JOIN_FEATURES)
-        join_xl = _fit(jx, jy, JOIN_FEATURES, drop="terms")
-    partial = StoryModels(join, join_xl, never, never)
+        join_xl = _fit(jx, jy, JOIN_FEATURES, drop=XL_DROP)
+    partial = StoryModels(join, join_xl, never, never, floor)
     mx, my, _ = merge_pairs(train_items, gold, partial, window)
     merge = _fit(mx, my, MERGE_FEATURES)
-    merge_xl = _fit(mx, my, MERGE_FEATURES, drop="terms")
-    return StoryModels(join, join_xl, merge, merge_xl)
+    merge_xl = _fit(mx, my, MERGE_FEATURES, drop=XL_DROP)
+    return StoryModels(join, join_xl, merge, merge_xl, floor)
+
+
+def candidate_floor(x: np.ndarray, y: np.ndarray, cos: np.ndarray) -> float:
+    """Just below the lowest search cosine of an article with its own story: 0.05 under, rounded down."""
+    return float(np.floor((cos[y == 1].min() - 0.05) * 20) / 20)
 
 
 def cluster_labels(items: Sequence[StoryItem], models: StoryModels, window: float | None) -> dict[str, str]:
@@ -189,7 +201,7 @@ def main(argv: list[str] | None = None) -> None:
     topic = {d.id: d.group for d in docs}
     all_topics = sorted(set(topic.values()), key=int)
 
-    jx, jy, jwho = join_pairs(items, gold, args.window)
+    jx, jy, jwho, jcos = join_pairs(items, gold, args.window)
     print(f"join pairs: {len(jy)} ({jy.mean():.1%} same event)")
 
     rng = random.Random(0)
@@ -199,7 +211,7 @@ def main(argv: list[str] | None = None) -> None:
     pred: list[str] = []
     true: list[str] = []
     for k, held in enumerate(folds):
-        models = fit_models(items, gold, topic, set(all_topics) - held, args.window, jx, jy, jwho)
+        models = fit_models(items, gold, topic, set(all_topics) - held, args.window, jx, jy, jwho, jcos)
         labels = cluster_labels(items, models, args.window)
         ids = [d.id for d in docs if d.group in held]
         p, r, f = sd.bcubed([labels[i] for i in ids], [gold[i] for i in ids])
@@ -209,7 +221,7 @@ def main(argv: list[str] | None = None) -> None:
     p, r, f = sd.bcubed(pred, true)
     print(f"held-out ECB+ topics ({args.folds} folds, pooled): BCubed P {p:.4f} R {r:.4f} F1 {f:.4f}")
 
-    models = fit_models(items, gold, topic, set(all_topics), args.window, jx, jy, jwho)
+    models = fit_models(items, gold, topic, set(all_topics), args.window, jx, jy, jwho, jcos)
     about = {
         "fitted_on": "ECB+ (Cybulska & Vossen, LREC 2014, CC BY 3.0), 982 articles, 43 topics",
         "fitted": date.today().isoformat(),
@@ -217,11 +229,12 @@ def main(argv: list[str] | None = None) -> None:
         "window_days": args.window,
         "held_out": {"folds": args.folds, "bcubed_p": round(p, 4), "bcubed_r": round(r, 4), "bcubed_f1": round(f, 4)},
     }
-    models = StoryModels(models.join, models.join_xl, models.merge, models.merge_xl, about)
+    models = StoryModels(models.join, models.join_xl, models.merge, models.merge_xl, models.candidate_floor, about)
     for name in ("join", "join_xl", "merge", "merge_xl"):
         m: LinkModel = getattr(models, name)
         coefs = ", ".join(f"{n} {w:+.2f}" for n, w in zip(m.features, m.weights, strict=True))
         print(f"{name}: {coefs}, bias {m.bias:+.2f}")
+    print(f"candidate floor: cosine {models.candidate_floor:.2f}")
     if not args.no_write:
         args.out.write_text(models.to_json() + "\n", encoding="utf-8")
         print(f"wrote {args.out}", file=sys.stderr)

@@ -134,12 +134,19 @@ def load_meantime(path: Path) -> list[Doc]:
 _DATE_HEADER_RE = re.compile(r"^\s*date (\d{4}-\d{2}-\d{2})\s+")
 
 
-def load_izium(folder: Path) -> list[Doc]:
+def load_izium(folder: Path, gold: Path | None = None) -> list[Doc]:
     """The Izium texts, cleaned by the cleaning stage; all one story.
 
     Some files start with a `` date YYYY-MM-DD`` header line, read here as the publication date
     (what the text reader does for such headers).
+
+    Args:
+        folder: the corpus folder.
+        gold: the gold folder (``truth.json``, ``NNN.body.txt``): when given, the headline, date
+            and clean body the cleaning stage *should* produce replace its current output, to
+            measure story clustering on its own.
     """
+    truth = json.loads((gold / "truth.json").read_text(encoding="utf-8"))["documents"] if gold else {}
     docs = []
     for i, path in enumerate(sorted(folder.glob("*.txt"))):
         content = path.read_text(encoding="utf-8")
@@ -154,12 +161,20 @@ def load_izium(folder: Path) -> list[Doc]:
         text = article.text
         if title is None and len(lines) == 2 and len(lines[0]) < 200:
             title, text = lines[0], lines[1]
+        published = article.published
+        if gold is not None:
+            info = truth.get(path.name, {})
+            body = gold / f"{path.name[:3]}.body.txt"
+            title = info.get("headline") or title
+            published = info.get("published") or published
+            if body.exists():
+                text = body.read_text(encoding="utf-8")
         docs.append(
             Doc(
                 id=path.stem,
                 title=title,
                 text=text,
-                published=article.published,
+                published=published,
                 language=article.language,
                 gold="izium",
                 group=str(i),

@@ -1,27 +1,63 @@
-"""Candidate stories for an article: the stories whose mean embedding is closest, among live ones.
+"""Candidate stories for an article: the live stories whose mean embedding is closest.
 
-A story is *live* for an article when their publication dates are within `window` days of each
-other (a story goes dormant when no report arrived for `window` days, but one that keeps getting
-reports stays live), or when either side has no date. Only live stories can be joined.
+A story is *live* for an article dated D when it had a report within `window` days of D (a
+story goes dormant when reports stop, but one that keeps getting them stays live), or when the
+story has no dated member. An undated article is compared with the stories live at the stream's
+latest date. Dormant stories are not searched here; the clusterer finds them again through the
+distinctive names they share with an article.
 
-Dated articles are compared exactly with every live story: a stream in date order keeps the
-live set small (the stories of the last weeks), and exact search makes results independent of
-how the state was built, so batch and incremental runs agree. An undated article can belong to
-any story; past `exact_limit` stories it is searched in an HNSW graph (usearch) over all story
-means, built lazily, and its candidates re-scored exactly.
+Search is exact, so results do not depend on how the state was built and batch and incremental
+runs agree. It stays cheap because a stream in date order only ever compares with its *hot*
+stories (reported in the last ``window + LATE_DAYS`` days), kept in one float32 matrix; `prepare`
+compares a whole block of articles with it in one matrix product, and each article of the block
+then only recomputes the stories changed since. Articles older than the hot window (late
+arrivals) are compared with every story: exactly up to `exact_limit` stories, beyond that
+through an HNSW graph (usearch) over the stories that left the hot set, kept in step lazily.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
-# Below this many stories, an undated article is compared with every story exactly: at 512
-# dimensions that is ~25M multiply-adds, ~3 ms in numpy, about the cost of an HNSW search plus
-# its upkeep; above it the graph is cheaper.
+# An article dated more than this many days before the newest one seen is *late*: it is compared
+# with every story instead of the hot ones. Feeds deliver reports within hours to a day or two
+# of publication, so in a stream few articles are late.
+LATE_DAYS = 3
+# Up to this many stories, a late article is compared exactly with every one (50,000 x 512
+# float16, ~40 ms); beyond it the cold stories are searched in an HNSW graph.
 EXACT_LIMIT = 50_000
 _NO_DAY = -1
+
+
+@lru_cache(maxsize=1)
+def _blas() -> Any:
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    return ThreadpoolController()
+
+
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """Run BLAS single-threaded inside the block.
+
+    The products here are small (64 queries x a few thousand stories); a multi-threaded BLAS
+    spends more on waking and syncing threads than on the product, and on a busy machine it was
+    measured three times slower than one thread.
+    """
+    controller = _blas()
+    if controller is None:
+        yield
+        return
+    with controller.limit(limits=1, user_api="blas"):
+        yield
 
 
 def day_number(day: str | None) -> int:
@@ -37,121 +73,279 @@ class StoryIndex:
     Args:
         dim: embedding dimension.
         window: days after which a story without new reports goes dormant; None for never.
-        exact_limit: number of stories up to which undated articles are searched exactly.
+        exact_limit: number of stories up to which late articles are searched exactly.
     """
 
     def __init__(self, dim: int, window: float | None = 14.0, exact_limit: int = EXACT_LIMIT) -> None:
         self.dim = dim
         self.window = window
         self.exact_limit = exact_limit
-        self._vecs = np.zeros((1024, dim), dtype=np.float32)
+        self.now = _NO_DAY  # the latest publication day seen
+        # every story, by slot (creation order)
+        self._ids: list[str] = []
+        self._slot: dict[str, int] = {}
+        self._vec = np.zeros((1024, dim), dtype=np.float16)
         self._first = np.full(1024, _NO_DAY, dtype=np.int32)
         self._last = np.full(1024, _NO_DAY, dtype=np.int32)
         self._alive = np.zeros(1024, dtype=bool)
-        self._ids: list[str] = []
-        self._slot: dict[str, int] = {}
+        # the hot stories, in rows of a compact float32 matrix
+        self._hot = np.zeros((256, dim), dtype=np.float32)
+        self._hot_slot = np.zeros(256, dtype=np.int64)
+        self._hot_first = np.zeros(256, dtype=np.int32)
+        self._hot_last = np.zeros(256, dtype=np.int32)
+        self._hot_alive = np.zeros(256, dtype=bool)
+        self._hot_n = 0
+        self._row: dict[int, int] = {}
+        self._evicted_at = _NO_DAY
+        # a block of queries compared at once (`prepare`)
+        self._block: np.ndarray | None = None
+        self._block_n = 0
+        self._changed: set[int] = set()
+        # the HNSW graph of cold stories, built on first need
         self._ann: object | None = None
-        self._ann_stale: set[int] = set()
+        self._ann_keys: set[int] = set()
+        self._ann_todo: set[int] = set()
 
     def __len__(self) -> int:
         return len(self._slot)
 
-    def _grow(self) -> None:
-        cap = 2 * self._vecs.shape[0]
-        vecs = np.zeros((cap, self.dim), dtype=np.float32)
-        vecs[: len(self._ids)] = self._vecs[: len(self._ids)]
-        self._vecs = vecs
-        for name in ("_first", "_last"):
-            arr = np.full(cap, _NO_DAY, dtype=np.int32)
-            arr[: len(self._ids)] = getattr(self, name)[: len(self._ids)]
-            setattr(self, name, arr)
-        alive = np.zeros(cap, dtype=bool)
-        alive[: len(self._ids)] = self._alive[: len(self._ids)]
-        self._alive = alive
+    @property
+    def _span(self) -> int:
+        # Stories whose last report is within this many days of `now` are hot: a query that is
+        # not late can then only reach hot stories.
+        return int(self.window) + LATE_DAYS if self.window is not None else 0
+
+    # -- updates ---------------------------------------------------------------------------------
 
     def put(self, story: str, vector: np.ndarray, first: str | None, last: str | None) -> None:
         """Add a story or update its mean embedding (any norm) and date span."""
         slot = self._slot.get(story)
         if slot is None:
-            if len(self._ids) >= self._vecs.shape[0]:
-                self._grow()
             slot = len(self._ids)
+            if slot >= self._vec.shape[0]:
+                self._grow_all()
             self._ids.append(story)
             self._slot[story] = slot
             self._alive[slot] = True
-        norm = float(np.linalg.norm(vector))
-        self._vecs[slot] = vector / norm if norm > 0 else vector
+        v = np.asarray(vector, dtype=np.float32)
+        norm = float(np.sqrt(v @ v))
+        v = v / norm if norm > 0 else v
+        self._vec[slot] = v
         self._first[slot] = day_number(first)
-        self._last[slot] = day_number(last)
-        self._ann_stale.add(slot)
+        self._last[slot] = lday = day_number(last)
+        if lday > self.now:
+            self.now = lday
+        if self._is_hot(lday):
+            self._hot_put(slot, v)
+        else:
+            self._hot_drop(slot)
+            self._ann_todo.add(slot)
 
     def remove(self, story: str) -> None:
         """Forget a story (merged into another)."""
         slot = self._slot.pop(story, None)
-        if slot is not None:
-            self._alive[slot] = False
-            self._ann_stale.add(slot)
+        if slot is None:
+            return
+        self._alive[slot] = False
+        self._hot_drop(slot)
+        self._ann_todo.add(slot)
 
-    def _live(self, day: int, n: int) -> np.ndarray:
-        alive = self._alive[:n]
-        if day == _NO_DAY or self.window is None:
-            return alive
-        w = int(self.window)
-        first = self._first[:n]
-        last = self._last[:n]
-        return alive & ((last == _NO_DAY) | ((last >= day - w) & (first <= day + w)))
+    def _is_hot(self, last: int) -> bool:
+        return self.window is None or last == _NO_DAY or self.now == _NO_DAY or last >= self.now - self._span
+
+    def _grow_all(self) -> None:
+        cap = 2 * self._vec.shape[0]
+        self._vec = np.concatenate([self._vec, np.zeros_like(self._vec)])
+        self._first = np.concatenate([self._first, np.full(cap // 2, _NO_DAY, dtype=np.int32)])
+        self._last = np.concatenate([self._last, np.full(cap // 2, _NO_DAY, dtype=np.int32)])
+        self._alive = np.concatenate([self._alive, np.zeros(cap // 2, dtype=bool)])
+
+    def _hot_put(self, slot: int, v: np.ndarray) -> None:
+        row = self._row.get(slot)
+        if row is None:
+            row = self._hot_n
+            if row >= self._hot.shape[0]:
+                n = self._hot.shape[0]
+                self._hot = np.concatenate([self._hot, np.zeros_like(self._hot)])
+                for name in ("_hot_slot", "_hot_first", "_hot_last", "_hot_alive"):
+                    arr = getattr(self, name)
+                    setattr(self, name, np.concatenate([arr, np.zeros(n, dtype=arr.dtype)]))
+            self._hot_n += 1
+            self._row[slot] = row
+            self._hot_slot[row] = slot
+            self._hot_alive[row] = True
+            if slot in self._ann_keys:
+                self._ann_todo.add(slot)  # back from the cold: leave the graph
+        self._hot[row] = v
+        self._hot_first[row] = self._first[slot]
+        self._hot_last[row] = self._last[slot]
+        if self._block is not None:
+            self._changed.add(row)
+
+    def _hot_drop(self, slot: int) -> None:
+        row = self._row.pop(slot, None)
+        if row is not None:
+            self._hot_alive[row] = False
+
+    def _compact(self) -> None:
+        """Evict stories that went cold and close the gaps (never inside a block)."""
+        if self._block is not None:
+            return
+        n = self._hot_n
+        if self.window is not None and self.now != _NO_DAY and self.now != self._evicted_at:
+            last = self._hot_last[:n]
+            cold = self._hot_alive[:n] & (last != _NO_DAY) & (last < self.now - self._span)
+            for row in np.flatnonzero(cold).tolist():
+                slot = int(self._hot_slot[row])
+                del self._row[slot]
+                self._hot_alive[row] = False
+                self._ann_todo.add(slot)
+            self._evicted_at = self.now
+        live = np.flatnonzero(self._hot_alive[:n])
+        if live.size >= 0.9 * n:
+            # Dead rows are skipped by every search; closing the gaps costs a copy of the
+            # matrix, done once a tenth of it is dead.
+            return
+        k = live.size
+        self._hot[:k] = self._hot[live]
+        for name in ("_hot_slot", "_hot_first", "_hot_last", "_hot_alive"):
+            arr = getattr(self, name)
+            arr[:k] = arr[live]
+        self._hot_alive[k:n] = False
+        self._hot_n = k
+        self._row = {int(s): r for r, s in enumerate(self._hot_slot[:k].tolist())}
+        self._changed.clear()
+
+    # -- search ----------------------------------------------------------------------------------
+
+    def prepare(self, vectors: np.ndarray) -> None:
+        """Compare a block of query vectors with the hot stories at once (see `search`'s `row`)."""
+        self._block = None
+        self._compact()
+        n = self._hot_n
+        self._block = np.asarray(vectors, dtype=np.float32) @ self._hot[:n].T
+        self._block_n = n
+        self._changed = set()
+
+    def finish(self) -> None:
+        """End the block started by `prepare`."""
+        self._block = None
+        self._compact()
 
     def live(self, story: str, day: str | None) -> bool:
         """Whether the story is live for an article of that date."""
-        d = day_number(day)
+        d = day_number(day) if day else self.now
         if d == _NO_DAY or self.window is None:
             return True
         slot = self._slot[story]
         first, last = int(self._first[slot]), int(self._last[slot])
-        return last == _NO_DAY or (last >= d - int(self.window) and first <= d + int(self.window))
+        w = int(self.window)
+        return last == _NO_DAY or (last >= d - w and first <= d + w)
+
+    def dormant_test(self, day: str | None) -> Callable[[str], bool]:
+        """A test of whether a story is dormant (not live) for an article of that date."""
+        d = day_number(day) if day else self.now
+        if d == _NO_DAY or self.window is None:
+            return lambda story: False
+        w = int(self.window)
+        slot_of, first, last = self._slot, self._first, self._last
+
+        def dormant(story: str) -> bool:
+            slot = slot_of[story]
+            lst = int(last[slot])
+            return lst != _NO_DAY and (lst < d - w or int(first[slot]) > d + w)
+
+        return dormant
 
     def cosine(self, story: str, vector: np.ndarray) -> float:
         """Cosine of a unit vector with a story's mean embedding."""
-        return float(self._vecs[self._slot[story]] @ np.asarray(vector, dtype=np.float32))
+        return float(self._vec[self._slot[story]].astype(np.float32) @ np.asarray(vector, dtype=np.float32))
 
-    def search(self, vector: np.ndarray, day: str | None, k: int) -> list[tuple[str, float]]:
-        """The `k` live stories most similar to a unit vector, best first, with their cosines."""
-        n = len(self._ids)
-        if n == 0 or k <= 0:
+    def search(
+        self, vector: np.ndarray, day: str | None, k: int, floor: float = -1.0, row: int | None = None
+    ) -> list[tuple[str, float]]:
+        """The `k` live stories most similar to a unit vector, best first, with their cosines.
+
+        Args:
+            vector: the query (unit norm).
+            day: the article's publication date; None: the stories live at the stream's latest date.
+            k: how many.
+            floor: ignore stories with a lower cosine.
+            row: the query's row in the block given to `prepare`, if it was part of one.
+        """
+        if k <= 0 or not self._slot:
             return []
-        d = day_number(day)
-        if d == _NO_DAY and len(self._slot) > self.exact_limit:
-            slots = self._ann_candidates(vector, 4 * k)
+        d = day_number(day) if day else self.now
+        if self.window is not None and d != _NO_DAY and self.now != _NO_DAY and d < self.now - LATE_DAYS:
+            return self._search_all(vector, d, k, floor)
+        if self._block is None:
+            self._compact()
+        n = self._hot_n
+        q = np.asarray(vector, dtype=np.float32)
+        if row is not None and self._block is not None:
+            sims = np.empty(n, dtype=np.float32)
+            m = self._block_n
+            sims[:m] = self._block[row]
+            if n > m:
+                sims[m:] = self._hot[m:n] @ q
+            for r in self._changed:
+                if r < m:
+                    sims[r] = self._hot[r] @ q
         else:
-            slots = np.flatnonzero(self._live(d, n))
-        if slots.size == 0:
-            return []
-        sims = self._vecs[slots] @ np.asarray(vector, dtype=np.float32)
-        if slots.size > k:
-            top = np.argpartition(-sims, k - 1)[:k]
-        else:
-            top = np.arange(slots.size)
+            sims = self._hot[:n] @ q
+        rows = np.flatnonzero(sims >= floor)
+        rows = rows[self._hot_alive[rows]]
+        if d != _NO_DAY and self.window is not None and rows.size:
+            w = int(self.window)
+            last = self._hot_last[rows]
+            rows = rows[(last == _NO_DAY) | ((last >= d - w) & (self._hot_first[rows] <= d + w))]
+        return self._top(rows, sims[rows], self._hot_slot[rows], k)
+
+    def _top(self, rows: np.ndarray, sims: np.ndarray, slots: np.ndarray, k: int) -> list[tuple[str, float]]:
+        if rows.size > k:
+            pick = np.argpartition(-sims, k - 1)[:k]
+            sims, slots = sims[pick], slots[pick]
         # Ties broken by slot (creation order) so that results never depend on sort internals.
-        order = sorted(top.tolist(), key=lambda i: (-float(sims[i]), int(slots[i])))
+        order = sorted(range(sims.size), key=lambda i: (-float(sims[i]), int(slots[i])))
         return [(self._ids[int(slots[i])], float(sims[i])) for i in order]
 
-    def _ann_candidates(self, vector: np.ndarray, k: int) -> np.ndarray:
+    def _search_all(self, vector: np.ndarray, d: int, k: int, floor: float) -> list[tuple[str, float]]:
+        """A late article: compare with every live story (cold ones through the graph when many)."""
+        q = np.asarray(vector, dtype=np.float32)
+        total = len(self._ids)
+        if len(self._slot) <= self.exact_limit:
+            slots = np.arange(total)
+        else:
+            hot = self._hot_slot[: self._hot_n][self._hot_alive[: self._hot_n]]
+            slots = np.union1d(hot, self._ann_candidates(q, 8 * k))
+        slots = slots[self._alive[slots]]
+        w = int(self.window or 0)
+        last, first = self._last[slots], self._first[slots]
+        slots = slots[(last == _NO_DAY) | ((last >= d - w) & (first <= d + w))]
+        sims = self._vec[slots].astype(np.float32) @ q
+        keep = sims >= floor
+        return self._top(slots[keep], sims[keep], slots[keep], k)
+
+    def _ann_candidates(self, q: np.ndarray, k: int) -> np.ndarray:
         from usearch.index import Index
 
         if self._ann is None:
             # i8 quantisation: a quarter of float32 memory; candidates are re-scored exactly.
             self._ann = Index(ndim=self.dim, metric="cos", dtype="i8", connectivity=16, expansion_search=64)
-            self._ann_stale = set(range(len(self._ids)))
+            self._ann_todo = {s for s in range(len(self._ids)) if s not in self._row}
         ann = self._ann
-        if self._ann_stale:
-            stale = np.array(sorted(self._ann_stale), dtype=np.uint64)
-            present = np.array([s for s in stale.tolist() if s in ann], dtype=np.uint64)  # type: ignore[operator]
-            if present.size:
-                ann.remove(present)  # type: ignore[attr-defined]
-            keep = np.array([s for s in stale.tolist() if self._alive[s]], dtype=np.uint64)
-            if keep.size:
-                ann.add(keep, self._vecs[keep.astype(np.int64)])  # type: ignore[attr-defined]
-            self._ann_stale.clear()
-        found = ann.search(np.asarray(vector, dtype=np.float32), k)  # type: ignore[attr-defined]
-        slots = np.asarray(found.keys, dtype=np.int64)
-        return slots[self._alive[slots]]
+        if self._ann_todo:
+            todo = sorted(self._ann_todo)
+            drop = np.array([s for s in todo if s in self._ann_keys], dtype=np.uint64)
+            if drop.size:
+                ann.remove(drop)  # type: ignore[attr-defined]
+                self._ann_keys.difference_update(drop.tolist())
+            add = np.array([s for s in todo if self._alive[s] and s not in self._row], dtype=np.uint64)
+            if add.size:
+                ann.add(add, self._vec[add.astype(np.int64)].astype(np.float32))  # type: ignore[attr-defined]
+                self._ann_keys.update(add.tolist())
+            self._ann_todo = set()
+        if not self._ann_keys:
+            return np.zeros(0, dtype=np.int64)
+        found = ann.search(q, min(k, len(self._ann_keys)))  # type: ignore[attr-defined]
+        return np.asarray(found.keys, dtype=np.int64)

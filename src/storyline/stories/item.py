@@ -9,12 +9,13 @@ one pass of the named-entity tagger.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from storyline.stories.evidence import name_keys, numbers_and_years
+from storyline.stories.terms import EMPTY_IDS, EMPTY_WEIGHTS, hash_counts
 from storyline.text import words
 from storyline.nlp import has_model
 from storyline.types import Article, Mention
@@ -84,7 +85,9 @@ class StoryItem:
         title_names: the subset of `names` found in the headline.
         numbers: numbers stated in the text (years excluded).
         years: years mentioned in the text.
-        terms: word counts of the headline and body start, for same-language lexical overlap.
+        term_ids: sorted ids (`storyline.stories.terms.term_id`) of the words of the headline and
+            body start, for same-language lexical overlap.
+        term_tf: their sublinear frequencies, ``1 + ln(count)``.
         original: id of the article this one copies, when the duplicate stage found one: a copy
             always joins its original's story.
     """
@@ -101,7 +104,8 @@ class StoryItem:
     title_names: frozenset[str] = frozenset()
     numbers: frozenset[str] = frozenset()
     years: frozenset[str] = frozenset()
-    terms: Mapping[str, int] = field(default_factory=dict)
+    term_ids: np.ndarray = field(default_factory=lambda: EMPTY_IDS)
+    term_tf: np.ndarray = field(default_factory=lambda: EMPTY_WEIGHTS)
     original: str | None = None
 
 
@@ -132,6 +136,7 @@ def make_item(
         original: id of the article it duplicates, if any.
     """
     names = name_keys(mentions, title_end=len(title) if title else 0)
+    term_ids, term_tf = hash_counts(term_counts(title, text))
     typed = has_model(language)  # without a tagger, names have no reliable kind
     numbers, years = numbers_and_years(f"{title or ''}\n{text}")
     return StoryItem(
@@ -147,7 +152,8 @@ def make_item(
         title_names=names.title,
         numbers=numbers,
         years=years,
-        terms=term_counts(title, text),
+        term_ids=term_ids,
+        term_tf=term_tf,
         original=original,
     )
 

@@ -85,6 +85,9 @@ class StoryModels:
         join_xl: article -> candidate story in other languages only.
         merge: story -> story, checked when an article fits both; the stories share a language.
         merge_xl: the same for stories that share no language.
+        candidate_floor: stories whose mean embedding has a lower cosine with the article are not
+            scored: just below the lowest cosine between an article and its own story in the
+            fitting data.
         about: provenance (data, validation figures), for people; not read by the code.
     """
 
@@ -92,6 +95,7 @@ class StoryModels:
     join_xl: LinkModel
     merge: LinkModel
     merge_xl: LinkModel
+    candidate_floor: float = -1.0
     about: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
@@ -102,6 +106,7 @@ class StoryModels:
                 "join_xl": self.join_xl.to_dict(),
                 "merge": self.merge.to_dict(),
                 "merge_xl": self.merge_xl.to_dict(),
+                "candidate_floor": self.candidate_floor,
                 "about": self.about,
             },
             indent=1,
@@ -126,6 +131,7 @@ def load_models(path: str | Path | None = None) -> StoryModels:
             LinkModel.from_dict(d["join_xl"]),
             LinkModel.from_dict(d["merge"]),
             LinkModel.from_dict(d["merge_xl"]),
+            float(d.get("candidate_floor", -1.0)),
             d.get("about", {}),
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:

@@ -1,7 +1,7 @@
 """The plain state of story clustering: stories and the corpus statistics they are judged with.
 
-Everything here is numbers, strings and counters, so it can be written to SQLite row by row
-(`storyline.stories.persist`) and read back to continue exactly where a run stopped.
+Everything here is numbers, strings, counters and numpy arrays, so it can be written to SQLite
+row by row (`storyline.stories.persist`) and read back to continue exactly where a run stopped.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from datetime import date
 import numpy as np
 
 from storyline.stories.item import StoryItem
+from storyline.stories.terms import DF_BITS, DF_MASK, TermVector
 
-# A story remembers at most this many distinct words for lexical comparison: the most frequent
-# words of its members. 300 covers the vocabulary shared by its reports (names, the event's
+# A story remembers at most this many distinct words per language for lexical comparison: those
+# with the highest summed TF-IDF. 300 covers the vocabulary its reports share (names, the event's
 # nouns and verbs) and bounds memory for long-running stories of thousands of articles.
 MAX_STORY_TERMS = 300
 # Weight of the IDF prior, in articles (see `CorpusStats.idf`). With 100, a key found in every one
@@ -36,14 +37,17 @@ class CorpusStats:
 
     A name shared by two articles says more the fewer articles mention it ("Izium" vs "Ukraine");
     inverse document frequencies are computed from these counts as articles arrive, so the
-    weights follow the corpus the user has rather than a fixed list.
+    weights follow the corpus the user has rather than a fixed list. Words are counted in hash
+    buckets (`storyline.stories.terms`).
     """
 
     docs: int = 0
     names: Counter[str] = field(default_factory=Counter)
     numbers: Counter[str] = field(default_factory=Counter)
     years: Counter[str] = field(default_factory=Counter)
-    terms: Counter[str] = field(default_factory=Counter)
+    terms: np.ndarray = field(default_factory=lambda: np.zeros(1 << DF_BITS, dtype=np.int32), repr=False)
+    # Buckets of `terms` changed since the state was last saved (None: not recorded).
+    touched: list[np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     def add(self, item: StoryItem) -> None:
         """Count one article."""
@@ -51,7 +55,12 @@ class CorpusStats:
         self.names.update(item.names)
         self.numbers.update(item.numbers)
         self.years.update(item.years)
-        self.terms.update(item.terms.keys())
+        if item.term_ids.size:
+            # Two words of one article rarely share a bucket; when they do it is counted once.
+            buckets = (item.term_ids & DF_MASK).astype(np.int64)
+            self.terms[buckets] += 1
+            if self.touched is not None:
+                self.touched.append(buckets)
 
     def idf(self, counts: Counter[str], key: str) -> float:
         """Inverse document frequency with a prior: ``ln((N + PRIOR_DOCS + 1) / (df + 1))``.
@@ -62,17 +71,14 @@ class CorpusStats:
         """
         return math.log((self.docs + PRIOR_DOCS + 1.0) / (1.0 + counts.get(key, 0)))
 
+    def term_idf(self, ids: np.ndarray) -> np.ndarray:
+        """`idf` of word ids, as float32."""
+        df = self.terms[(ids & DF_MASK).astype(np.int64)].astype(np.float32)
+        return (math.log(self.docs + PRIOR_DOCS + 1.0) - np.log1p(df)).astype(np.float32)
 
-def _trimmed(terms: Counter[str], stats: CorpusStats | None) -> Counter[str]:
-    """The `MAX_STORY_TERMS` words with the highest count x IDF: what TF-IDF comparisons use most.
-
-    Keeping the most frequent words instead would keep "said" and "the" and drop the rare
-    words that tell two similar events apart.
-    """
-    if stats is None:
-        return Counter(dict(terms.most_common(MAX_STORY_TERMS)))
-    ranked = sorted(terms.items(), key=lambda kv: (-kv[1] * stats.idf(stats.terms, kv[0]), kv[0]))
-    return Counter(dict(ranked[:MAX_STORY_TERMS]))
+    def term_idf_one(self, term: int) -> float:
+        """`idf` of one word id."""
+        return math.log((self.docs + PRIOR_DOCS + 1.0) / (1.0 + int(self.terms[term & DF_MASK])))
 
 
 @dataclass
@@ -84,10 +90,11 @@ class StoryState:
         seq: arrival number of its first article: the lower, the older the story.
         members: article ids, in arrival order (merged stories' members appended).
         copies: how many members are copies of another member (they count for dates only).
-        head: sum of the members' title + lead embeddings.
-        body: sum of the members' body embeddings.
+        head: sum of the members' title + lead embeddings (float32).
+        body: sum of the members' body embeddings (float32).
         names, places, people, numbers, years: in how many members each key occurs.
-        terms: per language, word counts over the members (at most `MAX_STORY_TERMS` words).
+        terms: per language, the sum of the members' TF-IDF word vectors (each weighted with the
+            IDF of when it arrived), trimmed to `MAX_STORY_TERMS` words.
         languages: members per language.
         first, last: earliest and latest known publication dates, None when no member is dated.
     """
@@ -103,15 +110,28 @@ class StoryState:
     people: Counter[str] = field(default_factory=Counter)
     numbers: Counter[str] = field(default_factory=Counter)
     years: Counter[str] = field(default_factory=Counter)
-    terms: dict[str, Counter[str]] = field(default_factory=dict)
+    terms: dict[str, TermVector] = field(default_factory=dict)
     languages: Counter[str] = field(default_factory=Counter)
     first: str | None = None
     last: str | None = None
+    _core: tuple[int, list[str]] = field(default=(-1, []), repr=False, compare=False)
 
     @property
     def size(self) -> int:
         """Number of members that are not copies: the articles its evidence was counted from."""
         return len(self.members) - self.copies
+
+    def vector(self) -> np.ndarray:
+        """The direction stories are searched by: head + body sums."""
+        return self.head + self.body
+
+    def core_names(self) -> list[str]:
+        """Names used by at least half the members (cached until the story changes size)."""
+        size = self.size
+        if self._core[0] != size:
+            need = size / 2.0
+            self._core = (size, [k for k, c in self.names.items() if c >= need])
+        return self._core[1]
 
     def _date(self, day: str) -> None:
         self.first = day if self.first is None or day < self.first else self.first
@@ -124,11 +144,16 @@ class StoryState:
         if item.published:
             self._date(item.published[:10])
 
-    def add(self, item: StoryItem, stats: CorpusStats | None = None) -> None:
-        """Add an article (`stats` weighs words when the word list is trimmed)."""
+    def add(self, item: StoryItem, words: TermVector | None = None) -> None:
+        """Add an article.
+
+        Args:
+            item: the article.
+            words: its TF-IDF word vector (the clusterer weighs it with the current IDF).
+        """
         self.members.append(item.id)
-        self.head = item.head.copy() if self.head.size == 0 else self.head + item.head
-        self.body = item.body.copy() if self.body.size == 0 else self.body + item.body
+        self.head = _add(self.head, item.head)
+        self.body = _add(self.body, item.body)
         self.names.update(item.names)
         self.places.update(item.places)
         self.people.update(item.people)
@@ -136,31 +161,34 @@ class StoryState:
         self.years.update(item.years)
         lang = item.language or ""
         self.languages[lang] += 1
-        terms = self.terms.setdefault(lang, Counter())
-        terms.update(item.terms)
-        if len(terms) > 2 * MAX_STORY_TERMS:
-            self.terms[lang] = _trimmed(terms, stats)
+        if words is not None and len(words):
+            mine = self.terms.get(lang)
+            self.terms[lang] = words if mine is None else mine.plus(words, MAX_STORY_TERMS)
         if item.published:
             self._date(item.published[:10])
 
-    def absorb(self, other: StoryState, stats: CorpusStats | None = None) -> None:
+    def absorb(self, other: StoryState) -> None:
         """Take in every member of another story (a merge)."""
         self.members.extend(other.members)
         self.copies += other.copies
         self.seq = min(self.seq, other.seq)
-        self.head = self.head + other.head
-        self.body = self.body + other.body
+        self.head = _add(self.head, other.head)
+        self.body = _add(self.body, other.body)
         self.names.update(other.names)
         self.places.update(other.places)
         self.people.update(other.people)
         self.numbers.update(other.numbers)
         self.years.update(other.years)
         self.languages.update(other.languages)
-        for lang, terms in other.terms.items():
-            mine = self.terms.setdefault(lang, Counter())
-            mine.update(terms)
-            if len(mine) > 2 * MAX_STORY_TERMS:
-                self.terms[lang] = _trimmed(mine, stats)
+        for lang, vec in other.terms.items():
+            mine = self.terms.get(lang)
+            self.terms[lang] = vec if mine is None else mine.plus(vec, MAX_STORY_TERMS)
         for day in (other.first, other.last):
             if day:
                 self._date(day)
+
+
+def _add(total: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    if total.size == 0:
+        return np.array(vector, dtype=np.float32)
+    return total + vector
