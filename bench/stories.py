@@ -36,7 +36,9 @@ DIM = 512
 LANGS = ("en", "en", "en", "es", "de", "fr")
 
 
-def synthetic_stream(n: int, seed: int = 0, days: int = 365, start: str = "2024-01-01") -> Iterator[StoryItem]:
+def synthetic_stream(
+    n: int, seed: int = 0, days: int = 365, start: str = "2024-01-01"
+) -> Iterator[StoryItem]:
     """`n` synthetic articles in publication order (see the module docstring)."""
     rng = np.random.default_rng(seed)
     vocab = np.array([f"w{i}" for i in range(50_000)])

@@ -180,7 +180,9 @@ def cluster_labels(items: Sequence[StoryItem], models: StoryModels, window: floa
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--ecbplus", type=Path, default=sd.shared_dir() / "eval" / "ecbplus" / "ecbplus_docs.jsonl")
+    ap.add_argument(
+        "--ecbplus", type=Path, default=sd.shared_dir() / "eval" / "ecbplus" / "ecbplus_docs.jsonl"
+    )
     ap.add_argument("--cache", type=Path, default=sd.DEFAULT_CACHE)
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--folds", type=int, default=5)
@@ -215,7 +217,9 @@ def main(argv: list[str] | None = None) -> None:
         labels = cluster_labels(items, models, args.window)
         ids = [d.id for d in docs if d.group in held]
         p, r, f = sd.bcubed([labels[i] for i in ids], [gold[i] for i in ids])
-        print(f"fold {k + 1}: {len(held)} held-out topics, {len(ids)} articles: P {p:.4f} R {r:.4f} F1 {f:.4f}")
+        print(
+            f"fold {k + 1}: {len(held)} held-out topics, {len(ids)} articles: P {p:.4f} R {r:.4f} F1 {f:.4f}"
+        )
         pred += [f"{k}:{labels[i]}" for i in ids]
         true += [gold[i] for i in ids]
     p, r, f = sd.bcubed(pred, true)
@@ -227,9 +231,16 @@ def main(argv: list[str] | None = None) -> None:
         "fitted": date.today().isoformat(),
         "script": "eval/fit_stories.py",
         "window_days": args.window,
-        "held_out": {"folds": args.folds, "bcubed_p": round(p, 4), "bcubed_r": round(r, 4), "bcubed_f1": round(f, 4)},
+        "held_out": {
+            "folds": args.folds,
+            "bcubed_p": round(p, 4),
+            "bcubed_r": round(r, 4),
+            "bcubed_f1": round(f, 4),
+        },
     }
-    models = StoryModels(models.join, models.join_xl, models.merge, models.merge_xl, models.candidate_floor, about)
+    models = StoryModels(
+        models.join, models.join_xl, models.merge, models.merge_xl, models.candidate_floor, about
+    )
     for name in ("join", "join_xl", "merge", "merge_xl"):
         m: LinkModel = getattr(models, name)
         coefs = ", ".join(f"{n} {w:+.2f}" for n, w in zip(m.features, m.weights, strict=True))

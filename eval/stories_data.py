@@ -154,7 +154,9 @@ def load_izium(folder: Path, gold: Path | None = None) -> list[Doc]:
         published = m.group(1) if m else None
         if m:
             content = content[m.end() :]
-        raw = RawDoc(source=str(path), record=None, content=content, published=published, source_key=path.name)
+        raw = RawDoc(
+            source=str(path), record=None, content=content, published=published, source_key=path.name
+        )
         article = clean_record(raw)
         lines = article.text.split("\n", 1)
         title = article.title

@@ -191,7 +191,9 @@ class StoryClusterer:
 
     # -- the steps of `assign` -----------------------------------------------------------------
 
-    def score(self, item: StoryItem, row: int | None = None, vector: np.ndarray | None = None) -> list[Candidate]:
+    def score(
+        self, item: StoryItem, row: int | None = None, vector: np.ndarray | None = None
+    ) -> list[Candidate]:
         """The candidate stories for an article, scored by the join model, best search score first.
 
         Args:
@@ -421,7 +423,9 @@ def stream_order(items: Sequence[StoryItem]) -> list[int]:
     The dated articles are sorted among the positions that dated articles hold in the input
     (ties in input order); no date is guessed for an undated article.
     """
-    dated = sorted((i for i, it in enumerate(items) if it.published), key=lambda i: (items[i].published or "", i))
+    dated = sorted(
+        (i for i, it in enumerate(items) if it.published), key=lambda i: (items[i].published or "", i)
+    )
     it = iter(dated)
     return [next(it) if item.published else i for i, item in enumerate(items)]
 

@@ -160,7 +160,9 @@ def join_features(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusS
     return out
 
 
-def weighted_cosine(a: Mapping[str, int], b: Mapping[str, int], stats: CorpusStats, df: Counter[str]) -> float:
+def weighted_cosine(
+    a: Mapping[str, int], b: Mapping[str, int], stats: CorpusStats, df: Counter[str]
+) -> float:
     """Cosine of two count vectors with every key weighted by its IDF (0 when either is empty)."""
     if not a or not b:
         return 0.0

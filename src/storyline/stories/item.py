@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from storyline.nlp import has_model
 from storyline.stories.evidence import name_keys, numbers_and_years
 from storyline.stories.terms import EMPTY_IDS, EMPTY_WEIGHTS, hash_counts
 from storyline.text import words
-from storyline.nlp import has_model
 from storyline.types import Article, Mention
 
 # The lead is the first words of the body. 60 words is the usual length of a news lead (one or

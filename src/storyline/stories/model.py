@@ -69,7 +69,12 @@ class LinkModel:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> LinkModel:
         """Read the form written by `to_dict`."""
-        return cls(tuple(d["features"]), tuple(float(w) for w in d["weights"]), float(d["bias"]), float(d["threshold"]))
+        return cls(
+            tuple(d["features"]),
+            tuple(float(w) for w in d["weights"]),
+            float(d["bias"]),
+            float(d["threshold"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -141,6 +146,7 @@ def load_models(path: str | Path | None = None) -> StoryModels:
     merges = (models.merge.features, models.merge_xl.features)
     if any(f != JOIN_FEATURES for f in joins) or any(f != MERGE_FEATURES for f in merges):
         raise ConfigError(
-            f"{path or MODEL_FILE}: fitted for other features than this version computes; refit with eval/fit_stories.py"
+            f"{path or MODEL_FILE}: fitted for other features than this version computes; "
+            "refit with eval/fit_stories.py"
         )
     return models

@@ -95,7 +95,8 @@ def _story_row(s: StoryState) -> StoryRow:
         "terms": {lang: len(s.terms[lang]) for lang in langs},
     }
     blob = b"".join(
-        s.terms[lang].ids.astype("<u4").tobytes() + s.terms[lang].weights.astype("<f4").tobytes() for lang in langs
+        s.terms[lang].ids.astype("<u4").tobytes() + s.terms[lang].weights.astype("<f4").tobytes()
+        for lang in langs
     )
     return (
         s.id,
@@ -236,7 +237,9 @@ def save(conn: sqlite3.Connection, clusterer: StoryClusterer) -> StateRows:
     with conn:
         conn.executescript(SCHEMA)
         conn.executemany("DELETE FROM story_state WHERE id = ?", [(s,) for s in rows.deleted])
-        conn.executemany("INSERT OR REPLACE INTO story_state VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows.stories)
+        conn.executemany(
+            "INSERT OR REPLACE INTO story_state VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows.stories
+        )
         conn.executemany("INSERT OR REPLACE INTO story_member VALUES (?, ?, ?)", rows.members)
         conn.executemany("INSERT OR REPLACE INTO story_alias VALUES (?, ?)", rows.aliases)
         conn.executemany("INSERT OR REPLACE INTO story_df VALUES (?, ?)", rows.df)
@@ -248,11 +251,11 @@ def read_rows(conn: sqlite3.Connection) -> StateRows:
     """Every row of the tables."""
     conn.executescript(SCHEMA)
     return StateRows(
-        stories=[tuple(r) for r in conn.execute("SELECT * FROM story_state")],  # type: ignore[misc]
-        members=[tuple(r) for r in conn.execute("SELECT * FROM story_member")],  # type: ignore[misc]
-        aliases=[tuple(r) for r in conn.execute("SELECT * FROM story_alias")],  # type: ignore[misc]
-        df=[tuple(r) for r in conn.execute("SELECT * FROM story_df")],  # type: ignore[misc]
-        meta=[tuple(r) for r in conn.execute("SELECT * FROM story_meta")],  # type: ignore[misc]
+        stories=[tuple(r) for r in conn.execute("SELECT * FROM story_state")],
+        members=[tuple(r) for r in conn.execute("SELECT * FROM story_member")],
+        aliases=[tuple(r) for r in conn.execute("SELECT * FROM story_alias")],
+        df=[tuple(r) for r in conn.execute("SELECT * FROM story_df")],
+        meta=[tuple(r) for r in conn.execute("SELECT * FROM story_meta")],
     )
 
 
