@@ -27,7 +27,7 @@ from typing import Literal
 import numpy as np
 
 from storyline.stories.features import ArticleEvidence, join_features, merge_features
-from storyline.stories.index import StoryIndex, one_thread
+from storyline.stories.index import StoryIndex, day_number, one_thread
 from storyline.stories.item import StoryItem
 from storyline.stories.model import StoryModels, load_models
 from storyline.stories.state import CorpusStats, StoryState, days_between
@@ -49,6 +49,8 @@ NAME_CANDIDATES = 5
 # needed for a live story. The labelled collections cannot teach how much a long silence lowers
 # the odds (ECB+ gives dates to one event of each pair only), so this is a stated prior, not a fit.
 DORMANT_THRESHOLD = 0.9
+# Stands for the last date of a story without dates: such a story never goes dormant.
+UNDATED_LAST = 1 << 30
 # Articles whose stories are searched in one matrix product by `assign_many`.
 BLOCK = 64
 
@@ -160,6 +162,11 @@ class StoryClusterer:
 
     def __post_init__(self) -> None:
         self._evidence: ArticleEvidence | None = None  # the last article's, reused by `place`
+        # For each name of `names`: the earliest last date its stories had when they took it.
+        self.name_last: dict[str, int] = {}
+        for name, posting in self.names.items():
+            lasts = [day_number(self.stories[s].last) if self.stories[s].last else UNDATED_LAST for s in posting]
+            self.name_last[name] = min(lasts)
         self.index = StoryIndex(self.dim, self.window)
         # What changed since `storyline.stories.persist` last saved (see `take_changes`).
         self.changed: set[str] = set(self.stories)
@@ -212,7 +219,12 @@ class StoryClusterer:
         if not found:
             return []
         ev = self._evidence = ArticleEvidence(item, self.stats)
-        lang = item.language or ""
+        return self._scored(ev, found)
+
+    def _scored(self, ev: ArticleEvidence, found: list[tuple[str, float, bool]]) -> list[Candidate]:
+        if not found:
+            return []
+        lang = ev.item.language or ""
         stories = [self.stories[sid] for sid, _, _ in found]
         feats = join_features(ev, stories, self.stats)
         mono = self.models.join.probability(feats)
@@ -238,7 +250,12 @@ class StoryClusterer:
             keys = sorted(keys, key=lambda k: (df.get(k, 0), k))[:NAME_KEYS]
         shared: dict[str, float] = {}
         dormant = self.index.dormant_test(item.published)
+        # A name whose stories all had a report within the window when they took it cannot lead
+        # to a dormant story (reports only move a story's last date forward): skip its stories.
+        recent = self.index.recent_day(item.published)
         for name in keys:
+            if self.name_last[name] >= recent:
+                continue
             w = self.stats.idf(df, name)
             for sid in names[name]:
                 if sid in seen:
@@ -251,7 +268,8 @@ class StoryClusterer:
                     seen.add(sid)  # live: the search already had its chance
         out: list[tuple[str, float, bool]] = []
         floor = self.models.candidate_floor
-        for sid in sorted(shared, key=lambda s: (-shared[s], self.stories[s].seq)):
+        ranked = sorted(shared, key=lambda s: (-shared[s], self.stories[s].seq))
+        for sid in ranked[: 2 * NAME_CANDIDATES]:
             cos = self.index.cosine(sid, vector)
             if cos >= floor:
                 # An undated article cannot say a story went quiet before it: no dormancy for it.
@@ -261,16 +279,22 @@ class StoryClusterer:
         return out
 
     def _post_names(self, names: Iterable[str], story: str) -> None:
+        last = self.stories[story].last
+        day = day_number(last) if last else UNDATED_LAST
         for name in names:
             if name in self.common_names:
                 continue
             posting = self.names.get(name)
             if posting is None:
                 self.names[name] = {story}
+                self.name_last[name] = day
             elif story not in posting:
                 posting.add(story)
+                if day < self.name_last[name]:
+                    self.name_last[name] = day
                 if len(posting) > NAME_STORIES:
                     del self.names[name]
+                    del self.name_last[name]
                     self.common_names.add(name)
 
     def _needed(self, cand: Candidate) -> float:

@@ -60,6 +60,7 @@ def one_thread() -> Iterator[None]:
         yield
 
 
+@lru_cache(maxsize=4096)
 def day_number(day: str | None) -> int:
     """Proleptic ordinal of an ISO date (``YYYY-MM-DD...``), or -1 when unknown."""
     if not day:
@@ -257,6 +258,16 @@ class StoryIndex:
 
         return dormant
 
+    def recent_day(self, day: str | None) -> int:
+        """A day such that a story whose last report is on or after it is live for an article of
+        that date (a late article gets a day after any story, so nothing counts as recent)."""
+        d = day_number(day) if day else self.now
+        if d == _NO_DAY or self.window is None:
+            return -(1 << 30)
+        if self.now != _NO_DAY and d < self.now - LATE_DAYS:
+            return 1 << 31
+        return d - int(self.window)
+
     def cosine(self, story: str, vector: np.ndarray) -> float:
         """Cosine of a unit vector with a story's mean embedding."""
         return float(self._vec[self._slot[story]].astype(np.float32) @ np.asarray(vector, dtype=np.float32))
@@ -288,9 +299,10 @@ class StoryIndex:
             sims[:m] = self._block[row]
             if n > m:
                 sims[m:] = self._hot[m:n] @ q
-            for r in self._changed:
-                if r < m:
-                    sims[r] = self._hot[r] @ q
+            if self._changed:
+                changed = np.fromiter(self._changed, dtype=np.int64, count=len(self._changed))
+                changed = changed[changed < m]
+                sims[changed] = self._hot[changed] @ q
         else:
             sims = self._hot[:n] @ q
         rows = np.flatnonzero(sims >= floor)
