@@ -142,10 +142,13 @@ def test_a_story_goes_dormant_but_its_names_find_it_again() -> None:
     c = StoryClusterer()
     c.assign(replace(base, published="2020-01-01"))
     # The same report half a year later: the story is dormant, found again through its names,
-    # and joined only because the evidence is strong.
+    # and joined on the evidence.
     later = c.score(replace(base, id="later", published="2020-07-01"))
     assert later and all(cand.dormant for cand in later)
     assert later[0].probability >= c.dormant_threshold
+    strict = StoryClusterer(dormant_threshold=1.0)
+    strict.assign(replace(base, published="2020-01-01"))
+    assert strict.assign(replace(base, id="later", published="2020-07-01")).kind == "new"
     # Without shared names, a dormant story is not a candidate at all.
     anonymous = replace(base, id="anon", published="2020-07-01", names=frozenset())
     assert c.score(anonymous) == []

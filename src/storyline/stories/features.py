@@ -80,7 +80,14 @@ class ArticleEvidence:
             get = df.get
             return {k: top - log(1.0 + get(k, 0)) for k in keys}
 
-        self.names = weights(item.names, stats.names)
+        if item.tagged:
+            self.names = weights(item.names, stats.names)
+        else:
+            # Capitalised runs found without a tagger count once another article used them too:
+            # a real name recurs across reports and languages, a capitalised common noun rarely
+            # does, and an unseen one would weigh most of all.
+            seen = stats.names
+            self.names = {k: top - log(1.0 + seen[k]) for k in item.names if seen.get(k, 0) > 0}
         self.places = {k: self.names[k] for k in item.places if k in self.names}
         self.people = {k: self.names[k] for k in item.people if k in self.names}
         self.title_names = {k: self.names[k] for k in item.title_names if k in self.names}

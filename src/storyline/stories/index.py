@@ -2,17 +2,19 @@
 
 A story is *live* for an article dated D when it had a report within `window` days of D (a
 story goes dormant when reports stop, but one that keeps getting them stays live), or when the
-story has no dated member. An undated article is compared with the stories live at the stream's
-latest date. Dormant stories are not searched here; the clusterer finds them again through the
-distinctive names they share with an article.
+story has no dated member. Every story is live for an undated article: without its date there
+is no evidence either way (and a collection whose undated articles differ from its dated ones
+must not teach otherwise). Dormant stories are not searched here; the clusterer finds them again
+through the distinctive names they share with an article.
 
 Search is exact, so results do not depend on how the state was built and batch and incremental
 runs agree. It stays cheap because a stream in date order only ever compares with its *hot*
 stories (reported in the last ``window + LATE_DAYS`` days), kept in one float32 matrix; `prepare`
 compares a whole block of articles with it in one matrix product, and each article of the block
 then only recomputes the stories changed since. Articles older than the hot window (late
-arrivals) are compared with every story: exactly up to `exact_limit` stories, beyond that
-through an HNSW graph (usearch) over the stories that left the hot set, kept in step lazily.
+arrivals) and undated articles are compared with every story: exactly up to `exact_limit`
+stories, beyond that through an HNSW graph (usearch) over the stories that left the hot set,
+kept in step lazily.
 """
 
 from __future__ import annotations
@@ -29,9 +31,9 @@ import numpy as np
 # with every story instead of the hot ones. Feeds deliver reports within hours to a day or two
 # of publication, so in a stream few articles are late.
 LATE_DAYS = 3
-# Up to this many stories, a late article is compared exactly with every one (50,000 x 512
-# float16, ~40 ms); beyond it the cold stories are searched in an HNSW graph.
-EXACT_LIMIT = 50_000
+# Up to this many stories, a late or undated article is compared exactly with every one (20,000 x
+# 512 float32: ~2 ms); beyond it the cold stories are searched in an HNSW graph.
+EXACT_LIMIT = 20_000
 _NO_DAY = -1
 
 
@@ -85,7 +87,7 @@ class StoryIndex:
         # every story, by slot (creation order)
         self._ids: list[str] = []
         self._slot: dict[str, int] = {}
-        self._vec = np.zeros((1024, dim), dtype=np.float16)
+        self._vec = np.zeros((1024, dim), dtype=np.float32)
         self._first = np.full(1024, _NO_DAY, dtype=np.int32)
         self._last = np.full(1024, _NO_DAY, dtype=np.int32)
         self._alive = np.zeros(1024, dtype=bool)
@@ -235,7 +237,7 @@ class StoryIndex:
 
     def live(self, story: str, day: str | None) -> bool:
         """Whether the story is live for an article of that date."""
-        d = day_number(day) if day else self.now
+        d = day_number(day)
         if d == _NO_DAY or self.window is None:
             return True
         slot = self._slot[story]
@@ -245,7 +247,7 @@ class StoryIndex:
 
     def dormant_test(self, day: str | None) -> Callable[[str], bool]:
         """A test of whether a story is dormant (not live) for an article of that date."""
-        d = day_number(day) if day else self.now
+        d = day_number(day)
         if d == _NO_DAY or self.window is None:
             return lambda story: False
         w = int(self.window)
@@ -259,9 +261,12 @@ class StoryIndex:
         return dormant
 
     def recent_day(self, day: str | None) -> int:
-        """A day such that a story whose last report is on or after it is live for an article of
-        that date (a late article gets a day after any story, so nothing counts as recent)."""
-        d = day_number(day) if day else self.now
+        """The day from which a story's last report makes it live for an article of that date.
+
+        A late article gets a day after any story (nothing counts as recent); for an undated one
+        every story is live.
+        """
+        d = day_number(day)
         if d == _NO_DAY or self.window is None:
             return -(1 << 30)
         if self.now != _NO_DAY and d < self.now - LATE_DAYS:
@@ -270,7 +275,7 @@ class StoryIndex:
 
     def cosine(self, story: str, vector: np.ndarray) -> float:
         """Cosine of a unit vector with a story's mean embedding."""
-        return float(self._vec[self._slot[story]].astype(np.float32) @ np.asarray(vector, dtype=np.float32))
+        return float(self._vec[self._slot[story]] @ np.asarray(vector, dtype=np.float32))
 
     def search(
         self, vector: np.ndarray, day: str | None, k: int, floor: float = -1.0, row: int | None = None
@@ -279,14 +284,22 @@ class StoryIndex:
 
         Args:
             vector: the query (unit norm).
-            day: the article's publication date; None: the stories live at the stream's latest date.
+            day: the article's publication date; None: every story is live.
             k: how many.
             floor: ignore stories with a lower cosine.
             row: the query's row in the block given to `prepare`, if it was part of one.
         """
         if k <= 0 or not self._slot:
             return []
-        d = day_number(day) if day else self.now
+        if (
+            not day
+            and self.window is not None
+            and self.now != _NO_DAY
+            and len(self._slot) > self._hot_n_alive()
+        ):
+            # An undated article may report any story: no date evidence, no dormancy.
+            return self._search_all(vector, _NO_DAY, k, floor)
+        d = day_number(day)
         if self.window is not None and d != _NO_DAY and self.now != _NO_DAY and d < self.now - LATE_DAYS:
             return self._search_all(vector, d, k, floor)
         if self._block is None:
@@ -313,6 +326,9 @@ class StoryIndex:
             rows = rows[(last == _NO_DAY) | ((last >= d - w) & (self._hot_first[rows] <= d + w))]
         return self._top(rows, sims[rows], self._hot_slot[rows], k)
 
+    def _hot_n_alive(self) -> int:
+        return len(self._row)
+
     def _top(self, rows: np.ndarray, sims: np.ndarray, slots: np.ndarray, k: int) -> list[tuple[str, float]]:
         if rows.size > k:
             pick = np.argpartition(-sims, k - 1)[:k]
@@ -331,10 +347,11 @@ class StoryIndex:
             hot = self._hot_slot[: self._hot_n][self._hot_alive[: self._hot_n]]
             slots = np.union1d(hot, self._ann_candidates(q, 8 * k))
         slots = slots[self._alive[slots]]
-        w = int(self.window or 0)
-        last, first = self._last[slots], self._first[slots]
-        slots = slots[(last == _NO_DAY) | ((last >= d - w) & (first <= d + w))]
-        sims = self._vec[slots].astype(np.float32) @ q
+        if d != _NO_DAY and self.window is not None:
+            w = int(self.window)
+            last, first = self._last[slots], self._first[slots]
+            slots = slots[(last == _NO_DAY) | ((last >= d - w) & (first <= d + w))]
+        sims = self._vec[slots] @ q
         keep = sims >= floor
         return self._top(slots[keep], sims[keep], slots[keep], k)
 
@@ -354,7 +371,7 @@ class StoryIndex:
                 self._ann_keys.difference_update(drop.tolist())
             add = np.array([s for s in todo if self._alive[s] and s not in self._row], dtype=np.uint64)
             if add.size:
-                ann.add(add, self._vec[add.astype(np.int64)].astype(np.float32))  # type: ignore[attr-defined]
+                ann.add(add, self._vec[add.astype(np.int64)])  # type: ignore[attr-defined]
                 self._ann_keys.update(add.tolist())
             self._ann_todo = set()
         if not self._ann_keys:

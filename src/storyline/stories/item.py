@@ -83,6 +83,8 @@ class StoryItem:
         places: the subset of `names` that name places.
         people: the subset of `names` that name people.
         title_names: the subset of `names` found in the headline.
+        tagged: the names come from a named-entity tagger; otherwise they are capitalised word
+            runs, among which common nouns (in German, all nouns) and sentence openings.
         numbers: numbers stated in the text (years excluded).
         years: years mentioned in the text.
         term_ids: sorted ids (`storyline.stories.terms.term_id`) of the words of the headline and
@@ -102,6 +104,7 @@ class StoryItem:
     places: frozenset[str] = frozenset()
     people: frozenset[str] = frozenset()
     title_names: frozenset[str] = frozenset()
+    tagged: bool = True
     numbers: frozenset[str] = frozenset()
     years: frozenset[str] = frozenset()
     term_ids: np.ndarray = field(default_factory=lambda: EMPTY_IDS)
@@ -150,6 +153,7 @@ def make_item(
         places=names.places if typed else frozenset(),
         people=names.people if typed else frozenset(),
         title_names=names.title,
+        tagged=typed,
         numbers=numbers,
         years=years,
         term_ids=term_ids,
