@@ -338,22 +338,25 @@ class StoryIndex:
         return [(self._ids[int(slots[i])], float(sims[i])) for i in order]
 
     def _search_all(self, vector: np.ndarray, d: int, k: int, floor: float) -> list[tuple[str, float]]:
-        """A late article: compare with every live story (cold ones through the graph when many)."""
+        """A late or undated article: compare with every live story (the cold ones by graph when many)."""
         q = np.asarray(vector, dtype=np.float32)
         total = len(self._ids)
         if len(self._slot) <= self.exact_limit:
-            slots = np.arange(total)
+            all_sims = self._vec[:total] @ q  # one pass over the matrix, no gathered copy
+            slots = np.flatnonzero(all_sims >= floor)
+            sims = all_sims[slots]
         else:
             hot = self._hot_slot[: self._hot_n][self._hot_alive[: self._hot_n]]
             slots = np.union1d(hot, self._ann_candidates(q, 8 * k))
-        slots = slots[self._alive[slots]]
+            sims = self._vec[slots] @ q
+            slots, sims = slots[sims >= floor], sims[sims >= floor]
+        keep = self._alive[slots]
         if d != _NO_DAY and self.window is not None:
             w = int(self.window)
             last, first = self._last[slots], self._first[slots]
-            slots = slots[(last == _NO_DAY) | ((last >= d - w) & (first <= d + w))]
-        sims = self._vec[slots] @ q
-        keep = sims >= floor
-        return self._top(slots[keep], sims[keep], slots[keep], k)
+            keep &= (last == _NO_DAY) | ((last >= d - w) & (first <= d + w))
+        slots, sims = slots[keep], sims[keep]
+        return self._top(slots, sims, slots, k)
 
     def _ann_candidates(self, q: np.ndarray, k: int) -> np.ndarray:
         from usearch.index import Index
