@@ -1,0 +1,214 @@
+"""The evidence that an article belongs to a story, or that two stories are one, as numbers.
+
+Each feature compares aggregates (sums and counts over a story's members), so the cost does not
+grow with a story's size. The link models (`storyline.stories.model`) weigh them; the weights
+are fitted on labelled data by ``eval/fit_stories.py``.
+
+Evidence that needs something on both sides (names, numbers, words in the same language) is
+signed: +1 when it all agrees, -1 when none of it does, and 0 when either side has none. No
+feature says *whether* something is known: whether an article carries a date or a number says
+how it was collected, not which event it reports, and a model that learns from it fails on the
+next collection. Publication dates are not a feature at all: they decide which stories are live
+(see `storyline.stories.index`), because no public labelled collection pairs dates with similar
+events in a way a model could learn the effect from without also learning how that collection
+was put together.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping
+
+import numpy as np
+
+from storyline.stories.item import StoryItem
+from storyline.stories.state import PRIOR_DOCS, CorpusStats, StoryState
+from storyline.stories.terms import TermVector
+
+JOIN_FEATURES: tuple[str, ...] = (
+    "head",  # cosine of the title + lead embedding with the story's mean
+    "body",  # cosine of the body embedding with the story's mean
+    "names",  # share of the article's names (IDF-weighted) that the story's members use
+    "core_names",  # share of the story's core names (in half its members or more) the article uses
+    "places",  # share of the article's places that the story's members name
+    "people",  # share of the article's people that the story's members name
+    "title_names",  # share of the names in the article's headline that the story's members use
+    "numbers",  # share of the article's numbers that the story's members state
+    "years",  # share of the article's years that the story's members mention
+    "terms",  # TF-IDF cosine with the story's words in the article's language (0 if none)
+    "size",  # log of the story's size
+)
+
+MERGE_FEATURES: tuple[str, ...] = (
+    "head",  # cosine of the two stories' mean title + lead embeddings
+    "body",  # cosine of the two stories' mean body embeddings
+    "names",  # IDF-weighted cosine of how often each name occurs in each story
+    "places",
+    "people",
+    "numbers",
+    "years",
+    "terms",  # TF-IDF cosine of the words, averaged over the languages both stories have
+    "min_size",  # log of the smaller story's size
+    "max_size",  # log of the larger story's size
+)
+
+
+def unit_dot(a: np.ndarray, b: np.ndarray) -> float:
+    """Cosine of two float32 vectors (0 when either is zero)."""
+    na = float(np.sqrt(a @ a))
+    nb = float(np.sqrt(b @ b))
+    return float(a @ b) / (na * nb) if na > 0 and nb > 0 else 0.0
+
+
+class ArticleEvidence:
+    """An article's keys with their IDF weights, computed once and compared with every candidate.
+
+    Args:
+        item: the article.
+        stats: the corpus statistics at its arrival.
+    """
+
+    __slots__ = ("item", "names", "numbers", "people", "places", "title_names", "words", "years")
+
+    def __init__(self, item: StoryItem, stats: CorpusStats) -> None:
+        self.item = item
+        top = math.log(stats.docs + PRIOR_DOCS + 1.0)
+        log = math.log
+
+        def weights(keys: frozenset[str], df: Counter[str]) -> dict[str, float]:
+            get = df.get
+            return {k: top - log(1.0 + get(k, 0)) for k in keys}
+
+        if item.tagged:
+            self.names = weights(item.names, stats.names)
+        else:
+            # Capitalised runs found without a tagger count once another article used them too:
+            # a real name recurs across reports and languages, a capitalised common noun rarely
+            # does, and an unseen one would weigh most of all.
+            seen = stats.names
+            self.names = {k: top - log(1.0 + seen[k]) for k in item.names if seen.get(k, 0) > 0}
+        self.places = {k: self.names[k] for k in item.places if k in self.names}
+        self.people = {k: self.names[k] for k in item.people if k in self.names}
+        self.title_names = {k: self.names[k] for k in item.title_names if k in self.names}
+        self.numbers = weights(item.numbers, stats.numbers)
+        self.years = weights(item.years, stats.years)
+        self.words = TermVector.of(item.term_ids, item.term_tf * stats.term_idf(item.term_ids))
+
+
+def coverage(weights: Mapping[str, float] | Mapping[int, float], counts: Mapping, size: int) -> float:
+    """IDF-weighted share of the article's keys found in the story, each weighted by how many members use it.
+
+    Signed: -1 when none of the keys occurs in the story, +1 when every key occurs in every
+    member, 0 when the article or the story has no key.
+
+    Args:
+        weights: the article's keys and their IDF weights.
+        counts: in how many of the story's members each key occurs.
+        size: the story's size.
+    """
+    if not counts or not weights:
+        return 0.0
+    num = den = 0.0
+    for key, w in weights.items():
+        den += w
+        c = counts.get(key)
+        if c:
+            num += w * c
+    return 2.0 * num / (den * size) - 1.0 if den > 0 else 0.0
+
+
+def core_coverage(ev: ArticleEvidence, story: StoryState, stats: CorpusStats) -> float:
+    """IDF-weighted share of the story's core names (used by half its members or more) in the article.
+
+    Signed like `coverage`: 0 when the article or the story names nobody.
+    """
+    if not ev.names:
+        return 0.0
+    num = den = 0.0
+    for key in story.core_names():
+        w = stats.idf(stats.names, key)
+        den += w
+        if key in ev.names:
+            num += w
+    return 2.0 * num / den - 1.0 if den > 0 else 0.0
+
+
+def _cosines(v: np.ndarray, sums: list[np.ndarray]) -> np.ndarray:
+    if len(sums) == 1:
+        return np.array([unit_dot(v, sums[0])])
+    m = np.stack(sums)
+    norms = np.sqrt(np.einsum("ij,ij->i", m, m))
+    norms[norms == 0] = 1.0
+    return (m @ v) / norms
+
+
+def join_features(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusStats) -> np.ndarray:
+    """The `JOIN_FEATURES` of an article (its `ArticleEvidence`) against candidate stories, one row each."""
+    item = ev.item
+    lang = item.language or ""
+    out = np.empty((len(stories), len(JOIN_FEATURES)), dtype=np.float64)
+    out[:, 0] = _cosines(item.head, [s.head for s in stories])
+    out[:, 1] = _cosines(item.body, [s.body for s in stories])
+    for i, story in enumerate(stories):
+        size = story.size
+        words = story.terms.get(lang)
+        out[i, 2:] = (
+            coverage(ev.names, story.names, size),
+            core_coverage(ev, story, stats),
+            coverage(ev.places, story.places, size),
+            coverage(ev.people, story.people, size),
+            coverage(ev.title_names, story.names, size),
+            coverage(ev.numbers, story.numbers, size),
+            coverage(ev.years, story.years, size),
+            ev.words.cosine(words) if words is not None else 0.0,
+            math.log(size),
+        )
+    return out
+
+
+def weighted_cosine(
+    a: Mapping[str, int], b: Mapping[str, int], stats: CorpusStats, df: Counter[str]
+) -> float:
+    """Cosine of two count vectors with every key weighted by its IDF (0 when either is empty)."""
+    if not a or not b:
+        return 0.0
+    idf = stats.idf
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    dot = 0.0
+    for key, c in small.items():
+        d = large.get(key)
+        if d:
+            w = idf(df, key)
+            dot += w * w * c * d
+    if dot <= 0:
+        return 0.0
+    na = math.sqrt(sum((idf(df, k) * c) ** 2 for k, c in a.items()))
+    nb = math.sqrt(sum((idf(df, k) * c) ** 2 for k, c in b.items()))
+    return dot / (na * nb) if na > 0 and nb > 0 else 0.0
+
+
+def _shared_terms(a: StoryState, b: StoryState) -> float:
+    langs = [lang for lang in a.terms if lang in b.terms]
+    if not langs:
+        return 0.0
+    return sum(a.terms[x].cosine(b.terms[x]) for x in langs) / len(langs)
+
+
+def merge_features(a: StoryState, b: StoryState, stats: CorpusStats) -> np.ndarray:
+    """The `MERGE_FEATURES` of two stories."""
+    return np.array(
+        [
+            unit_dot(a.head, b.head),
+            unit_dot(a.body, b.body),
+            weighted_cosine(a.names, b.names, stats, stats.names),
+            weighted_cosine(a.places, b.places, stats, stats.names),
+            weighted_cosine(a.people, b.people, stats, stats.names),
+            weighted_cosine(a.numbers, b.numbers, stats, stats.numbers),
+            weighted_cosine(a.years, b.years, stats, stats.years),
+            _shared_terms(a, b),
+            math.log(min(a.size, b.size)),
+            math.log(max(a.size, b.size)),
+        ],
+        dtype=np.float64,
+    )

@@ -1,0 +1,383 @@
+"""Candidate stories for an article: the live stories whose mean embedding is closest.
+
+A story is *live* for an article dated D when it had a report within `window` days of D (a
+story goes dormant when reports stop, but one that keeps getting them stays live), or when the
+story has no dated member. Every story is live for an undated article: without its date there
+is no evidence either way (and a collection whose undated articles differ from its dated ones
+must not teach otherwise). Dormant stories are not searched here; the clusterer finds them again
+through the distinctive names they share with an article.
+
+Search is exact, so results do not depend on how the state was built and batch and incremental
+runs agree. It stays cheap because a stream in date order only ever compares with its *hot*
+stories (reported in the last ``window + LATE_DAYS`` days), kept in one float32 matrix; `prepare`
+compares a whole block of articles with it in one matrix product, and each article of the block
+then only recomputes the stories changed since. Articles older than the hot window (late
+arrivals) and undated articles are compared with every story: exactly up to `exact_limit`
+stories, beyond that through an HNSW graph (usearch) over the stories that left the hot set,
+kept in step lazily.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+# An article dated more than this many days before the newest one seen is *late*: it is compared
+# with every story instead of the hot ones. Feeds deliver reports within hours to a day or two
+# of publication, so in a stream few articles are late.
+LATE_DAYS = 3
+# Up to this many stories, a late or undated article is compared exactly with every one (20,000 x
+# 512 float32: ~2 ms); beyond it the cold stories are searched in an HNSW graph.
+EXACT_LIMIT = 20_000
+_NO_DAY = -1
+
+
+@lru_cache(maxsize=1)
+def _blas() -> Any:
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    return ThreadpoolController()
+
+
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """Run BLAS single-threaded inside the block.
+
+    The products here are small (64 queries x a few thousand stories); a multi-threaded BLAS
+    spends more on waking and syncing threads than on the product, and on a busy machine it was
+    measured three times slower than one thread.
+    """
+    controller = _blas()
+    if controller is None:
+        yield
+        return
+    with controller.limit(limits=1, user_api="blas"):
+        yield
+
+
+@lru_cache(maxsize=4096)
+def day_number(day: str | None) -> int:
+    """Proleptic ordinal of an ISO date (``YYYY-MM-DD...``), or -1 when unknown."""
+    if not day:
+        return _NO_DAY
+    return date.fromisoformat(day[:10]).toordinal()
+
+
+class StoryIndex:
+    """Mean embeddings of stories, searchable by cosine among the stories live at a date.
+
+    Args:
+        dim: embedding dimension.
+        window: days after which a story without new reports goes dormant; None for never.
+        exact_limit: number of stories up to which late articles are searched exactly.
+    """
+
+    def __init__(self, dim: int, window: float | None = 14.0, exact_limit: int = EXACT_LIMIT) -> None:
+        self.dim = dim
+        self.window = window
+        self.exact_limit = exact_limit
+        self.now = _NO_DAY  # the latest publication day seen
+        # every story, by slot (creation order)
+        self._ids: list[str] = []
+        self._slot: dict[str, int] = {}
+        self._vec = np.zeros((1024, dim), dtype=np.float32)
+        self._first = np.full(1024, _NO_DAY, dtype=np.int32)
+        self._last = np.full(1024, _NO_DAY, dtype=np.int32)
+        self._alive = np.zeros(1024, dtype=bool)
+        # the hot stories, in rows of a compact float32 matrix
+        self._hot = np.zeros((256, dim), dtype=np.float32)
+        self._hot_slot = np.zeros(256, dtype=np.int64)
+        self._hot_first = np.zeros(256, dtype=np.int32)
+        self._hot_last = np.zeros(256, dtype=np.int32)
+        self._hot_alive = np.zeros(256, dtype=bool)
+        self._hot_n = 0
+        self._row: dict[int, int] = {}
+        self._evicted_at = _NO_DAY
+        # a block of queries compared at once (`prepare`)
+        self._block: np.ndarray | None = None
+        self._block_n = 0
+        self._changed: set[int] = set()
+        # the HNSW graph of cold stories, built on first need
+        self._ann: object | None = None
+        self._ann_keys: set[int] = set()
+        self._ann_todo: set[int] = set()
+
+    def __len__(self) -> int:
+        return len(self._slot)
+
+    @property
+    def _span(self) -> int:
+        # Stories whose last report is within this many days of `now` are hot: a query that is
+        # not late can then only reach hot stories.
+        return int(self.window) + LATE_DAYS if self.window is not None else 0
+
+    # -- updates ---------------------------------------------------------------------------------
+
+    def put(self, story: str, vector: np.ndarray, first: str | None, last: str | None) -> None:
+        """Add a story or update its mean embedding (any norm) and date span."""
+        slot = self._slot.get(story)
+        if slot is None:
+            slot = len(self._ids)
+            if slot >= self._vec.shape[0]:
+                self._grow_all()
+            self._ids.append(story)
+            self._slot[story] = slot
+            self._alive[slot] = True
+        v = np.asarray(vector, dtype=np.float32)
+        norm = float(np.sqrt(v @ v))
+        v = v / norm if norm > 0 else v
+        self._vec[slot] = v
+        self._first[slot] = day_number(first)
+        self._last[slot] = lday = day_number(last)
+        if lday > self.now:
+            self.now = lday
+        if self._is_hot(lday):
+            self._hot_put(slot, v)
+        else:
+            self._hot_drop(slot)
+            self._ann_todo.add(slot)
+
+    def remove(self, story: str) -> None:
+        """Forget a story (merged into another)."""
+        slot = self._slot.pop(story, None)
+        if slot is None:
+            return
+        self._alive[slot] = False
+        self._hot_drop(slot)
+        self._ann_todo.add(slot)
+
+    def _is_hot(self, last: int) -> bool:
+        return self.window is None or last == _NO_DAY or self.now == _NO_DAY or last >= self.now - self._span
+
+    def _grow_all(self) -> None:
+        cap = 2 * self._vec.shape[0]
+        self._vec = np.concatenate([self._vec, np.zeros_like(self._vec)])
+        self._first = np.concatenate([self._first, np.full(cap // 2, _NO_DAY, dtype=np.int32)])
+        self._last = np.concatenate([self._last, np.full(cap // 2, _NO_DAY, dtype=np.int32)])
+        self._alive = np.concatenate([self._alive, np.zeros(cap // 2, dtype=bool)])
+
+    def _hot_put(self, slot: int, v: np.ndarray) -> None:
+        row = self._row.get(slot)
+        if row is None:
+            row = self._hot_n
+            if row >= self._hot.shape[0]:
+                n = self._hot.shape[0]
+                self._hot = np.concatenate([self._hot, np.zeros_like(self._hot)])
+                for name in ("_hot_slot", "_hot_first", "_hot_last", "_hot_alive"):
+                    arr = getattr(self, name)
+                    setattr(self, name, np.concatenate([arr, np.zeros(n, dtype=arr.dtype)]))
+            self._hot_n += 1
+            self._row[slot] = row
+            self._hot_slot[row] = slot
+            self._hot_alive[row] = True
+            if slot in self._ann_keys:
+                self._ann_todo.add(slot)  # back from the cold: leave the graph
+        self._hot[row] = v
+        self._hot_first[row] = self._first[slot]
+        self._hot_last[row] = self._last[slot]
+        if self._block is not None:
+            self._changed.add(row)
+
+    def _hot_drop(self, slot: int) -> None:
+        row = self._row.pop(slot, None)
+        if row is not None:
+            self._hot_alive[row] = False
+
+    def _compact(self) -> None:
+        """Evict stories that went cold and close the gaps (never inside a block)."""
+        if self._block is not None:
+            return
+        n = self._hot_n
+        if self.window is not None and self.now != _NO_DAY and self.now != self._evicted_at:
+            last = self._hot_last[:n]
+            cold = self._hot_alive[:n] & (last != _NO_DAY) & (last < self.now - self._span)
+            for row in np.flatnonzero(cold).tolist():
+                slot = int(self._hot_slot[row])
+                del self._row[slot]
+                self._hot_alive[row] = False
+                self._ann_todo.add(slot)
+            self._evicted_at = self.now
+        live = np.flatnonzero(self._hot_alive[:n])
+        if live.size >= 0.9 * n:
+            # Dead rows are skipped by every search; closing the gaps costs a copy of the
+            # matrix, done once a tenth of it is dead.
+            return
+        k = live.size
+        self._hot[:k] = self._hot[live]
+        for name in ("_hot_slot", "_hot_first", "_hot_last", "_hot_alive"):
+            arr = getattr(self, name)
+            arr[:k] = arr[live]
+        self._hot_alive[k:n] = False
+        self._hot_n = k
+        self._row = {int(s): r for r, s in enumerate(self._hot_slot[:k].tolist())}
+        self._changed.clear()
+
+    # -- search ----------------------------------------------------------------------------------
+
+    def prepare(self, vectors: np.ndarray) -> None:
+        """Compare a block of query vectors with the hot stories at once (see `search`'s `row`)."""
+        self._block = None
+        self._compact()
+        n = self._hot_n
+        self._block = np.asarray(vectors, dtype=np.float32) @ self._hot[:n].T
+        self._block_n = n
+        self._changed = set()
+
+    def finish(self) -> None:
+        """End the block started by `prepare`."""
+        self._block = None
+        self._compact()
+
+    def live(self, story: str, day: str | None) -> bool:
+        """Whether the story is live for an article of that date."""
+        d = day_number(day)
+        if d == _NO_DAY or self.window is None:
+            return True
+        slot = self._slot[story]
+        first, last = int(self._first[slot]), int(self._last[slot])
+        w = int(self.window)
+        return last == _NO_DAY or (last >= d - w and first <= d + w)
+
+    def dormant_test(self, day: str | None) -> Callable[[str], bool]:
+        """A test of whether a story is dormant (not live) for an article of that date."""
+        d = day_number(day)
+        if d == _NO_DAY or self.window is None:
+            return lambda story: False
+        w = int(self.window)
+        slot_of, first, last = self._slot, self._first, self._last
+
+        def dormant(story: str) -> bool:
+            slot = slot_of[story]
+            lst = int(last[slot])
+            return lst != _NO_DAY and (lst < d - w or int(first[slot]) > d + w)
+
+        return dormant
+
+    def recent_day(self, day: str | None) -> int:
+        """The day from which a story's last report makes it live for an article of that date.
+
+        A late article gets a day after any story (nothing counts as recent); for an undated one
+        every story is live.
+        """
+        d = day_number(day)
+        if d == _NO_DAY or self.window is None:
+            return -(1 << 30)
+        if self.now != _NO_DAY and d < self.now - LATE_DAYS:
+            return 1 << 31
+        return d - int(self.window)
+
+    def cosine(self, story: str, vector: np.ndarray) -> float:
+        """Cosine of a unit vector with a story's mean embedding."""
+        return float(self._vec[self._slot[story]] @ np.asarray(vector, dtype=np.float32))
+
+    def search(
+        self, vector: np.ndarray, day: str | None, k: int, floor: float = -1.0, row: int | None = None
+    ) -> list[tuple[str, float]]:
+        """The `k` live stories most similar to a unit vector, best first, with their cosines.
+
+        Args:
+            vector: the query (unit norm).
+            day: the article's publication date; None: every story is live.
+            k: how many.
+            floor: ignore stories with a lower cosine.
+            row: the query's row in the block given to `prepare`, if it was part of one.
+        """
+        if k <= 0 or not self._slot:
+            return []
+        if (
+            not day
+            and self.window is not None
+            and self.now != _NO_DAY
+            and len(self._slot) > self._hot_n_alive()
+        ):
+            # An undated article may report any story: no date evidence, no dormancy.
+            return self._search_all(vector, _NO_DAY, k, floor)
+        d = day_number(day)
+        if self.window is not None and d != _NO_DAY and self.now != _NO_DAY and d < self.now - LATE_DAYS:
+            return self._search_all(vector, d, k, floor)
+        if self._block is None:
+            self._compact()
+        n = self._hot_n
+        q = np.asarray(vector, dtype=np.float32)
+        if row is not None and self._block is not None:
+            sims = np.empty(n, dtype=np.float32)
+            m = self._block_n
+            sims[:m] = self._block[row]
+            if n > m:
+                sims[m:] = self._hot[m:n] @ q
+            if self._changed:
+                changed = np.fromiter(self._changed, dtype=np.int64, count=len(self._changed))
+                changed = changed[changed < m]
+                sims[changed] = self._hot[changed] @ q
+        else:
+            sims = self._hot[:n] @ q
+        rows = np.flatnonzero(sims >= floor)
+        rows = rows[self._hot_alive[rows]]
+        if d != _NO_DAY and self.window is not None and rows.size:
+            w = int(self.window)
+            last = self._hot_last[rows]
+            rows = rows[(last == _NO_DAY) | ((last >= d - w) & (self._hot_first[rows] <= d + w))]
+        return self._top(rows, sims[rows], self._hot_slot[rows], k)
+
+    def _hot_n_alive(self) -> int:
+        return len(self._row)
+
+    def _top(self, rows: np.ndarray, sims: np.ndarray, slots: np.ndarray, k: int) -> list[tuple[str, float]]:
+        if rows.size > k:
+            pick = np.argpartition(-sims, k - 1)[:k]
+            sims, slots = sims[pick], slots[pick]
+        # Ties broken by slot (creation order) so that results never depend on sort internals.
+        order = sorted(range(sims.size), key=lambda i: (-float(sims[i]), int(slots[i])))
+        return [(self._ids[int(slots[i])], float(sims[i])) for i in order]
+
+    def _search_all(self, vector: np.ndarray, d: int, k: int, floor: float) -> list[tuple[str, float]]:
+        """A late or undated article: compare with every live story (the cold ones by graph when many)."""
+        q = np.asarray(vector, dtype=np.float32)
+        total = len(self._ids)
+        if len(self._slot) <= self.exact_limit:
+            all_sims = self._vec[:total] @ q  # one pass over the matrix, no gathered copy
+            slots = np.flatnonzero(all_sims >= floor)
+            sims = all_sims[slots]
+        else:
+            hot = self._hot_slot[: self._hot_n][self._hot_alive[: self._hot_n]]
+            slots = np.union1d(hot, self._ann_candidates(q, 8 * k))
+            sims = self._vec[slots] @ q
+            slots, sims = slots[sims >= floor], sims[sims >= floor]
+        keep = self._alive[slots]
+        if d != _NO_DAY and self.window is not None:
+            w = int(self.window)
+            last, first = self._last[slots], self._first[slots]
+            keep &= (last == _NO_DAY) | ((last >= d - w) & (first <= d + w))
+        slots, sims = slots[keep], sims[keep]
+        return self._top(slots, sims, slots, k)
+
+    def _ann_candidates(self, q: np.ndarray, k: int) -> np.ndarray:
+        from usearch.index import Index
+
+        if self._ann is None:
+            # i8 quantisation: a quarter of float32 memory; candidates are re-scored exactly.
+            self._ann = Index(ndim=self.dim, metric="cos", dtype="i8", connectivity=16, expansion_search=64)
+            self._ann_todo = {s for s in range(len(self._ids)) if s not in self._row}
+        ann = self._ann
+        if self._ann_todo:
+            todo = sorted(self._ann_todo)
+            drop = np.array([s for s in todo if s in self._ann_keys], dtype=np.uint64)
+            if drop.size:
+                ann.remove(drop)  # type: ignore[attr-defined]
+                self._ann_keys.difference_update(drop.tolist())
+            add = np.array([s for s in todo if self._alive[s] and s not in self._row], dtype=np.uint64)
+            if add.size:
+                ann.add(add, self._vec[add.astype(np.int64)])  # type: ignore[attr-defined]
+                self._ann_keys.update(add.tolist())
+            self._ann_todo = set()
+        if not self._ann_keys:
+            return np.zeros(0, dtype=np.int64)
+        found = ann.search(q, min(k, len(self._ann_keys)))  # type: ignore[attr-defined]
+        return np.asarray(found.keys, dtype=np.int64)

@@ -1,0 +1,194 @@
+"""The plain state of story clustering: stories and the corpus statistics they are judged with.
+
+Everything here is numbers, strings, counters and numpy arrays, so it can be written to SQLite
+row by row (`storyline.stories.persist`) and read back to continue exactly where a run stopped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from storyline.stories.item import StoryItem
+from storyline.stories.terms import DF_BITS, DF_MASK, TermVector
+
+# A story remembers at most this many distinct words per language for lexical comparison: those
+# with the highest summed TF-IDF. 300 covers the vocabulary its reports share (names, the event's
+# nouns and verbs) and bounds memory for long-running stories of thousands of articles.
+MAX_STORY_TERMS = 300
+# Weight of the IDF prior, in articles (see `CorpusStats.idf`). With 100, a key found in every one
+# of the first 10 articles still weighs ln(111/11) = 2.3 against 4.7 for a key seen once, and the
+# prior fades as the corpus grows (at 10,000 articles it changes weights by under 1%).
+PRIOR_DOCS = 100
+
+
+def days_between(a: str, b: str) -> float:
+    """Days from ISO date `a` to ISO date `b` (negative when `b` is earlier)."""
+    return float((date.fromisoformat(b[:10]) - date.fromisoformat(a[:10])).days)
+
+
+@dataclass
+class CorpusStats:
+    """How many articles mention each name, number, year and word: the rarity of evidence.
+
+    A name shared by two articles says more the fewer articles mention it ("Izium" vs "Ukraine");
+    inverse document frequencies are computed from these counts as articles arrive, so the
+    weights follow the corpus the user has rather than a fixed list. Words are counted in hash
+    buckets (`storyline.stories.terms`).
+    """
+
+    docs: int = 0
+    names: Counter[str] = field(default_factory=Counter)
+    numbers: Counter[str] = field(default_factory=Counter)
+    years: Counter[str] = field(default_factory=Counter)
+    terms: np.ndarray = field(default_factory=lambda: np.zeros(1 << DF_BITS, dtype=np.int32), repr=False)
+    # Buckets of `terms` changed since the state was last saved (None: not recorded).
+    touched: list[np.ndarray] | None = field(default=None, repr=False, compare=False)
+
+    def add(self, item: StoryItem) -> None:
+        """Count one article."""
+        self.docs += 1
+        self.names.update(item.names)
+        self.numbers.update(item.numbers)
+        self.years.update(item.years)
+        if item.term_ids.size:
+            # Two words of one article rarely share a bucket; when they do it is counted once.
+            buckets = (item.term_ids & DF_MASK).astype(np.int64)
+            self.terms[buckets] += 1
+            if self.touched is not None:
+                self.touched.append(buckets)
+
+    def idf(self, counts: Counter[str], key: str) -> float:
+        """Inverse document frequency with a prior: ``ln((N + PRIOR_DOCS + 1) / (df + 1))``.
+
+        The prior counts `PRIOR_DOCS` unseen articles that do not mention the key. Without it, the
+        first articles of a stream get absurd weights: two reports of the same event are the whole
+        corpus, so every name they share is "in every article" and weighs nothing.
+        """
+        return math.log((self.docs + PRIOR_DOCS + 1.0) / (1.0 + counts.get(key, 0)))
+
+    def term_idf(self, ids: np.ndarray) -> np.ndarray:
+        """`idf` of word ids, as float32."""
+        df = self.terms[(ids & DF_MASK).astype(np.int64)].astype(np.float32)
+        return (math.log(self.docs + PRIOR_DOCS + 1.0) - np.log1p(df)).astype(np.float32)
+
+    def term_idf_one(self, term: int) -> float:
+        """`idf` of one word id."""
+        return math.log((self.docs + PRIOR_DOCS + 1.0) / (1.0 + int(self.terms[term & DF_MASK])))
+
+
+@dataclass
+class StoryState:
+    """One story as clustering keeps it: sums and counts over its members, nothing derived.
+
+    Attributes:
+        id: stable id, made from its first article's id (kept by the older story on a merge).
+        seq: arrival number of its first article: the lower, the older the story.
+        members: article ids, in arrival order (merged stories' members appended).
+        copies: how many members are copies of another member (they count for dates only).
+        head: sum of the members' title + lead embeddings (float32).
+        body: sum of the members' body embeddings (float32).
+        names, places, people, numbers, years: in how many members each key occurs.
+        terms: per language, the sum of the members' TF-IDF word vectors (each weighted with the
+            IDF of when it arrived), trimmed to `MAX_STORY_TERMS` words.
+        languages: members per language.
+        first, last: earliest and latest known publication dates, None when no member is dated.
+    """
+
+    id: str
+    seq: int = 0
+    members: list[str] = field(default_factory=list)
+    copies: int = 0
+    head: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    body: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    names: Counter[str] = field(default_factory=Counter)
+    places: Counter[str] = field(default_factory=Counter)
+    people: Counter[str] = field(default_factory=Counter)
+    numbers: Counter[str] = field(default_factory=Counter)
+    years: Counter[str] = field(default_factory=Counter)
+    terms: dict[str, TermVector] = field(default_factory=dict)
+    languages: Counter[str] = field(default_factory=Counter)
+    first: str | None = None
+    last: str | None = None
+    _core: tuple[int, list[str]] = field(default=(-1, []), repr=False, compare=False)
+
+    @property
+    def size(self) -> int:
+        """Number of members that are not copies: the articles its evidence was counted from."""
+        return len(self.members) - self.copies
+
+    def vector(self) -> np.ndarray:
+        """The direction stories are searched by: head + body sums."""
+        return self.head + self.body
+
+    def core_names(self) -> list[str]:
+        """Names used by at least half the members (cached until the story changes size)."""
+        size = self.size
+        if self._core[0] != size:
+            need = size / 2.0
+            self._core = (size, [k for k, c in self.names.items() if c >= need])
+        return self._core[1]
+
+    def _date(self, day: str) -> None:
+        self.first = day if self.first is None or day < self.first else self.first
+        self.last = day if self.last is None or day > self.last else self.last
+
+    def add_copy(self, item: StoryItem) -> None:
+        """Add a copy of a member: it extends the story's dates but adds no evidence."""
+        self.members.append(item.id)
+        self.copies += 1
+        if item.published:
+            self._date(item.published[:10])
+
+    def add(self, item: StoryItem, words: TermVector | None = None) -> None:
+        """Add an article.
+
+        Args:
+            item: the article.
+            words: its TF-IDF word vector (the clusterer weighs it with the current IDF).
+        """
+        self.members.append(item.id)
+        self.head = _add(self.head, item.head)
+        self.body = _add(self.body, item.body)
+        self.names.update(item.names)
+        self.places.update(item.places)
+        self.people.update(item.people)
+        self.numbers.update(item.numbers)
+        self.years.update(item.years)
+        lang = item.language or ""
+        self.languages[lang] += 1
+        if words is not None and len(words):
+            mine = self.terms.get(lang)
+            self.terms[lang] = words if mine is None else mine.plus(words, MAX_STORY_TERMS)
+        if item.published:
+            self._date(item.published[:10])
+
+    def absorb(self, other: StoryState) -> None:
+        """Take in every member of another story (a merge)."""
+        self.members.extend(other.members)
+        self.copies += other.copies
+        self.seq = min(self.seq, other.seq)
+        self.head = _add(self.head, other.head)
+        self.body = _add(self.body, other.body)
+        self.names.update(other.names)
+        self.places.update(other.places)
+        self.people.update(other.people)
+        self.numbers.update(other.numbers)
+        self.years.update(other.years)
+        self.languages.update(other.languages)
+        for lang, vec in other.terms.items():
+            mine = self.terms.get(lang)
+            self.terms[lang] = vec if mine is None else mine.plus(vec, MAX_STORY_TERMS)
+        for day in (other.first, other.last):
+            if day:
+                self._date(day)
+
+
+def _add(total: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    if total.size == 0:
+        return np.array(vector, dtype=np.float32)
+    return total + vector
