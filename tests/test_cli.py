@@ -29,12 +29,25 @@ def run(env: dict[str, str], *args: str, input: bytes | None = None):  # type: i
     )
 
 
-def _folder(tmp_path: Path, n: int = 4) -> Path:
+def _articles() -> list[dict]:
+    """Four English Wikinews articles on unrelated events, one per MEANTIME topic (CC BY 4.0)."""
+    path = Path(__file__).parent / "data" / "clean" / "meantime_sample.jsonl"
+    rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    by_topic: dict[str, dict] = {}
+    for r in rows:
+        if r["lang"] == "en":
+            by_topic.setdefault(r["doc_id"].split("/")[0], r)
+    assert len(by_topic) == 4
+    return list(by_topic.values())
+
+
+def _folder(tmp_path: Path) -> Path:
     d = tmp_path / "in"
     d.mkdir()
-    for i in range(n):
-        (d / f"{i}.txt").write_text(f"Title: Headline {i}\nDate: 2023-02-0{i + 1}\n\n{synthetic_text(i)}\n")
-    (d / "dup.txt").write_text(f"Title: Headline copy\n\n{synthetic_text(0)}\n")
+    arts = _articles()
+    for i, a in enumerate(arts):
+        (d / f"{i}.txt").write_text(f"Title: {a['title']}\nDate: {a['date']}\n\n{a['text']}\n")
+    (d / "dup.txt").write_text(f"Title: {arts[0]['title']}\n\n{arts[0]['text']}\n")
     (d / "empty.txt").write_text("")
     return d
 

@@ -50,8 +50,7 @@ from storyline.types import Article, DupRelation
 
 log = logging.getLogger(__name__)
 
-# The story stage caches the title+lead embedding of every article under this field; the duplicate
-# stage computes it first and the story stage reuses it.
+# The title+lead embedding of every article is cached under this field.
 DOC_FIELD = "title_lead"
 # Anchor sets of one article in two languages share most numbers and name keys; different articles
 # on one event share some. LSH at Jaccard 0.3 finds the first (recall ~0.9 at 0.4), and verification
@@ -62,10 +61,10 @@ ANCHOR_THRESHOLD = 0.3
 MIN_ANCHORS = 8
 
 
-def _doc_text(article: Article) -> str:
-    from storyline.stories.centroid import embedding_text
-
-    return embedding_text(article)
+def _doc_text(article: Article, lead_chars: int = 600) -> str:
+    """Title and lead: the text of the document embedding the pair model was fitted with."""
+    lead = article.text[:lead_chars]
+    return f"{article.title}\n{lead}" if article.title else lead
 
 
 def _anchor_text(a: Anchors) -> str:

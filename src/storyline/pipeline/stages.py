@@ -13,12 +13,17 @@ from storyline.config import Config
 from storyline.dedup import Deduplicator
 from storyline.errors import InputError
 from storyline.fingerprint.embed import Encoder
+from storyline.nlp import has_model, mentions_many
 from storyline.pipeline.runner import Batch, FnStage, Stage
 from storyline.store import Store
-from storyline.stories.centroid import NearestArticleAssigner, embedding_text
+from storyline.stories import (
+    StoryClusterer,
+    embedding_texts,
+    item_from_article,
+    mention_text,
+)
+from storyline.stories import persist as story_state
 from storyline.types import Article, Rejected
-
-STORY_FIELD = "title_lead"
 
 
 def skip_known(store: Store) -> Stage:
@@ -119,71 +124,95 @@ def dedup(store: Store, config: Config, encoder: Encoder | None = None) -> Stage
     return FnStage("dedup", fn, frozenset({"articles"}), frozenset({"relations"}))
 
 
-def embed_articles(store: Store, encoder: Encoder, articles: Sequence[Article]) -> np.ndarray:
-    """Story embeddings of the articles, from the cache or computed and cached."""
-    cached = store.get_embeddings(encoder.name, STORY_FIELD, [a.id for a in articles])
-    todo = [a for a in articles if a.id not in cached]
+HEAD_FIELD = "story_head"
+BODY_FIELD = "story_body"
+
+
+def story_vectors(
+    store: Store, encoder: Encoder, articles: Sequence[Article]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The two story embeddings of each article (title + lead, body), cached in the store."""
+    ids = [a.id for a in articles]
+    heads = store.get_embeddings(encoder.name, HEAD_FIELD, ids)
+    bodies = store.get_embeddings(encoder.name, BODY_FIELD, ids)
+    todo = [a for a in articles if a.id not in heads or a.id not in bodies]
     if todo:
-        vecs = encoder.encode([embedding_text(a) for a in todo])
-        store.put_embeddings(encoder.name, STORY_FIELD, [a.id for a in todo], vecs)
-        cached.update({a.id: v for a, v in zip(todo, vecs, strict=True)})
+        texts = [embedding_texts(a.title, a.text) for a in todo]
+        vecs = encoder.encode([h for h, _ in texts] + [b for _, b in texts])
+        n = len(todo)
+        store.put_embeddings(encoder.name, HEAD_FIELD, [a.id for a in todo], vecs[:n])
+        store.put_embeddings(encoder.name, BODY_FIELD, [a.id for a in todo], vecs[n:])
+        heads.update({a.id: v for a, v in zip(todo, vecs[:n], strict=True)})
+        bodies.update({a.id: v for a, v in zip(todo, vecs[n:], strict=True)})
     if not articles:
-        return np.zeros((0, encoder.dim), dtype=np.float32)
-    return np.vstack([cached[a.id] for a in articles])
+        empty = np.zeros((0, encoder.dim), dtype=np.float32)
+        return empty, empty
+    return np.vstack([heads[i] for i in ids]), np.vstack([bodies[i] for i in ids])
 
 
 def assign_stories(store: Store, config: Config, encoder: Encoder) -> Stage:
-    """Place each new article in a story: its original's story for copies, else the nearest story."""
-    assigner = NearestArticleAssigner(config.stories.join_threshold)
-    loaded = False
+    """Place the new articles in stories with the fitted online clusterer, in publication order.
+
+    Copies join their original's story. The clusterer's state is read from the store once and
+    written back with every batch, in the batch's transaction, so an interrupted run resumes
+    with exactly the state of the last finished batch.
+    """
+    clusterer: StoryClusterer | None = None
 
     def fn(batch: Batch) -> Batch:
-        nonlocal loaded
+        nonlocal clusterer
         if not batch.articles:
             return batch
-        if not loaded:
-            ids = [i for i in store.article_ids() if i not in {a.id for a in batch.articles}]
-            stories = store.story_of(ids)
-            ids = [i for i in ids if i in stories]
-            vecs = store.get_embeddings(encoder.name, STORY_FIELD, ids)
-            ids = [i for i in ids if i in vecs]
-            assigner.load(
-                ids, [stories[i] for i in ids], np.vstack([vecs[i] for i in ids]) if ids else np.zeros(0)
+        if clusterer is None:
+            clusterer = story_state.from_rows(
+                story_state.read_rows(store.conn, create=False),
+                window=config.stories.dormant_days,
+                dormant_threshold=config.stories.dormant_threshold,
+                dim=encoder.dim,
             )
-            loaded = True
-        vectors = embed_articles(store, encoder, batch.articles)
-        # Duplicate groups: every member shares one story (the first one any member is in).
-        group_of = {r.article: r.original for r in batch.relations}
-        group_of.update({r.original: r.original for r in batch.relations})
-        members: dict[str, list[str]] = {}
-        for x, grp in group_of.items():
-            members.setdefault(grp, []).append(x)
-        stored = store.story_of(list(group_of))
-        assignments: list[tuple[str, str, float | None]] = []
-        new_story: dict[str, str] = {}
-        for a, vec in zip(batch.articles, vectors, strict=True):
-            group_story: str | None = None
-            g = group_of.get(a.id)
-            if g is not None:
-                for x in members[g]:
-                    if x != a.id and (new_story.get(x) or stored.get(x)):
-                        group_story = new_story.get(x) or stored.get(x)
-                        break
-            story, score = assigner.assign(a.id, vec, group_story)
-            new_story[a.id] = story
-            assignments.append((a.id, story, score))
-        # Stored members of a touched group follow the group's story.
-        for x, g in group_of.items():
-            if x not in new_story and stored.get(x) is not None:
-                target = next((new_story[y] for y in members[g] if y in new_story), None)
-                if target is not None and stored[x] != target:
-                    assignments.append((x, target, 1.0))
-        previous = store.story_of([a for a, _, _ in assignments])
-        store.put_memberships(assignments)
-        touched = {s for _, s, _ in assignments} | set(previous.values())
-        for s in touched:
+        articles = list(batch.articles)
+        heads, bodies = story_vectors(store, encoder, articles)
+        names = mentions_many([(mention_text(a.title, a.text), a.language) for a in articles])
+        original = {r.article: r.original for r in batch.relations}
+        items = [
+            item_from_article(a, h, b, m, original.get(a.id))
+            for a, h, b, m in zip(articles, heads, bodies, names, strict=True)
+        ]
+        # Dated articles first, in publication order, then the undated ones in arrival order: a
+        # story must not be seeded by articles that cannot be placed in time, or it would accept
+        # any later article as if no time had passed (an undated seed is never dormant). On the
+        # same day, articles whose names a model can type go first: they give the join model its
+        # full evidence, and their translations then follow them as duplicates (a copy placed
+        # before its original is joined by it). Then originals before their copies.
+        typed = {lang: has_model(lang) for lang in {a.language for a in articles}}
+        ordered = [
+            items[i]
+            for i in sorted(
+                range(len(items)),
+                key=lambda i: (
+                    items[i].published is None,
+                    (items[i].published or "")[:10],
+                    not typed[articles[i].language],
+                    items[i].original is not None,
+                    i,
+                ),
+            )
+        ]
+        placements = clusterer.assign_many(ordered)
+        previous = store.story_of([a.id for a in articles])
+        touched: set[str] = set(previous.values())
+        for p in placements:
+            for old in p.merged:
+                store.move_story(old, p.story)
+                touched.add(old)
+        final = {p.article: clusterer.story_of(p.article) or p.story for p in placements}
+        assignments = tuple((p.article, final[p.article], p.probability) for p in placements)
+        store.put_memberships(list(assignments))
+        story_state.write_rows(store.conn, story_state.take_changes(clusterer))
+        touched |= set(final.values())
+        for s in sorted(touched):
             store.refresh_story(s)
-        return dataclasses.replace(batch, assignments=tuple(assignments), stories=frozenset(touched))
+        return dataclasses.replace(batch, assignments=assignments, stories=frozenset(touched))
 
     return FnStage("stories", fn, frozenset({"articles", "relations"}), frozenset({"assignments", "stories"}))
 

@@ -219,6 +219,31 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "story clustering state (see storyline.stories.persist)",
+        """
+        CREATE TABLE story_state (
+            id TEXT PRIMARY KEY,
+            seq INTEGER NOT NULL,
+            first TEXT,
+            last TEXT,
+            copies INTEGER NOT NULL,
+            head BLOB NOT NULL,
+            body BLOB NOT NULL,
+            evidence TEXT NOT NULL,
+            terms BLOB NOT NULL
+        );
+        CREATE TABLE story_member (
+            article_id TEXT PRIMARY KEY,
+            story_id TEXT NOT NULL,
+            position INTEGER NOT NULL
+        );
+        CREATE INDEX story_member_story ON story_member (story_id, position);
+        CREATE TABLE story_alias (id TEXT PRIMARY KEY, into_id TEXT NOT NULL);
+        CREATE TABLE story_df (bucket INTEGER PRIMARY KEY, df INTEGER NOT NULL);
+        CREATE TABLE story_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

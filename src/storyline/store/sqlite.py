@@ -509,6 +509,10 @@ class Store:
             [(a, s, sc, stamp) for a, s, sc in assignments],
         )
 
+    def move_story(self, old: str, new: str) -> None:
+        """Move every member of story `old` into story `new` (a merge); `old` is dropped on refresh."""
+        self.conn.execute("UPDATE memberships SET story = ? WHERE story = ?", (new, old))
+
     def story_members(self, story_id: str) -> list[str]:
         """Article ids of a story, in arrival order."""
         rows = self.conn.execute(

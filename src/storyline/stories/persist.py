@@ -231,25 +231,33 @@ def from_rows(
     return c
 
 
+def write_rows(conn: sqlite3.Connection, rows: StateRows) -> None:
+    """Write rows into existing tables, inside the caller's transaction (no commit here)."""
+    conn.executemany("DELETE FROM story_state WHERE id = ?", [(s,) for s in rows.deleted])
+    conn.executemany("INSERT OR REPLACE INTO story_state VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows.stories)
+    conn.executemany("INSERT OR REPLACE INTO story_member VALUES (?, ?, ?)", rows.members)
+    conn.executemany("INSERT OR REPLACE INTO story_alias VALUES (?, ?)", rows.aliases)
+    conn.executemany("INSERT OR REPLACE INTO story_df VALUES (?, ?)", rows.df)
+    conn.executemany("INSERT OR REPLACE INTO story_meta VALUES (?, ?)", rows.meta)
+
+
 def save(conn: sqlite3.Connection, clusterer: StoryClusterer) -> StateRows:
-    """Write what changed since the last save (everything the first time) in one transaction."""
+    """Write what changed since the last save (everything the first time) in one transaction.
+
+    For a standalone connection: it creates the tables if needed and commits. Inside a larger
+    transaction use `take_changes` and `write_rows` instead.
+    """
     rows = take_changes(clusterer)
     with conn:
         conn.executescript(SCHEMA)
-        conn.executemany("DELETE FROM story_state WHERE id = ?", [(s,) for s in rows.deleted])
-        conn.executemany(
-            "INSERT OR REPLACE INTO story_state VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows.stories
-        )
-        conn.executemany("INSERT OR REPLACE INTO story_member VALUES (?, ?, ?)", rows.members)
-        conn.executemany("INSERT OR REPLACE INTO story_alias VALUES (?, ?)", rows.aliases)
-        conn.executemany("INSERT OR REPLACE INTO story_df VALUES (?, ?)", rows.df)
-        conn.executemany("INSERT OR REPLACE INTO story_meta VALUES (?, ?)", rows.meta)
+        write_rows(conn, rows)
     return rows
 
 
-def read_rows(conn: sqlite3.Connection) -> StateRows:
-    """Every row of the tables."""
-    conn.executescript(SCHEMA)
+def read_rows(conn: sqlite3.Connection, create: bool = True) -> StateRows:
+    """Every row of the tables (created first when `create`; that commits any open transaction)."""
+    if create:
+        conn.executescript(SCHEMA)
     return StateRows(
         stories=[tuple(r) for r in conn.execute("SELECT * FROM story_state")],
         members=[tuple(r) for r in conn.execute("SELECT * FROM story_member")],
