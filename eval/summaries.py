@@ -17,6 +17,11 @@ Baselines, on the same cleaned articles, the same sentences and the same word bu
   lead prior and without MMR: most central sentences first, skipping one whose TF-IDF cosine to
   a chosen sentence reaches `ViewConfig.redundancy` (plain LexRank would otherwise repeat the
   one fact every source states).
+- `centroid` (only with `--encoder`): the centroid method over sentence embeddings (Radev et al.,
+  2004, with embeddings as in Rossiello et al., 2017 and Ghalandari, 2017): sentences closest in
+  cosine to the mean of all prose sentence vectors first, skipping one whose cosine to a chosen
+  sentence reaches `ViewConfig.encoder_redundancy`. Embedding every sentence costs ~4 s per
+  Multi-News cluster on 2 cores (~24 sentences/s), so it is left out by default.
 
 Budget: every summary is whole sentences whose words (whitespace-separated) add up to at most
 `--words`; a sentence that would overflow is skipped and shorter later ones may still fit (as
@@ -57,9 +62,10 @@ Getting the data (none is shipped; nothing is downloaded by this script):
   (documents or summaries may also be SacreROUGE's `{"text": str | [sentences]}`).
 
 Runs are light by default (spaCy parses each cluster once, with no second NER model; no
-encoder): about 1-3 s per Multi-News cluster on one core. `--encoder` loads the bundled
-multilingual sentence encoder, which storyline uses to find the same statement in two languages
-(it changes nothing on single-language sets).
+encoder): about 1-3 s per Multi-News cluster (5,622 in the test split: use `--limit`).
+`--encoder` loads the bundled multilingual sentence encoder, which storyline uses to find the
+same statement in two languages (it changes nothing in storyline's summary on single-language
+sets), and adds the `centroid` baseline.
 
 Usage: PYTHONPATH=src python eval/summaries.py PATH [--words N] [--limit N] [--encoder] [--show N]
 """
@@ -98,7 +104,6 @@ MULTI_NEWS_WORDS = 260
 # per 20 words leaves the word budget, not the sentence count, as the limit that binds.
 WORDS_PER_SENTENCE = 20
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL")
-SYSTEMS = ("storyline", "lead", "lexrank")
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,20 +328,52 @@ def lexrank_summary(
     return tuple(sentences[i].text for i in chosen)
 
 
+def centroid_summary(
+    sentences: Sequence[StorySentence], encoder: Encoder, words: int, redundancy: float
+) -> tuple[str, ...]:
+    """Centroid over sentence embeddings: sentences closest to the mean vector first, repeats skipped."""
+    prose = [s.text for s in sentences if s.prose]
+    if not prose:
+        return ()
+    vectors = encoder.encode(prose)
+    centroid = vectors.mean(axis=0)
+    centroid /= max(float(np.linalg.norm(centroid)), 1e-12)
+    chosen: list[int] = []
+    total = 0
+    for n in np.argsort(-(vectors @ centroid), kind="stable"):
+        i = int(n)
+        if any(float(vectors[i] @ vectors[j]) >= redundancy for j in chosen):
+            continue
+        count = len(prose[i].split())
+        if chosen and total + count > words:
+            continue
+        chosen.append(i)
+        total += count
+        if total >= words:
+            break
+    return tuple(prose[i] for i in chosen)
+
+
 def summarise_cluster(
     articles: Sequence[Article], words: int, encoder: Encoder | None = None
 ) -> dict[str, tuple[str, ...]]:
-    """Summaries of one story by storyline and the baselines; system name -> sentences."""
+    """Summaries of one story by storyline and the baselines; system name -> sentences.
+
+    The `centroid` baseline is only computed when an encoder is given.
+    """
     settings = view_settings(words)
     analyses = ensure_analyses(articles, second_opinion=False)
     view = build_view(articles, (), encoder=encoder, settings=settings, analyses=analyses.values())
     sentences = story_sentences(articles, analyses)
     space = SentenceSpace([s.text for s in sentences], [a.language for a in articles])
-    return {
+    out = {
         "storyline": tuple(s.text for s in view.summary),
         "lead": lead_summary(sentences, articles, words),
         "lexrank": lexrank_summary(sentences, space.similarity(), words, settings.redundancy),
     }
+    if encoder is not None:
+        out["centroid"] = centroid_summary(sentences, encoder, words, settings.encoder_redundancy)
+    return out
 
 
 # ---- scoring --------------------------------------------------------------------------------
@@ -381,7 +418,7 @@ def evaluate(
     """
     scorer = make_scorer()
     report = Report(words)
-    aggregators = {name: scoring.BootstrapAggregator() for name in SYSTEMS}
+    aggregators: dict[str, scoring.BootstrapAggregator] = {}
     t0 = time.perf_counter()
     for n, cluster in enumerate(clusters):
         if limit is not None and n >= limit:
@@ -395,7 +432,7 @@ def evaluate(
             name: rouge(scorer, "\n".join(sents), cluster.references) for name, sents in summaries.items()
         }
         for name, s in scores.items():
-            aggregators[name].add_scores(s)
+            aggregators.setdefault(name, scoring.BootstrapAggregator()).add_scores(s)
         report.results.append(ClusterResult(cluster.id, len(articles), rejected, summaries, scores))
         if progress and (n + 1) % 25 == 0:
             print(f"  {n + 1} clusters, {time.perf_counter() - t0:.0f} s", file=sys.stderr)

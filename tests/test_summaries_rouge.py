@@ -136,3 +136,17 @@ def test_cli_names_the_missing_file(ev, tmp_path, monkeypatch, capsys):
     assert ev.main() == 2
     err = capsys.readouterr().err
     assert str(missing) in err and "no such file" in err and "No summarisation data is shipped" in err
+
+
+@pytest.mark.slow
+def test_with_the_encoder_the_centroid_baseline_joins(ev):
+    from storyline.fingerprint.embed import get_encoder
+
+    report = ev.evaluate(ev.read_clusters(FIXTURE), WORDS, encoder=get_encoder())
+    (result,) = report.results
+    assert set(result.summaries) == {"storyline", "lead", "lexrank", "centroid"}
+    centroid = result.summaries["centroid"]
+    assert centroid
+    assert sum(len(s.split()) for s in centroid) <= WORDS
+    assert result.scores["centroid"]["rouge1"].fmeasure > MIN_ROUGE1
+    assert result.scores["storyline"]["rouge1"].fmeasure > MIN_ROUGE1
