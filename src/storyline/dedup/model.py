@@ -1,12 +1,15 @@
 """The decision "same article in other words": a logistic regression over the semantic evidence.
 
-The weights below were fitted by ``eval/dedup_fit.py`` on a declared fitting split only: the WMT21
+The weights below were fitted by ``eval/dedup.py fit`` on a declared fitting split only: the WMT21
 documents whose id hashes to an even number (sources, references and machine translations of one
 document are positives, other documents of the same file are negatives) and the ECB+ topics with
 an odd number (articles of different events in one topic, and articles of the same event that share
 no wording, are negatives). MEANTIME, Izium, the other half of WMT21 and of ECB+ were never seen by
 the fit; the eval scripts report figures on them separately. Logistic regression, because eleven
 interpretable, monotone features need no more, and its weights can be read (see `explain`).
+
+Additive evidence can make up for what is missing, so the decision (`same_article`) also requires,
+where the encoder knows both languages, that most of both articles has a counterpart (`MAJORITY`).
 """
 
 from __future__ import annotations
