@@ -99,9 +99,15 @@ def why(store: Store, config: DedupConfig, a_id: str, b_id: str, encoder: Encode
         scores["aligned_sentence_pairs"] = len(al.pairs)
         scores["strongest_evidence"] = [k for k, _ in model.explain(f)[:3]]
         if verdict == "not duplicates":
-            if lexical_match(s, config) or p >= model.THRESHOLD:
+            if lexical_match(s, config) or model.same_article(f):
                 named = name_relation(a, b, s, config, p)
                 verdict += f" (not linked yet; the evidence now says {_kind(named.kind)})"
+            elif p >= model.THRESHOLD:
+                verdict += (
+                    f" (probability of one article {p:.3f}, but most of the text has no counterpart: "
+                    f"sentences aligned beyond chance {f['beyond_chance']:.2f}, text aligned "
+                    f"{f['text_cover']:.2f}, each needs {model.MAJORITY})"
+                )
             else:
                 verdict += f" (probability of one article {p:.3f} < {model.THRESHOLD})"
     return Why(a, b, verdict, mine, scores, passage)

@@ -428,7 +428,7 @@ class Deduplicator:
                 continue
             f, al = features(profs[x], profs[y], float(doc[x] @ doc[y]))
             p = model.probability(f)
-            if p >= model.THRESHOLD:
+            if model.same_article(f):
                 link(
                     x, y, resolved[k], probability=round(p, 4),
                     features={n: round(v, 4) for n, v in f.items()},
