@@ -17,13 +17,14 @@ was put together.
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
+from storyline.stories.background import FLOOR
+from storyline.stories.index import day_number
 from storyline.stories.item import StoryItem
-from storyline.stories.state import PRIOR_DOCS, CorpusStats, StoryState
+from storyline.stories.state import CorpusStats, StoryState
 from storyline.stories.terms import TermVector
 
 JOIN_FEATURES: tuple[str, ...] = (
@@ -38,7 +39,19 @@ JOIN_FEATURES: tuple[str, ...] = (
     "years",  # share of the article's years that the story's members mention
     "terms",  # TF-IDF cosine with the story's words in the article's language (0 if none)
     "size",  # log of the story's size
+    "gap",  # log(1 + days) between the article's date and the story's reports, up to `RECENT_DAYS`
+    "late",  # log(1 + days) beyond `RECENT_DAYS`; both 0 unless both sides are dated
 )
+
+# Features whose fitted weight may not be positive: more time between two reports can only make
+# them less likely to be one event (`eval/fit_stories.py` fits them with that bound). Together
+# they make the time evidence a monotone, piecewise-linear function of log(1 + days).
+TIME_FEATURES: tuple[str, ...] = ("gap", "late")
+NON_POSITIVE: frozenset[str] = frozenset(TIME_FEATURES)
+# Where the time evidence may change slope: two weeks, the usual life of a breaking story (the
+# default dormancy window). Fitted on their own, the pairs of ECB+ and of MEANTIME agree that days
+# beyond it lower the odds; within it the two disagree, and only the sign bound decides.
+RECENT_DAYS = 14
 
 MERGE_FEATURES: tuple[str, ...] = (
     "head",  # cosine of the two stories' mean title + lead embeddings
@@ -51,6 +64,8 @@ MERGE_FEATURES: tuple[str, ...] = (
     "terms",  # TF-IDF cosine of the words, averaged over the languages both stories have
     "min_size",  # log of the smaller story's size
     "max_size",  # log of the larger story's size
+    "gap",  # log(1 + days) between the two stories' date spans, up to `RECENT_DAYS`
+    "late",  # log(1 + days) beyond `RECENT_DAYS`; both 0 unless both stories are dated
 )
 
 
@@ -73,27 +88,29 @@ class ArticleEvidence:
 
     def __init__(self, item: StoryItem, stats: CorpusStats) -> None:
         self.item = item
-        top = math.log(stats.docs + PRIOR_DOCS + 1.0)
-        log = math.log
-
-        def weights(keys: frozenset[str], df: Counter[str]) -> dict[str, float]:
-            get = df.get
-            return {k: top - log(1.0 + get(k, 0)) for k in keys}
-
+        name_idf = stats.name_idf
         if item.tagged:
-            self.names = weights(item.names, stats.names)
+            self.names = {k: name_idf(k) for k in item.names}
         else:
             # Capitalised runs found without a tagger count once another article used them too:
             # a real name recurs across reports and languages, a capitalised common noun rarely
             # does, and an unseen one would weigh most of all.
             seen = stats.names
-            self.names = {k: top - log(1.0 + seen[k]) for k in item.names if seen.get(k, 0) > 0}
+            self.names = {k: name_idf(k) for k in item.names if seen.get(k, 0) > 0}
         self.places = {k: self.names[k] for k in item.places if k in self.names}
         self.people = {k: self.names[k] for k in item.people if k in self.names}
         self.title_names = {k: self.names[k] for k in item.title_names if k in self.names}
-        self.numbers = weights(item.numbers, stats.numbers)
-        self.years = weights(item.years, stats.years)
-        self.words = TermVector.of(item.term_ids, item.term_tf * stats.term_idf(item.term_ids))
+        self.numbers = {k: stats.number_idf(k) for k in item.numbers}
+        self.years = {k: stats.year_idf(k) for k in item.years}
+        self.words = article_words(item, stats)
+
+
+def article_words(item: StoryItem, stats: CorpusStats) -> TermVector:
+    """The article's TF-IDF word vector, with the IDF of the corpus statistics given."""
+    bg = item.term_bg
+    if bg.size != item.term_ids.size:  # an item built by hand without background frequencies
+        bg = np.full(item.term_ids.size, FLOOR, dtype=np.float32)
+    return TermVector.of(item.term_ids, item.term_tf * stats.term_idf(item.term_ids, bg))
 
 
 def coverage(weights: Mapping[str, float] | Mapping[int, float], counts: Mapping, size: int) -> float:
@@ -127,7 +144,7 @@ def core_coverage(ev: ArticleEvidence, story: StoryState, stats: CorpusStats) ->
         return 0.0
     num = den = 0.0
     for key in story.core_names():
-        w = stats.idf(stats.names, key)
+        w = stats.name_idf(key)
         den += w
         if key in ev.names:
             num += w
@@ -141,6 +158,26 @@ def _cosines(v: np.ndarray, sums: list[np.ndarray]) -> np.ndarray:
     norms = np.sqrt(np.einsum("ij,ij->i", m, m))
     norms[norms == 0] = 1.0
     return (m @ v) / norms
+
+
+def time_evidence(days: int | None) -> tuple[float, float]:
+    """The `TIME_FEATURES` of a number of days between two reports (None: a date is unknown).
+
+    Only a gap between two known dates is evidence: an unknown date says nothing about time, and
+    gives the same values as reports of the same day (whether a date is known says how a text
+    was collected, not which event it reports).
+    """
+    if not days:
+        return 0.0, 0.0
+    return math.log1p(min(days, RECENT_DAYS)), math.log1p(max(days - RECENT_DAYS, 0))
+
+
+def day_gap(day: str | None, first: str | None, last: str | None) -> int | None:
+    """Days from a date to a span of dates (0 inside it); None when the date or the span is unknown."""
+    if not day or first is None or last is None:
+        return None
+    d = day_number(day)
+    return max(0, day_number(first) - d, d - day_number(last))
 
 
 def join_features(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusStats) -> np.ndarray:
@@ -163,28 +200,26 @@ def join_features(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusS
             coverage(ev.years, story.years, size),
             ev.words.cosine(words) if words is not None else 0.0,
             math.log(size),
+            *time_evidence(day_gap(item.published, story.first, story.last)),
         )
     return out
 
 
-def weighted_cosine(
-    a: Mapping[str, int], b: Mapping[str, int], stats: CorpusStats, df: Counter[str]
-) -> float:
+def weighted_cosine(a: Mapping[str, int], b: Mapping[str, int], idf: Callable[[str], float]) -> float:
     """Cosine of two count vectors with every key weighted by its IDF (0 when either is empty)."""
     if not a or not b:
         return 0.0
-    idf = stats.idf
     small, large = (a, b) if len(a) <= len(b) else (b, a)
     dot = 0.0
     for key, c in small.items():
         d = large.get(key)
         if d:
-            w = idf(df, key)
+            w = idf(key)
             dot += w * w * c * d
     if dot <= 0:
         return 0.0
-    na = math.sqrt(sum((idf(df, k) * c) ** 2 for k, c in a.items()))
-    nb = math.sqrt(sum((idf(df, k) * c) ** 2 for k, c in b.items()))
+    na = math.sqrt(sum((idf(k) * c) ** 2 for k, c in a.items()))
+    nb = math.sqrt(sum((idf(k) * c) ** 2 for k, c in b.items()))
     return dot / (na * nb) if na > 0 and nb > 0 else 0.0
 
 
@@ -195,20 +230,27 @@ def _shared_terms(a: StoryState, b: StoryState) -> float:
     return sum(a.terms[x].cosine(b.terms[x]) for x in langs) / len(langs)
 
 
+def _span_gap(a: StoryState, b: StoryState) -> int | None:
+    if a.first is None or a.last is None or b.first is None or b.last is None:
+        return None
+    return max(0, day_number(b.first) - day_number(a.last), day_number(a.first) - day_number(b.last))
+
+
 def merge_features(a: StoryState, b: StoryState, stats: CorpusStats) -> np.ndarray:
     """The `MERGE_FEATURES` of two stories."""
     return np.array(
         [
             unit_dot(a.head, b.head),
             unit_dot(a.body, b.body),
-            weighted_cosine(a.names, b.names, stats, stats.names),
-            weighted_cosine(a.places, b.places, stats, stats.names),
-            weighted_cosine(a.people, b.people, stats, stats.names),
-            weighted_cosine(a.numbers, b.numbers, stats, stats.numbers),
-            weighted_cosine(a.years, b.years, stats, stats.years),
+            weighted_cosine(a.names, b.names, stats.name_idf),
+            weighted_cosine(a.places, b.places, stats.name_idf),
+            weighted_cosine(a.people, b.people, stats.name_idf),
+            weighted_cosine(a.numbers, b.numbers, stats.number_idf),
+            weighted_cosine(a.years, b.years, stats.year_idf),
             _shared_terms(a, b),
             math.log(min(a.size, b.size)),
             math.log(max(a.size, b.size)),
+            *time_evidence(_span_gap(a, b)),
         ],
         dtype=np.float64,
     )
