@@ -115,6 +115,18 @@ class Storyline:
         self.refresh_views(touched)
         return report
 
+    def reclean(self, progress: Any = None) -> Any:
+        """Clean every article again from its raw record; redo duplicates and stories for what changed.
+
+        Returns:
+            A `storyline.pipeline.reclean.RecleanReport`.
+        """
+        from storyline.pipeline.reclean import reclean
+
+        report, touched = reclean(self.store, self.config, self.encoder, progress=progress)
+        self.refresh_views(touched)
+        return report
+
     # -- views -------------------------------------------------------------------------------
 
     def refresh_views(self, story_ids: Iterable[str] | None = None) -> None:

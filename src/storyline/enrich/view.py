@@ -158,7 +158,10 @@ def build_view(
     dates = article_dates(articles, by_analysis)
     order_key = {a.id: (dates[a.id].day or "9999-99-99", n) for n, a in enumerate(articles)}
     ordered = sorted(articles, key=lambda a: order_key[a.id])
-    copies = {a for a, r in rel.items() if r.kind in COPY_KINDS | TRANSLATION_KINDS}
+    # Copies, translations and rewrites say what their original says: they add sources to a
+    # quote, never sentences to the summary or timeline. An update stays an original: what it
+    # adds is news.
+    copies = {a for a, r in rel.items() if r.kind in COPY_KINDS | TRANSLATION_KINDS | {"rewrite"}}
     originals = {a.id for a in ordered if a.id not in copies}
     language = main_language(ordered, rel)
 

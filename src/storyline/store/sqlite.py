@@ -382,6 +382,33 @@ class Store:
         for chunk in _chunks(ids):
             self.conn.execute(f"DELETE FROM relations WHERE article IN ({','.join('?' * len(chunk))})", chunk)
 
+    def delete_relations_touching(self, article_ids: Iterable[str]) -> None:
+        """Remove every relation in which these articles are the copy or the original."""
+        for chunk in _chunks(list(article_ids), 400):
+            marks = ",".join("?" * len(chunk))
+            self.conn.execute(
+                f"DELETE FROM relations WHERE article IN ({marks}) OR original IN ({marks})", (*chunk, *chunk)
+            )
+
+    def forget_fingerprints(self, article_ids: Iterable[str]) -> None:
+        """Drop what was computed from these articles' text (embeddings, duplicate index entries)."""
+        for chunk in _chunks(list(article_ids)):
+            marks = ",".join("?" * len(chunk))
+            for table, col in (
+                ("embeddings", "article"),
+                ("sentence_vectors", "article"),
+                ("dedup_index", "article"),
+            ):
+                self.conn.execute(f"DELETE FROM {table} WHERE {col} IN ({marks})", chunk)
+
+    def clear_stories(self) -> None:
+        """Forget every story, membership and the clustering state (before re-clustering)."""
+        for table in (
+            "memberships", "story_entities", "stories", "story_state", "story_member", "story_alias",
+            "story_df", "story_meta",
+        ):  # fmt: skip
+            self.conn.execute(f"DELETE FROM {table}")
+
     def relations(self, article_ids: Iterable[str] | None = None) -> list[DupRelation]:
         """Relations touching these articles (as copy or original), or all of them."""
         if article_ids is None:
