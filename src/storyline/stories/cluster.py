@@ -26,11 +26,12 @@ from typing import Literal
 
 import numpy as np
 
-from storyline.stories.features import ArticleEvidence, article_words, join_features, merge_features
+from storyline.stories.features import ArticleEvidence, join_features, merge_features
 from storyline.stories.index import StoryIndex, day_number, one_thread
 from storyline.stories.item import StoryItem
 from storyline.stories.model import StoryModels, load_models
 from storyline.stories.state import CorpusStats, StoryState, days_between
+from storyline.stories.terms import TermVector
 
 # How many candidate stories an article is scored against, at most. Ranked by the cosine of
 # their mean embedding, the right story (when one exists) was among the first 10 for all but
@@ -165,7 +166,6 @@ class StoryClusterer:
     on_scored: ScoreObserver | None = None
 
     def __post_init__(self) -> None:
-        self.stats.priors = self.models.priors
         self._evidence: ArticleEvidence | None = None  # the last article's, reused by `place`
         # For each name of `names`: the earliest last date its stories had when they took it.
         self.name_last: dict[str, int] = {}
@@ -263,7 +263,7 @@ class StoryClusterer:
         for name in keys:
             if self.name_last[name] >= recent:
                 continue
-            w = self.stats.name_idf(name)
+            w = self.stats.idf(df, name)
             for sid in names[name]:
                 if sid in seen:
                     continue
@@ -319,7 +319,7 @@ class StoryClusterer:
         if ev is not None and ev.item is item:
             words = ev.words
         else:
-            words = article_words(item, self.stats)
+            words = TermVector.of(item.term_ids, item.term_tf * self.stats.term_idf(item.term_ids))
         state.add(item, words)
         self.stats.add(item)
         self._post_names(item.names, story)

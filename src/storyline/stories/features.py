@@ -8,23 +8,23 @@ Evidence that needs something on both sides (names, numbers, words in the same l
 signed: +1 when it all agrees, -1 when none of it does, and 0 when either side has none. No
 feature says *whether* something is known: whether an article carries a date or a number says
 how it was collected, not which event it reports, and a model that learns from it fails on the
-next collection. Publication dates are not a feature at all: they decide which stories are live
-(see `storyline.stories.index`), because no public labelled collection pairs dates with similar
-events in a way a model could learn the effect from without also learning how that collection
-was put together.
+next collection. Publication dates enter twice: they decide which stories are live (see
+`storyline.stories.index`), and the number of days between two *known* dates is a feature
+(`time_evidence`); an unknown date gives the values of a same-day report, so the feature can
+only say "this much time passed", never "this one was dated".
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections import Counter
+from collections.abc import Mapping
 
 import numpy as np
 
-from storyline.stories.background import FLOOR
 from storyline.stories.index import day_number
 from storyline.stories.item import StoryItem
-from storyline.stories.state import CorpusStats, StoryState
+from storyline.stories.state import PRIOR_DOCS, CorpusStats, StoryState
 from storyline.stories.terms import TermVector
 
 JOIN_FEATURES: tuple[str, ...] = (
@@ -49,8 +49,8 @@ JOIN_FEATURES: tuple[str, ...] = (
 TIME_FEATURES: tuple[str, ...] = ("gap", "late")
 NON_POSITIVE: frozenset[str] = frozenset(TIME_FEATURES)
 # Where the time evidence may change slope: two weeks, the usual life of a breaking story (the
-# default dormancy window). Fitted on their own, the pairs of ECB+ and of MEANTIME agree that days
-# beyond it lower the odds; within it the two disagree, and only the sign bound decides.
+# default dormancy window, `StoryConfig.dormant_days`). Fitted on ECB+ (see `fit_time` in
+# eval/fit_stories.py), both slopes come out negative in every held-out fold.
 RECENT_DAYS = 14
 
 MERGE_FEATURES: tuple[str, ...] = (
@@ -88,29 +88,27 @@ class ArticleEvidence:
 
     def __init__(self, item: StoryItem, stats: CorpusStats) -> None:
         self.item = item
-        name_idf = stats.name_idf
+        top = math.log(stats.docs + PRIOR_DOCS + 1.0)
+        log = math.log
+
+        def weights(keys: frozenset[str], df: Counter[str]) -> dict[str, float]:
+            get = df.get
+            return {k: top - log(1.0 + get(k, 0)) for k in keys}
+
         if item.tagged:
-            self.names = {k: name_idf(k) for k in item.names}
+            self.names = weights(item.names, stats.names)
         else:
             # Capitalised runs found without a tagger count once another article used them too:
             # a real name recurs across reports and languages, a capitalised common noun rarely
             # does, and an unseen one would weigh most of all.
             seen = stats.names
-            self.names = {k: name_idf(k) for k in item.names if seen.get(k, 0) > 0}
+            self.names = {k: top - log(1.0 + seen[k]) for k in item.names if seen.get(k, 0) > 0}
         self.places = {k: self.names[k] for k in item.places if k in self.names}
         self.people = {k: self.names[k] for k in item.people if k in self.names}
         self.title_names = {k: self.names[k] for k in item.title_names if k in self.names}
-        self.numbers = {k: stats.number_idf(k) for k in item.numbers}
-        self.years = {k: stats.year_idf(k) for k in item.years}
-        self.words = article_words(item, stats)
-
-
-def article_words(item: StoryItem, stats: CorpusStats) -> TermVector:
-    """The article's TF-IDF word vector, with the IDF of the corpus statistics given."""
-    bg = item.term_bg
-    if bg.size != item.term_ids.size:  # an item built by hand without background frequencies
-        bg = np.full(item.term_ids.size, FLOOR, dtype=np.float32)
-    return TermVector.of(item.term_ids, item.term_tf * stats.term_idf(item.term_ids, bg))
+        self.numbers = weights(item.numbers, stats.numbers)
+        self.years = weights(item.years, stats.years)
+        self.words = TermVector.of(item.term_ids, item.term_tf * stats.term_idf(item.term_ids))
 
 
 def coverage(weights: Mapping[str, float] | Mapping[int, float], counts: Mapping, size: int) -> float:
@@ -144,7 +142,7 @@ def core_coverage(ev: ArticleEvidence, story: StoryState, stats: CorpusStats) ->
         return 0.0
     num = den = 0.0
     for key in story.core_names():
-        w = stats.name_idf(key)
+        w = stats.idf(stats.names, key)
         den += w
         if key in ev.names:
             num += w
@@ -205,21 +203,24 @@ def join_features(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusS
     return out
 
 
-def weighted_cosine(a: Mapping[str, int], b: Mapping[str, int], idf: Callable[[str], float]) -> float:
+def weighted_cosine(
+    a: Mapping[str, int], b: Mapping[str, int], stats: CorpusStats, df: Counter[str]
+) -> float:
     """Cosine of two count vectors with every key weighted by its IDF (0 when either is empty)."""
     if not a or not b:
         return 0.0
+    idf = stats.idf
     small, large = (a, b) if len(a) <= len(b) else (b, a)
     dot = 0.0
     for key, c in small.items():
         d = large.get(key)
         if d:
-            w = idf(key)
+            w = idf(df, key)
             dot += w * w * c * d
     if dot <= 0:
         return 0.0
-    na = math.sqrt(sum((idf(k) * c) ** 2 for k, c in a.items()))
-    nb = math.sqrt(sum((idf(k) * c) ** 2 for k, c in b.items()))
+    na = math.sqrt(sum((idf(df, k) * c) ** 2 for k, c in a.items()))
+    nb = math.sqrt(sum((idf(df, k) * c) ** 2 for k, c in b.items()))
     return dot / (na * nb) if na > 0 and nb > 0 else 0.0
 
 
@@ -242,11 +243,11 @@ def merge_features(a: StoryState, b: StoryState, stats: CorpusStats) -> np.ndarr
         [
             unit_dot(a.head, b.head),
             unit_dot(a.body, b.body),
-            weighted_cosine(a.names, b.names, stats.name_idf),
-            weighted_cosine(a.places, b.places, stats.name_idf),
-            weighted_cosine(a.people, b.people, stats.name_idf),
-            weighted_cosine(a.numbers, b.numbers, stats.number_idf),
-            weighted_cosine(a.years, b.years, stats.year_idf),
+            weighted_cosine(a.names, b.names, stats, stats.names),
+            weighted_cosine(a.places, b.places, stats, stats.names),
+            weighted_cosine(a.people, b.people, stats, stats.names),
+            weighted_cosine(a.numbers, b.numbers, stats, stats.numbers),
+            weighted_cosine(a.years, b.years, stats, stats.years),
             _shared_terms(a, b),
             math.log(min(a.size, b.size)),
             math.log(max(a.size, b.size)),

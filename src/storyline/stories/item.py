@@ -16,8 +16,7 @@ import numpy as np
 
 from storyline.nlp import has_model
 from storyline.stories.evidence import name_keys, numbers_and_years
-from storyline.stories.background import word_freqs
-from storyline.stories.terms import EMPTY_IDS, EMPTY_WEIGHTS, term_id
+from storyline.stories.terms import EMPTY_IDS, EMPTY_WEIGHTS, hash_counts
 from storyline.text import words
 from storyline.types import Article, Mention
 
@@ -69,26 +68,6 @@ def term_counts(title: str | None, text: str) -> dict[str, int]:
     return dict(Counter(t for t in tokens if len(t) >= _MIN_TERM_CHARS and not t.isdigit()))
 
 
-def term_profile(counts: dict[str, int], language: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Word counts as sorted unique word ids, sublinear frequencies ``1 + ln(count)`` and background frequencies.
-
-    Args:
-        counts: word -> count (`term_counts`).
-        language: the words' language, for their background frequencies
-            (`storyline.stories.background.word_freqs`).
-    """
-    if not counts:
-        return EMPTY_IDS, EMPTY_WEIGHTS, EMPTY_WEIGHTS
-    words = list(counts)
-    raw = np.fromiter((term_id(w) for w in words), dtype=np.uint32, count=len(words))
-    ids, inverse = np.unique(raw, return_inverse=True)
-    n = np.zeros(ids.size, dtype=np.float64)
-    np.add.at(n, inverse, np.fromiter(counts.values(), dtype=np.float64, count=len(words)))
-    bg = np.zeros(ids.size, dtype=np.float32)
-    np.maximum.at(bg, inverse, word_freqs(words, language))
-    return ids, (1.0 + np.log(n)).astype(np.float32), bg
-
-
 @dataclass(frozen=True, eq=False)
 class StoryItem:
     """One article as story clustering sees it.
@@ -111,8 +90,6 @@ class StoryItem:
         term_ids: sorted ids (`storyline.stories.terms.term_id`) of the words of the headline and
             body start, for same-language lexical overlap.
         term_tf: their sublinear frequencies, ``1 + ln(count)``.
-        term_bg: their background frequencies per token in the article's language
-            (`storyline.stories.background`).
         original: id of the article this one copies, when the duplicate stage found one: a copy
             always joins its original's story.
     """
@@ -132,7 +109,6 @@ class StoryItem:
     years: frozenset[str] = frozenset()
     term_ids: np.ndarray = field(default_factory=lambda: EMPTY_IDS)
     term_tf: np.ndarray = field(default_factory=lambda: EMPTY_WEIGHTS)
-    term_bg: np.ndarray = field(default_factory=lambda: EMPTY_WEIGHTS)
     original: str | None = None
 
 
@@ -163,7 +139,7 @@ def make_item(
         original: id of the article it duplicates, if any.
     """
     names = name_keys(mentions, title_end=len(title) if title else 0)
-    term_ids, term_tf, term_bg = term_profile(term_counts(title, text), language)
+    term_ids, term_tf = hash_counts(term_counts(title, text))
     typed = has_model(language)  # without a tagger, names have no reliable kind
     numbers, years = numbers_and_years(f"{title or ''}\n{text}")
     return StoryItem(
@@ -182,7 +158,6 @@ def make_item(
         years=years,
         term_ids=term_ids,
         term_tf=term_tf,
-        term_bg=term_bg,
         original=original,
     )
 

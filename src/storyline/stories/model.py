@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 
 from storyline.errors import ConfigError
-from storyline.stories.background import DEFAULT_PRIORS, Priors
 from storyline.stories.features import JOIN_FEATURES, MERGE_FEATURES
 
 MODEL_FILE = "link_model.json"
@@ -94,8 +93,6 @@ class StoryModels:
         candidate_floor: stories whose mean embedding has a lower cosine with the article are not
             scored: just below the lowest cosine between an article and its own story in the
             fitting data.
-        priors: the priors of the corpus statistics the features are computed with
-            (`storyline.stories.background`), fitted with the models.
         about: provenance (data, validation figures), for people; not read by the code.
     """
 
@@ -104,7 +101,6 @@ class StoryModels:
     merge: LinkModel
     merge_xl: LinkModel
     candidate_floor: float = -1.0
-    priors: Priors = DEFAULT_PRIORS
     about: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
@@ -116,7 +112,6 @@ class StoryModels:
                 "merge": self.merge.to_dict(),
                 "merge_xl": self.merge_xl.to_dict(),
                 "candidate_floor": self.candidate_floor,
-                "priors": self.priors.to_dict(),
                 "about": self.about,
             },
             indent=1,
@@ -142,7 +137,6 @@ def load_models(path: str | Path | None = None) -> StoryModels:
             LinkModel.from_dict(d["merge"]),
             LinkModel.from_dict(d["merge_xl"]),
             float(d.get("candidate_floor", -1.0)),
-            Priors.from_dict(d["priors"]),
             d.get("about", {}),
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:

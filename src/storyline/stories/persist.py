@@ -199,8 +199,6 @@ def from_rows(
         stats.names.update(s.names)
         stats.numbers.update(s.numbers)
         stats.years.update(s.years)
-        for lang in s.languages:
-            stats.name_freqs.add_language(lang)
     if rows.df:
         df = np.array(rows.df, dtype=np.int64)
         stats.terms[df[:, 0] & DF_MASK] = df[:, 1]
