@@ -263,3 +263,10 @@ def test_french_quote_with_guillemets_keeps_its_speaker():
     assert v.quotes[0].role == "président"
     assert {e.name for e in v.entities} >= {"Emmanuel Macron", "Olaf Scholz", "Paris", "Berlin"}
     assert v.summary and v.summary[0].text.endswith("»")
+
+
+def test_dispute_cites_the_original_not_the_copy_that_repeats_it(view):
+    arts, _ = _story()
+    copies = {arts["c"].id, arts["d"].id}
+    assert view.disputes
+    assert all(s.article not in copies for s in view.disputes[0].sides)

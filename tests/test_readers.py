@@ -149,6 +149,7 @@ def test_rss_and_atom(data: Path) -> None:
         ("bad.json", "not valid JSON"),
         ("not_a_feed.rss", "feed could not be parsed"),
         ("truncated.warc.gz", "truncated WARC"),
+        ("annotations.csv", "no text column in the CSV header (columns: doc_id, instance_id"),
     ],
 )
 def test_broken_files_are_rejected_with_reason(data: Path, name: str, reason: str) -> None:

@@ -153,10 +153,15 @@ def _name_span(ent: Any) -> Any:
     return doc[ent.start : end]
 
 
+# A compass direction alone ("the East", "South") names a region only by context; models tag it
+# as a place, and it then merges the directions of every story into false "places".
+_DIRECTIONS = frozenset(f"{a}{b}" for a in ("", "north", "south") for b in ("", "east", "west")) - {""}
+
+
 def _doc_mentions(doc: Any) -> list[Mention]:
     out = []
     for e in doc.ents:
-        if e.label_ in SPACY_KINDS:
+        if e.label_ in SPACY_KINDS and e.text.lower().replace("-", "") not in _DIRECTIONS:
             span = _name_span(e)
             out.append(Mention(span.text, SPACY_KINDS[e.label_], span.start_char, span.end_char))
     return out

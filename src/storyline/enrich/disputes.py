@@ -154,7 +154,9 @@ def find_disputes(
                 score += CUE_WEIGHT
             if score >= DISPUTE_MIN:
                 pairs.append((score, x, y))
-    pairs.sort(reverse=True)
+    # Strongest first; among equal scores the earlier statements, i.e. originals' before the
+    # copies' that repeat them word for word.
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
     # Each statement belongs to its strongest dispute only.
     used: set[int] = set()
     disputes: list[Dispute] = []

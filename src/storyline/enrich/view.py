@@ -41,7 +41,7 @@ from storyline.types import (
     TimelineEntry,
 )
 
-VIEW_VERSION = 1
+VIEW_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)

@@ -124,6 +124,14 @@ def read_csv(
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     if not reader.fieldnames:
         raise InputError(source, "CSV file has no header row")
+    # A table without a text column (an annotation list, a spreadsheet of links) holds no
+    # articles: one clear error for the file, rather than one "no text field" per row.
+    wanted = fields.text + fields.html
+    if not set(wanted) & set(reader.fieldnames):
+        columns = ", ".join(reader.fieldnames[:12]) + (", ..." if len(reader.fieldnames) > 12 else "")
+        raise InputError(
+            source, f"no text column in the CSV header (columns: {columns}; looked for {'/'.join(wanted)})"
+        )
     try:
         for position, row in enumerate(reader, start=1):
             if None in row:
