@@ -30,9 +30,11 @@ from storyline.stories.cluster import StoryClusterer
 from storyline.stories.model import load_models
 
 
-def _cluster(docs: list[sd.Doc], items: list, window: float | None) -> dict[str, str]:
+def _cluster(
+    docs: list[sd.Doc], items: list, window: float | None, model: Path | None = None
+) -> dict[str, str]:
     order = sd.stream_order(docs)
-    c = StoryClusterer(models=load_models(), window=window)
+    c = StoryClusterer(models=load_models(model), window=window)
     c.assign_many(items[i] for i in order)
     return {d.id: c.story_of(d.id) or "" for d in docs}
 
@@ -54,18 +56,19 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--izium-gold", type=Path, default=shared / "gold" / "izium")
     ap.add_argument("--cache", type=Path, default=sd.DEFAULT_CACHE, help="embedding cache folder")
     ap.add_argument("--window", type=float, default=14.0, help="dormancy window in days")
+    ap.add_argument("--model", type=Path, default=None, help="link model file (default: the shipped one)")
     args = ap.parse_args(argv)
 
     if args.ecbplus.exists():
         docs = sd.load_ecbplus(args.ecbplus)
-        labels = _cluster(docs, sd.items_for(docs, args.cache, "ecbplus"), args.window)
+        labels = _cluster(docs, sd.items_for(docs, args.cache, "ecbplus"), args.window, args.model)
         pred = [labels[d.id] for d in docs]
         print(_line("ECB+ event level", pred, [d.gold for d in docs]))
         print(_line("ECB+ topic level", pred, [d.group for d in docs]))
 
     if args.meantime.exists():
         docs = sd.load_meantime(args.meantime)
-        labels = _cluster(docs, sd.items_for(docs, args.cache, "meantime"), args.window)
+        labels = _cluster(docs, sd.items_for(docs, args.cache, "meantime"), args.window, args.model)
         pred = [labels[d.id] for d in docs]
         groups: dict[str, set[str]] = defaultdict(set)
         for d in docs:
@@ -80,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
                 continue
             docs = sd.load_izium(args.izium, gold)
             tag = "izium" if gold is None else "izium-gold"
-            labels = _cluster(docs, sd.items_for(docs, args.cache, tag), args.window)
+            labels = _cluster(docs, sd.items_for(docs, args.cache, tag), args.window, args.model)
             stories = {labels[d.id] for d in docs}
             print(f"Izium ({how}): {len(docs)} texts in {len(stories)} story(ies)")
 

@@ -8,10 +8,10 @@ Evidence that needs something on both sides (names, numbers, words in the same l
 signed: +1 when it all agrees, -1 when none of it does, and 0 when either side has none. No
 feature says *whether* something is known: whether an article carries a date or a number says
 how it was collected, not which event it reports, and a model that learns from it fails on the
-next collection. Publication dates are not a feature at all: they decide which stories are live
-(see `storyline.stories.index`), because no public labelled collection pairs dates with similar
-events in a way a model could learn the effect from without also learning how that collection
-was put together.
+next collection. Publication dates enter twice: they decide which stories are live (see
+`storyline.stories.index`), and the number of days between two *known* dates is a feature
+(`time_evidence`); an unknown date gives the values of a same-day report, so the feature can
+only say "this much time passed", never "this one was dated".
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from storyline.stories.index import day_number
 from storyline.stories.item import StoryItem
 from storyline.stories.state import PRIOR_DOCS, CorpusStats, StoryState
 from storyline.stories.terms import TermVector
@@ -38,7 +39,19 @@ JOIN_FEATURES: tuple[str, ...] = (
     "years",  # share of the article's years that the story's members mention
     "terms",  # TF-IDF cosine with the story's words in the article's language (0 if none)
     "size",  # log of the story's size
+    "gap",  # log(1 + days) between the article's date and the story's reports, up to `RECENT_DAYS`
+    "late",  # log(1 + days) beyond `RECENT_DAYS`; both 0 unless both sides are dated
 )
+
+# Features whose fitted weight may not be positive: more time between two reports can only make
+# them less likely to be one event (`eval/fit_stories.py` fits them with that bound). Together
+# they make the time evidence a monotone, piecewise-linear function of log(1 + days).
+TIME_FEATURES: tuple[str, ...] = ("gap", "late")
+NON_POSITIVE: frozenset[str] = frozenset(TIME_FEATURES)
+# Where the time evidence may change slope: two weeks, the usual life of a breaking story (the
+# default dormancy window, `StoryConfig.dormant_days`). Fitted on ECB+ (see `fit_time` in
+# eval/fit_stories.py), both slopes come out negative in every held-out fold.
+RECENT_DAYS = 14
 
 MERGE_FEATURES: tuple[str, ...] = (
     "head",  # cosine of the two stories' mean title + lead embeddings
@@ -51,6 +64,8 @@ MERGE_FEATURES: tuple[str, ...] = (
     "terms",  # TF-IDF cosine of the words, averaged over the languages both stories have
     "min_size",  # log of the smaller story's size
     "max_size",  # log of the larger story's size
+    "gap",  # log(1 + days) between the two stories' date spans, up to `RECENT_DAYS`
+    "late",  # log(1 + days) beyond `RECENT_DAYS`; both 0 unless both stories are dated
 )
 
 
@@ -143,6 +158,26 @@ def _cosines(v: np.ndarray, sums: list[np.ndarray]) -> np.ndarray:
     return (m @ v) / norms
 
 
+def time_evidence(days: int | None) -> tuple[float, float]:
+    """The `TIME_FEATURES` of a number of days between two reports (None: a date is unknown).
+
+    Only a gap between two known dates is evidence: an unknown date says nothing about time, and
+    gives the same values as reports of the same day (whether a date is known says how a text
+    was collected, not which event it reports).
+    """
+    if not days:
+        return 0.0, 0.0
+    return math.log1p(min(days, RECENT_DAYS)), math.log1p(max(days - RECENT_DAYS, 0))
+
+
+def day_gap(day: str | None, first: str | None, last: str | None) -> int | None:
+    """Days from a date to a span of dates (0 inside it); None when the date or the span is unknown."""
+    if not day or first is None or last is None:
+        return None
+    d = day_number(day)
+    return max(0, day_number(first) - d, d - day_number(last))
+
+
 def join_features(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusStats) -> np.ndarray:
     """The `JOIN_FEATURES` of an article (its `ArticleEvidence`) against candidate stories, one row each."""
     item = ev.item
@@ -163,6 +198,7 @@ def join_features(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusS
             coverage(ev.years, story.years, size),
             ev.words.cosine(words) if words is not None else 0.0,
             math.log(size),
+            *time_evidence(day_gap(item.published, story.first, story.last)),
         )
     return out
 
@@ -195,6 +231,12 @@ def _shared_terms(a: StoryState, b: StoryState) -> float:
     return sum(a.terms[x].cosine(b.terms[x]) for x in langs) / len(langs)
 
 
+def _span_gap(a: StoryState, b: StoryState) -> int | None:
+    if a.first is None or a.last is None or b.first is None or b.last is None:
+        return None
+    return max(0, day_number(b.first) - day_number(a.last), day_number(a.first) - day_number(b.last))
+
+
 def merge_features(a: StoryState, b: StoryState, stats: CorpusStats) -> np.ndarray:
     """The `MERGE_FEATURES` of two stories."""
     return np.array(
@@ -209,6 +251,7 @@ def merge_features(a: StoryState, b: StoryState, stats: CorpusStats) -> np.ndarr
             _shared_terms(a, b),
             math.log(min(a.size, b.size)),
             math.log(max(a.size, b.size)),
+            *time_evidence(_span_gap(a, b)),
         ],
         dtype=np.float64,
     )
