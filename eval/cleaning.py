@@ -38,7 +38,7 @@ from storyline.text import containment, fold, jaccard, shingles, words  # noqa: 
 from storyline.types import Article, RawDoc, Removal  # noqa: E402
 
 _SHARED = ROOT / ".." / "shared"
-DEFAULT_SHARED = _SHARED if _SHARED.exists() else Path("/work/shared")
+DEFAULT_SHARED = _SHARED
 
 RESULTS: list[tuple[str, bool]] = []
 

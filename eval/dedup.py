@@ -21,6 +21,7 @@ import argparse
 import hashlib
 import itertools
 import json
+import os
 import sys
 import tempfile
 from collections import Counter, defaultdict
@@ -31,6 +32,8 @@ from typing import Any
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+# Embeddings of the eval corpora, kept between runs ($XDG_CACHE_HOME/storyline).
+CACHE_ROOT = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "storyline"
 sys.path.insert(0, str(ROOT / "src"))
 
 from storyline.clean import clean_record  # noqa: E402
@@ -48,8 +51,7 @@ from storyline.types import Article, DupRelation, RawDoc, Rejected  # noqa: E402
 
 
 def default_shared() -> Path:
-    here = ROOT / ".." / "shared"
-    return here if here.is_dir() else Path("/work/shared")
+    return ROOT / ".." / "shared"
 
 
 def encoder(cache: Path) -> Encoder:
@@ -505,7 +507,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=default_shared(), help="the shared data folder")
     ap.add_argument(
-        "--cache", type=Path, default=Path("/work/cache/dedup/vectors.sqlite"), help="embedding cache"
+        "--cache", type=Path, default=CACHE_ROOT / "dedup" / "vectors.sqlite", help="embedding cache"
     )
     sub = ap.add_subparsers(dest="cmd", required=True)
     sub.add_parser("izium")

@@ -46,8 +46,7 @@ CLASSES = {"PER": "person", "ORG": "organisation", "LOC": "place"}
 
 
 def default_shared() -> Path:
-    here = Path(__file__).resolve().parents[1] / ".." / "shared"
-    return here if here.exists() else Path("/work/shared")
+    return Path(__file__).resolve().parents[1] / ".." / "shared"
 
 
 def load_instances(path: Path) -> dict[str, tuple[str, bool]]:

@@ -34,7 +34,7 @@ from storyline.errors import InputError
 from storyline.types import RawDoc
 
 _SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
-DEFAULT_DATA = (_SHARED if _SHARED.exists() else Path("/work/shared")) / "eval" / "article-extraction"
+DEFAULT_DATA = _SHARED / "eval" / "article-extraction"
 _TOKEN_RE = re.compile(r"\w+", re.UNICODE | re.MULTILINE | re.IGNORECASE | re.DOTALL)
 
 TpFpFn = tuple[float, float, float]

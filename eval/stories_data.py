@@ -8,6 +8,7 @@ made of the encoder name and every text embedded: changing the texts recomputes 
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -26,12 +27,12 @@ from storyline.types import Mention, RawDoc, digest  # noqa: E402
 
 
 def shared_dir() -> Path:
-    """The shared data folder: ``../shared`` next to the repository, else /work/shared."""
-    here = Path(__file__).resolve().parents[1] / ".." / "shared"
-    return here if here.exists() else Path("/work/shared")
+    """The shared data folder: ``../shared`` next to the repository."""
+    return Path(__file__).resolve().parents[1] / ".." / "shared"
 
 
-DEFAULT_CACHE = Path("/work/cache/stories")
+# Embeddings of the eval corpora, kept between runs ($XDG_CACHE_HOME/storyline/stories).
+DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "storyline" / "stories"
 
 
 @dataclass(frozen=True)

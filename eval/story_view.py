@@ -42,8 +42,7 @@ from storyline.types import Article, DupRelation, RawDoc
 
 
 def default_shared() -> Path:
-    here = Path(__file__).resolve().parents[1] / ".." / "shared"
-    return here if here.exists() else Path("/work/shared")
+    return Path(__file__).resolve().parents[1] / ".." / "shared"
 
 
 _DATE_LINE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b[^\n]*\n")

@@ -36,10 +36,7 @@ WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 
 def default_corpus() -> Path:
     """The Izium texts in the shared data folder next to the repository."""
-    shared = ROOT / ".." / "shared"
-    if not shared.is_dir():
-        shared = Path("/work/shared")
-    return shared / "corpus" / "izium"
+    return ROOT / ".." / "shared" / "corpus" / "izium"
 
 
 def main() -> None:
