@@ -143,3 +143,20 @@ def test_interrupted_batches_leave_no_partial_state(tmp_path: Path, fast_config:
     rep = api.ingest([str(tmp_path)])
     assert rep.added == 20 and rep.already_present == 10
     assert api.store.counts()["articles"] == 30
+
+
+def test_a_group_that_spans_batches_joins_the_story_of_its_placed_member() -> None:
+    from storyline.pipeline.stages import placed_anchors
+    from storyline.types import DupRelation
+
+    # "en" was placed as news in an earlier batch; now its original "es" and another
+    # translation "it" arrive: the relations name "es" the original, but the story is en's.
+    rels = [DupRelation("en", "es", "translation", 0.99), DupRelation("it", "es", "translation", 0.98)]
+    placed = {"en": "s1"}
+    anchors = placed_anchors(rels, ["es", "it"], placed.get)
+    assert anchors == {"es": "en", "it": "en"}
+    # Once the original is placed, the copies simply follow it.
+    placed = {"en": "s1", "es": "s1"}
+    assert placed_anchors(rels, ["it"], placed.get) == {}
+    # Articles in no group are left to the clusterer.
+    assert placed_anchors(rels, ["fr"], placed.get) == {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -23,7 +23,7 @@ from storyline.stories import (
     mention_text,
 )
 from storyline.stories import persist as story_state
-from storyline.types import Article, Rejected
+from storyline.types import Article, DupRelation, Rejected
 
 
 def skip_known(store: Store) -> Stage:
@@ -150,6 +150,39 @@ def story_vectors(
     return np.vstack([heads[i] for i in ids]), np.vstack([bodies[i] for i in ids])
 
 
+def placed_anchors(
+    relations: Sequence[DupRelation], new: Sequence[str], story_of: Callable[[str], str | None]
+) -> dict[str, str]:
+    """For new articles whose duplicate group already has a placed member: that member.
+
+    A group can span batches the wrong way round: a translation arrives first, is placed as news,
+    and its original (same day, or dated earlier) comes in a later batch. The relations then name
+    the newcomer as the original, but the group's story is where the earlier member went: the
+    newcomer must join it, not be placed on its own features. The group's original is preferred
+    when placed; else the first placed member (by id, for a stable choice).
+
+    Args:
+        relations: the duplicate relations of every group the batch touched (old members too).
+        new: ids of the batch's articles, not yet placed.
+        story_of: the story of an already placed article, or None.
+    """
+    members: dict[str, set[str]] = {}
+    root: dict[str, str] = {}
+    for r in relations:
+        root[r.article] = r.original
+        members.setdefault(r.original, {r.original}).add(r.article)
+    anchors: dict[str, str] = {}
+    for a in new:
+        top = root.get(a, a)
+        group = members.get(top)
+        if not group or (top != a and story_of(top) is not None):
+            continue  # no group, or the original is placed: the clusterer follows it already
+        placed = sorted(m for m in group if m != a and story_of(m) is not None)
+        if placed:
+            anchors[a] = placed[0]
+    return anchors
+
+
 def assign_stories(store: Store, config: Config, encoder: Encoder) -> Stage:
     """Place the new articles in stories with the fitted online clusterer, in publication order.
 
@@ -174,6 +207,7 @@ def assign_stories(store: Store, config: Config, encoder: Encoder) -> Stage:
         heads, bodies = story_vectors(store, encoder, articles)
         names = mentions_many([(mention_text(a.title, a.text), a.language) for a in articles])
         original = {r.article: r.original for r in batch.relations}
+        original.update(placed_anchors(batch.relations, [a.id for a in articles], clusterer.story_of))
         items = [
             item_from_article(a, h, b, m, original.get(a.id))
             for a, h, b, m in zip(articles, heads, bodies, names, strict=True)
