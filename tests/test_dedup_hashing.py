@@ -24,6 +24,10 @@ MIXED = [
     "ผู้นำยูเครนกล่าวว่า ยึดคืนได้ 6,000 ตารางกิโลเมตร",
     "in\u200bvisible soft\u00adhyphen ﬁve Straße ＦＵＬＬ width ½ x² ǅ",
     "snake_case and CamelCase and 3.14 and e-mail",
+    # Folding that depends on neighbours (composition, reordering) next to folding that does not.
+    "Tiếng Việt: cafe\u0301 ÉCOLE x\u0301\u0327y … ½ Straße",
+    "हिन्दी क़ ख़ and مَرْحَبًا and ｶﾞｷﾞ ﾊﾟ and \u1100\u1161\u11a8 \uac00\u11a8 and \u212b \u2126",
+    "ΐΰ և ﬓ ᾳ ᾼ ΣΟΦΟΣ İstanbul \u1e9e ǰ ŉ a\u00a0b ＡＢＣ，\u200dz",
 ]
 
 

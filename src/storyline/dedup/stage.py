@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -466,12 +466,13 @@ class Deduplicator:
         sizes = {i: len(cache.sequence(i)) for i in members_all}
         markers: dict[str, list[str]] = {}  # words, not distinct n-grams
         adjacency = _adjacency(direct)
+        degree = _lexical_degree(direct)
         out: list[DupRelation] = []
         for ids in found.values():
             group = [articles[i] for i in ids if i in articles]
             if len(group) < 2:
                 continue
-            choice = original_of(group, order, sizes, markers, _lexical_degree(ids, direct))
+            choice = original_of(group, order, sizes, markers, {i: degree[i] for i in ids if i in degree})
             orig = choice.original
             so = cache.set(orig.id)
             for m in group:
@@ -504,12 +505,15 @@ class Deduplicator:
 _LEXICAL_LINKS = ("content hash", "minhash lsh")
 
 
-def _lexical_degree(ids: Iterable[str], direct: dict[frozenset[str], dict[str, Any]]) -> dict[str, int]:
-    """How many verified word-for-word links each member of a group has inside the group."""
-    members = set(ids)
+def _lexical_degree(direct: dict[frozenset[str], dict[str, Any]]) -> dict[str, int]:
+    """How many verified word-for-word links each linked article has.
+
+    Every directly linked pair is in one group (links are unions), so an article's count is its
+    count inside its group; computed once for all groups instead of once per group.
+    """
     degree: dict[str, int] = {}
     for pair, info in direct.items():
-        if len(pair) == 2 and pair <= members and info.get("found_by") in _LEXICAL_LINKS:
+        if len(pair) == 2 and info.get("found_by") in _LEXICAL_LINKS:
             for x in pair:
                 degree[x] = degree.get(x, 0) + 1
     return degree
