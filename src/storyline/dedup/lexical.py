@@ -188,25 +188,34 @@ class Fingerprints:
             self.empty = self.signatures[:, 0] == EMPTY
         else:  # shingles only (verification), no sketch
             self.empty = np.diff(self.shingles.offsets) == 0
-        self._all_sets: list[np.ndarray] | None = None
+        self._sets: dict[int, np.ndarray] = {}
+
+    def prepare_sets(self, rows: Sequence[int] | None = None) -> None:
+        """Compute the shingle sets of these rows (all when None) in one pass.
+
+        Verification needs the sets of the texts in candidate pairs only, often a minority of
+        a batch; `shingle_set` computes a missing set on its own.
+        """
+        o = self.shingles.offsets
+        want = range(len(o) - 1) if rows is None else sorted(set(rows) - self._sets.keys())
+        if not want:
+            return
+        idx = np.fromiter(want, dtype=np.int64, count=len(want))
+        counts = o[idx + 1] - o[idx]
+        offsets = np.zeros(len(idx) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        flat = _short(self.shingles.hashes[_ranges(o[idx], counts)])
+        self._sets.update(zip(idx.tolist(), _row_sets(flat, offsets), strict=True))
 
     def shingle_set(self, row: int) -> np.ndarray:
         """The sorted distinct shingle hashes of one text (48-bit, as int64).
 
-        Computed for the whole batch at once on first use: one sort of (row, hash) keys instead of
-        a sort per text. 48 bits leave ~1e-8 odds of a collision between two texts' 400 shingles.
+        48 bits leave ~1e-8 odds of a collision between two texts' 400 shingles.
         """
-        if self._all_sets is None:
-            n = len(self.shingles.offsets) - 1
-            if n >= 1 << 15:  # rows must fit above the 48 hash bits
-                self._all_sets = [sorted_unique(self.sequence(i)) for i in range(n)]
-            else:
-                rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(self.shingles.offsets))
-                keys = sorted_unique((rows << 48) | _short(self.shingles.hashes))
-                bounds = np.searchsorted(keys, np.arange(n + 1, dtype=np.int64) << 48)
-                low = keys & ((1 << 48) - 1)
-                self._all_sets = [low[bounds[i] : bounds[i + 1]] for i in range(n)]
-        return self._all_sets[row]
+        got = self._sets.get(row)
+        if got is None:
+            got = self._sets[row] = sorted_unique(self.sequence(row))
+        return got
 
     def sequence(self, row: int) -> np.ndarray:
         """The shingle hashes of one text in text order (48-bit, as in `shingle_set`)."""
@@ -223,6 +232,44 @@ def sorted_unique(a: np.ndarray) -> np.ndarray:
     keep[0] = True
     np.not_equal(a[1:], a[:-1], out=keep[1:])
     return a[keep]
+
+
+# Texts with more shingles than this are sorted one by one, so one very long text does not
+# widen the padded matrix of the whole batch (2,000 rows of 2,048 int64: 32 MB at most).
+_ROW_WIDTH = 2048
+_PAD = np.iinfo(np.int64).max
+
+
+def _row_sets(h: np.ndarray, offsets: np.ndarray) -> list[np.ndarray]:
+    """Sorted distinct values of each row of a flat array with row offsets.
+
+    The rows are laid out in a padded matrix and sorted along its rows: many short sorts are
+    several times faster than one sort of (row, value) keys over the whole batch.
+    """
+    counts = np.diff(offsets)
+    n = len(counts)
+    out: list[np.ndarray] = [h[:0]] * n
+    short = np.flatnonzero((counts > 0) & (counts <= _ROW_WIDTH))
+    for i in np.flatnonzero(counts > _ROW_WIDTH).tolist():
+        out[i] = sorted_unique(h[offsets[i] : offsets[i + 1]])
+    if not len(short):
+        return out
+    c = counts[short]
+    mat = np.full((len(short), int(c.max())), _PAD, dtype=np.int64)
+    width = mat.shape[1]
+    # Flat position in the matrix of each value: its rank in its row plus the row's first cell.
+    shift = np.arange(len(c), dtype=np.int64) * width - (np.cumsum(c) - c)
+    mat.ravel()[np.arange(int(c.sum()), dtype=np.int64) + np.repeat(shift, c)] = h[_ranges(offsets[short], c)]
+    mat.sort(axis=1)
+    keep = np.ones(mat.shape, dtype=bool)
+    np.not_equal(mat[:, 1:], mat[:, :-1], out=keep[:, 1:])
+    keep &= mat != _PAD
+    flat = mat[keep]
+    bounds = np.zeros(len(short) + 1, dtype=np.int64)
+    np.cumsum(keep.sum(axis=1), out=bounds[1:])
+    for k, i in enumerate(short.tolist()):
+        out[i] = flat[bounds[k] : bounds[k + 1]]
+    return out
 
 
 def _short(h: np.ndarray) -> np.ndarray:
@@ -265,7 +312,9 @@ class ShingleCache:
         """Compute the shingles of (id, text) pairs not seen yet, in one pass."""
         todo = [(i, t) for i, t in items if i not in self._where]
         if todo:
-            self.add([i for i, _ in todo], Fingerprints([t for _, t in todo], self.shingle_size))
+            fp = Fingerprints([t for _, t in todo], self.shingle_size)
+            fp.prepare_sets()  # each is verified or grouped: all sets are needed
+            self.add([i for i, _ in todo], fp)
 
     def set(self, article_id: str) -> np.ndarray:
         """Sorted distinct shingle hashes."""

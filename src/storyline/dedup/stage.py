@@ -358,9 +358,10 @@ class Deduplicator:
         old_articles = {x.id: x for x in self.store.get_articles(list(old_ids.values()))}
         articles.update(old_articles)
         cache.ensure([(x.id, x.text) for x in old_articles.values()])
+        fp.prepare_sets([r for pair in pairs for r in pair if isinstance(r, int)])
+        checked: list[tuple[str, str]] = []
+        sets: list[tuple[np.ndarray, np.ndarray]] = []
         for a_row, other in pairs:
-            a = fresh[a_row]
-            sa = fp.shingle_set(a_row)
             if isinstance(other, str):
                 oid = old_ids.get(int(other[1:]))
                 if oid is None or oid not in old_articles:
@@ -369,9 +370,12 @@ class Deduplicator:
             else:
                 oid = fresh[other].id
                 sb = fp.shingle_set(other)
+            checked.append((fresh[a_row].id, oid))
+            sets.append((fp.shingle_set(a_row), sb))
+        for (a_id, oid), (sa, sb) in zip(checked, sets, strict=True):
             s = overlap(sa, sb)
             if lexical_match(s, self.config):
-                link(a.id, oid, "minhash lsh", jaccard_5gram=round(s.jaccard, 4))
+                link(a_id, oid, "minhash lsh", jaccard_5gram=round(s.jaccard, 4))
 
     def _semantic_links(
         self,
@@ -467,38 +471,38 @@ class Deduplicator:
         markers: dict[str, list[str]] = {}  # words, not distinct n-grams
         adjacency = _adjacency(direct)
         degree = _lexical_degree(direct)
-        out: list[DupRelation] = []
+        chosen: list[tuple[Article, Article, str]] = []  # (member, original, why the original)
         for ids in found.values():
             group = [articles[i] for i in ids if i in articles]
             if len(group) < 2:
                 continue
             choice = original_of(group, order, sizes, markers, {i: degree[i] for i in ids if i in degree})
             orig = choice.original
+            chosen += [(m, orig, choice.reason(m.id)) for m in group if m.id != orig.id]
+        out: list[DupRelation] = []
+        for m, orig, reason in chosen:
             so = cache.set(orig.id)
-            for m in group:
-                if m.id == orig.id:
-                    continue
-                s = overlap(cache.set(m.id), so)
-                info = direct.get(frozenset((m.id, orig.id)))
-                prob = info.get("probability") if info else None
-                naming = name_relation(m, orig, s, self.config, prob)
-                ev = dict(naming.evidence)
-                start, length = longest_shared_run(cache.sequence(m.id), so, self.config.shingle_size)
-                if length:
-                    ev["shared_passage"] = {"first_word": start, "words": length}
-                ev["original_reason"] = choice.reason(m.id)
-                marks = markers[m.id] if m.id in markers else copy_markers(m)
-                if marks:
-                    ev["copy_markers"] = marks
-                score = naming.score
-                if info:
-                    ev["link"] = info
-                else:
-                    via = _path(m.id, orig.id, adjacency)
-                    ev["link"] = {"found_by": "group", "via": via}
-                    if naming.kind in ("translation", "rewrite"):
-                        score = _path_probability([m.id, *via, orig.id], direct)
-                out.append(DupRelation(m.id, orig.id, naming.kind, round(float(score), 4), ev))
+            s = overlap(cache.set(m.id), so)
+            start, length = longest_shared_run(cache.sequence(m.id), so, self.config.shingle_size)
+            info = direct.get(frozenset((m.id, orig.id)))
+            prob = info.get("probability") if info else None
+            naming = name_relation(m, orig, s, self.config, prob)
+            ev = dict(naming.evidence)
+            if length:
+                ev["shared_passage"] = {"first_word": start, "words": length}
+            ev["original_reason"] = reason
+            marks = markers[m.id] if m.id in markers else copy_markers(m)
+            if marks:
+                ev["copy_markers"] = marks
+            score = naming.score
+            if info:
+                ev["link"] = info
+            else:
+                via = _path(m.id, orig.id, adjacency)
+                ev["link"] = {"found_by": "group", "via": via}
+                if naming.kind in ("translation", "rewrite"):
+                    score = _path_probability([m.id, *via, orig.id], direct)
+            out.append(DupRelation(m.id, orig.id, naming.kind, round(float(score), 4), ev))
         return out
 
 
