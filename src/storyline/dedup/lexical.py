@@ -13,13 +13,15 @@ ingested long before.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from storyline.fingerprint.minhash import EMPTY, band_keys, band_layout, signatures
 from storyline.fingerprint.shingles import TokenHashes, _ranges, parallel_map, shingle_hashes, token_hashes
+from storyline.types import Article
 
 # At most this many stored articles are taken from one LSH bucket per query. A bucket holding
 # more is a template or boilerplate shared by many documents; the oldest members are kept (an
@@ -296,35 +298,85 @@ def layout(threshold: float, num_perm: int) -> tuple[int, int]:
     return band_layout(threshold, num_perm)
 
 
+# Shingle sequences of this many recent articles are kept between stage calls (int64, ~3.4 KB
+# for a 400-word text: ~170 MB at most). Copies of news mostly follow their original within
+# days, and a later batch then verifies against them without fetching and re-tokenising them;
+# older articles are fingerprinted again from their stored text.
+KEEP_RECENT = 50_000
+
+
 class ShingleCache:
-    """Shingle sets and sequences of articles by id, computed at most once per duplicate-stage call."""
+    """Shingle sets and sequences of articles by id, computed at most once per duplicate-stage call.
 
-    def __init__(self, shingle_size: int) -> None:
+    Args:
+        shingle_size: words per shingle.
+        keep: sequences of this many recent articles are kept for later calls (see `end_call`).
+    """
+
+    def __init__(self, shingle_size: int, keep: int = 0) -> None:
         self.shingle_size = shingle_size
+        self.keep = keep
         self._where: dict[str, tuple[Fingerprints, int]] = {}
+        self._hash: dict[str, str] = {}
+        self._loose: dict[str, np.ndarray] = {}  # sequences taken from the kept ones
+        self._loose_sets: dict[str, np.ndarray] = {}
+        # id -> (content hash, sequence), oldest first; the content hash guards against an
+        # article whose text changed under the same id (a re-clean).
+        self._kept: OrderedDict[str, tuple[str, np.ndarray]] = OrderedDict()
 
-    def add(self, ids: Sequence[str], fp: Fingerprints) -> None:
+    def add(self, articles: Sequence[Article], fp: Fingerprints) -> None:
         """Remember the fingerprints of these articles (rows in order)."""
-        for k, i in enumerate(ids):
-            self._where.setdefault(i, (fp, k))
+        for k, a in enumerate(articles):
+            if a.id not in self._where:
+                self._where[a.id] = (fp, k)
+                self._hash[a.id] = a.content_hash
 
-    def ensure(self, items: Sequence[tuple[str, str]]) -> None:
-        """Compute the shingles of (id, text) pairs not seen yet, in one pass."""
-        todo = [(i, t) for i, t in items if i not in self._where]
+    def ensure(self, articles: Iterable[Article]) -> None:
+        """Compute the shingles of articles not seen yet, in one pass."""
+        todo = []
+        for a in articles:
+            if a.id in self._where or a.id in self._loose:
+                continue
+            kept = self._kept.get(a.id)
+            if kept is not None and kept[0] == a.content_hash:
+                self._loose[a.id] = kept[1]
+                self._hash[a.id] = a.content_hash
+            else:
+                todo.append(a)
         if todo:
-            fp = Fingerprints([t for _, t in todo], self.shingle_size)
+            fp = Fingerprints([a.text for a in todo], self.shingle_size)
             fp.prepare_sets()  # each is verified or grouped: all sets are needed
-            self.add([i for i, _ in todo], fp)
+            self.add(todo, fp)
 
     def set(self, article_id: str) -> np.ndarray:
         """Sorted distinct shingle hashes."""
-        fp, k = self._where[article_id]
-        return fp.shingle_set(k)
+        where = self._where.get(article_id)
+        if where is not None:
+            return where[0].shingle_set(where[1])
+        got = self._loose_sets.get(article_id)
+        if got is None:
+            got = self._loose_sets[article_id] = sorted_unique(self._loose[article_id])
+        return got
 
     def sequence(self, article_id: str) -> np.ndarray:
         """Shingle hashes in text order."""
-        fp, k = self._where[article_id]
-        return fp.sequence(k)
+        where = self._where.get(article_id)
+        if where is not None:
+            return where[0].sequence(where[1])
+        return self._loose[article_id]
+
+    def end_call(self) -> None:
+        """Keep the sequences of this call's articles for later calls, and forget the rest."""
+        if self.keep:
+            for i, seq in self._loose.items():
+                self._kept[i] = (self._hash[i], seq)
+                self._kept.move_to_end(i)
+            for i, (fp, k) in self._where.items():
+                self._kept[i] = (self._hash[i], fp.sequence(k))
+                self._kept.move_to_end(i)
+            while len(self._kept) > self.keep:
+                self._kept.popitem(last=False)
+        self._where, self._hash, self._loose, self._loose_sets = {}, {}, {}, {}
 
 
 class SignatureTable:

@@ -30,6 +30,7 @@ from storyline.config import DedupConfig
 from storyline.dedup import model
 from storyline.dedup.anchors import Anchors
 from storyline.dedup.lexical import (
+    KEEP_RECENT,
     BandIndex,
     Fingerprints,
     LexicalScores,
@@ -125,6 +126,7 @@ class Deduplicator:
         self._lexical = BandIndex(self.bands)
         self._anchors = BandIndex(self.anchor_bands)
         self._signatures = SignatureTable(config.num_perm)
+        self._shingles = ShingleCache(config.shingle_size, KEEP_RECENT)
         self._vectors: VectorIndex | None = None
         self._loaded = False
 
@@ -304,14 +306,17 @@ class Deduplicator:
                 link(a.id, first, "content hash")
         fresh = [a for a in new if a.id not in twin]
         articles: dict[str, Article] = {a.id: a for a in new}
-        cache = ShingleCache(self.config.shingle_size)
-        if fresh:
-            fp, anchors = self._index_batch(fresh, seqs)
-            cache.add([a.id for a in fresh], fp)
-            self._lexical_links(fresh, fp, seqs, articles, cache, link)
-            if self.encoder is not None:
-                self._semantic_links(fresh, anchors, seqs, articles, groups, direct, link)
-        return self._relations(groups, direct, articles, cache)
+        cache = self._shingles
+        try:
+            if fresh:
+                fp, anchors = self._index_batch(fresh, seqs)
+                cache.add(fresh, fp)
+                self._lexical_links(fresh, fp, seqs, articles, cache, link)
+                if self.encoder is not None:
+                    self._semantic_links(fresh, anchors, seqs, articles, groups, direct, link)
+            return self._relations(groups, direct, articles, cache)
+        finally:
+            cache.end_call()
 
     def _lexical_links(
         self,
@@ -357,7 +362,7 @@ class Deduplicator:
         old_ids = self.store.ids_of_seqs(old_seqs)
         old_articles = {x.id: x for x in self.store.get_articles(list(old_ids.values()))}
         articles.update(old_articles)
-        cache.ensure([(x.id, x.text) for x in old_articles.values()])
+        cache.ensure(old_articles.values())
         fp.prepare_sets([r for pair in pairs for r in pair if isinstance(r, int)])
         checked: list[tuple[str, str]] = []
         sets: list[tuple[np.ndarray, np.ndarray]] = []
@@ -466,7 +471,7 @@ class Deduplicator:
         members_all = sorted({i for g in found.values() for i in g if i in articles})
         order = self.store.seqs(members_all)
         # One fingerprint pass for every member of every touched group not fingerprinted yet.
-        cache.ensure([(i, articles[i].text) for i in members_all])
+        cache.ensure(articles[i] for i in members_all)
         sizes = {i: len(cache.sequence(i)) for i in members_all}
         markers: dict[str, list[str]] = {}  # words, not distinct n-grams
         adjacency = _adjacency(direct)
