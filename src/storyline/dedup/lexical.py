@@ -338,7 +338,7 @@ class ShingleCache:
 
     def ensure(self, articles: Iterable[Article]) -> None:
         """Compute the shingles of articles not seen yet, in one pass."""
-        todo = []
+        todo, loose = [], []
         for a in articles:
             if a.id in self._where or a.id in self._loose:
                 continue
@@ -346,8 +346,14 @@ class ShingleCache:
             if kept is not None and kept[0] == a.content_hash:
                 self._loose[a.id] = kept[1]
                 self._hash[a.id] = a.content_hash
+                loose.append(a.id)
             else:
                 todo.append(a)
+        if loose:  # their sets, in one pass
+            seqs = [self._loose[i] for i in loose]
+            offsets = np.zeros(len(seqs) + 1, dtype=np.int64)
+            np.cumsum([len(x) for x in seqs], out=offsets[1:])
+            self._loose_sets.update(zip(loose, _row_sets(np.concatenate(seqs), offsets), strict=True))
         if todo:
             fp = Fingerprints([a.text for a in todo], self.shingle_size)
             fp.prepare_sets()  # each is verified or grouped: all sets are needed

@@ -307,14 +307,15 @@ class Deduplicator:
         fresh = [a for a in new if a.id not in twin]
         articles: dict[str, Article] = {a.id: a for a in new}
         cache = self._shingles
+        scored: dict[tuple[str, str], LexicalScores] = {}  # verified pairs' overlaps, to reuse
         try:
             if fresh:
                 fp, anchors = self._index_batch(fresh, seqs)
                 cache.add(fresh, fp)
-                self._lexical_links(fresh, fp, seqs, articles, cache, link)
+                self._lexical_links(fresh, fp, seqs, articles, cache, link, scored)
                 if self.encoder is not None:
                     self._semantic_links(fresh, anchors, seqs, articles, groups, direct, link)
-            return self._relations(groups, direct, articles, cache)
+            return self._relations(groups, direct, articles, cache, scored)
         finally:
             cache.end_call()
 
@@ -326,6 +327,7 @@ class Deduplicator:
         articles: dict[str, Article],
         cache: ShingleCache,
         link: Any,
+        scored: dict[tuple[str, str], LexicalScores],
     ) -> None:
         ok = np.flatnonzero(~fp.empty)
         if not len(ok):
@@ -378,7 +380,7 @@ class Deduplicator:
             checked.append((fresh[a_row].id, oid))
             sets.append((fp.shingle_set(a_row), sb))
         for (a_id, oid), (sa, sb) in zip(checked, sets, strict=True):
-            s = overlap(sa, sb)
+            s = scored[a_id, oid] = overlap(sa, sb)
             if lexical_match(s, self.config):
                 link(a_id, oid, "minhash lsh", jaccard_5gram=round(s.jaccard, 4))
 
@@ -450,6 +452,7 @@ class Deduplicator:
         direct: dict[frozenset[str], dict[str, Any]],
         articles: dict[str, Article],
         cache: ShingleCache,
+        scored: dict[tuple[str, str], LexicalScores],
     ) -> list[DupRelation]:
         if not groups.parent:
             return []
@@ -487,7 +490,10 @@ class Deduplicator:
         out: list[DupRelation] = []
         for m, orig, reason in chosen:
             so = cache.set(orig.id)
-            s = overlap(cache.set(m.id), so)
+            s = scored.get((m.id, orig.id))
+            if s is None:
+                back = scored.get((orig.id, m.id))
+                s = back.swapped() if back is not None else overlap(cache.set(m.id), so)
             start, length = longest_shared_run(cache.sequence(m.id), so, self.config.shingle_size)
             info = direct.get(frozenset((m.id, orig.id)))
             prob = info.get("probability") if info else None
