@@ -8,10 +8,19 @@ import random
 import numpy as np
 import pytest
 
-from storyline.dedup.lexical import BandIndex, Fingerprints, longest_shared_run, overlap, within_batch_pairs
+from storyline.dedup.lexical import (
+    BandIndex,
+    Fingerprints,
+    ShingleCache,
+    _row_sets,
+    longest_shared_run,
+    overlap,
+    within_batch_pairs,
+)
 from storyline.fingerprint.minhash import band_layout, estimated_jaccard, signatures
 from storyline.fingerprint.shingles import python_shingle_hash, shingle_hashes, token_hashes
-from storyline.text import jaccard, shingles, words
+from storyline.text import content_hash, jaccard, shingles, words
+from storyline.types import Article
 
 MIXED = [
     "",
@@ -24,6 +33,10 @@ MIXED = [
     "ผู้นำยูเครนกล่าวว่า ยึดคืนได้ 6,000 ตารางกิโลเมตร",
     "in\u200bvisible soft\u00adhyphen ﬁve Straße ＦＵＬＬ width ½ x² ǅ",
     "snake_case and CamelCase and 3.14 and e-mail",
+    # Folding that depends on neighbours (composition, reordering) next to folding that does not.
+    "Tiếng Việt: cafe\u0301 ÉCOLE x\u0301\u0327y … ½ Straße",
+    "हिन्दी क़ ख़ and مَرْحَبًا and ｶﾞｷﾞ ﾊﾟ and \u1100\u1161\u11a8 \uac00\u11a8 and \u212b \u2126",
+    "ΐΰ և ﬓ ᾳ ᾼ ΣΟΦΟΣ İstanbul \u1e9e ǰ ŉ a\u00a0b ＡＢＣ，\u200dz",
 ]
 
 
@@ -99,3 +112,28 @@ def test_longest_shared_run() -> None:
     fp = Fingerprints([a, b], 3)
     start, length = longest_shared_run(fp.sequence(0), fp.shingle_set(1), 3)
     assert words(a)[start : start + length] == ["gamma", "delta", "epsilon", "zeta", "eta", "theta"]
+
+
+def test_shingle_cache_keeps_recent_sequences_while_the_text_is_unchanged() -> None:
+    text = "the quick brown fox jumps over the lazy dog near the river bank today"
+    first = Article(id="a", source="s", record=None, text=text, content_hash=content_hash(text))
+    cache = ShingleCache(3, keep=10)
+    cache.ensure([first])
+    expected = cache.set("a").copy()
+    cache.end_call()
+    cache.ensure([first])  # served from the kept sequences
+    assert np.array_equal(cache.set("a"), expected)
+    assert np.array_equal(cache.sequence("a"), Fingerprints([text], 3).sequence(0))
+    cache.end_call()
+    changed = "a different text under the same id after cleaning it again"
+    cache.ensure([Article(id="a", source="s", record=None, text=changed, content_hash=content_hash(changed))])
+    assert np.array_equal(cache.set("a"), Fingerprints([changed], 3).shingle_set(0))
+
+
+def test_row_sets_match_sorted_unique() -> None:
+    rng = np.random.default_rng(3)
+    rows = [rng.integers(0, 50, size=n).astype(np.uint32) for n in (0, 1, 7, 40, 3000, 12)]
+    offsets = np.concatenate(([0], np.cumsum([len(r) for r in rows])))
+    got = _row_sets(np.concatenate(rows), offsets)
+    for r, g in zip(rows, got, strict=True):
+        assert np.array_equal(g, np.unique(r))

@@ -13,13 +13,15 @@ ingested long before.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from storyline.fingerprint.minhash import EMPTY, band_keys, band_layout, signatures
 from storyline.fingerprint.shingles import TokenHashes, _ranges, parallel_map, shingle_hashes, token_hashes
+from storyline.types import Article
 
 # At most this many stored articles are taken from one LSH bucket per query. A bucket holding
 # more is a template or boilerplate shared by many documents; the oldest members are kept (an
@@ -188,30 +190,44 @@ class Fingerprints:
             self.empty = self.signatures[:, 0] == EMPTY
         else:  # shingles only (verification), no sketch
             self.empty = np.diff(self.shingles.offsets) == 0
-        self._all_sets: list[np.ndarray] | None = None
+        self._sets: dict[int, np.ndarray] = {}
+        self._short: np.ndarray | None = None
+
+    def prepare_sets(self, rows: Sequence[int] | None = None) -> None:
+        """Compute the shingle sets of these rows (all when None) in one pass.
+
+        Verification needs the sets of the texts in candidate pairs only, often a minority of
+        a batch; `shingle_set` computes a missing set on its own.
+        """
+        o = self.shingles.offsets
+        want = range(len(o) - 1) if rows is None else sorted(set(rows) - self._sets.keys())
+        if not want:
+            return
+        idx = np.fromiter(want, dtype=np.int64, count=len(want))
+        counts = o[idx + 1] - o[idx]
+        offsets = np.zeros(len(idx) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        flat = _short(self.shingles.hashes[_ranges(o[idx], counts)])
+        self._sets.update(zip(idx.tolist(), _row_sets(flat, offsets), strict=True))
 
     def shingle_set(self, row: int) -> np.ndarray:
-        """The sorted distinct shingle hashes of one text (48-bit, as int64).
+        """The sorted distinct shingle hashes of one text (32-bit, as uint32).
 
-        Computed for the whole batch at once on first use: one sort of (row, hash) keys instead of
-        a sort per text. 48 bits leave ~1e-8 odds of a collision between two texts' 400 shingles.
+        32 bits: two texts of 400 shingles share a shingle by collision with odds ~4e-5 (400^2 /
+        2^32), which then moves their Jaccard similarity by 1/800; half the bytes of 64-bit
+        hashes make the sorts and lookups of verification markedly faster.
         """
-        if self._all_sets is None:
-            n = len(self.shingles.offsets) - 1
-            if n >= 1 << 15:  # rows must fit above the 48 hash bits
-                self._all_sets = [sorted_unique(self.sequence(i)) for i in range(n)]
-            else:
-                rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(self.shingles.offsets))
-                keys = sorted_unique((rows << 48) | _short(self.shingles.hashes))
-                bounds = np.searchsorted(keys, np.arange(n + 1, dtype=np.int64) << 48)
-                low = keys & ((1 << 48) - 1)
-                self._all_sets = [low[bounds[i] : bounds[i + 1]] for i in range(n)]
-        return self._all_sets[row]
+        got = self._sets.get(row)
+        if got is None:
+            got = self._sets[row] = sorted_unique(self.sequence(row))
+        return got
 
     def sequence(self, row: int) -> np.ndarray:
-        """The shingle hashes of one text in text order (48-bit, as in `shingle_set`)."""
+        """The shingle hashes of one text in text order (32-bit, as in `shingle_set`)."""
+        if self._short is None:
+            self._short = _short(self.shingles.hashes)
         o = self.shingles.offsets
-        return _short(self.shingles.hashes[o[row] : o[row + 1]])
+        return self._short[o[row] : o[row + 1]]
 
 
 def sorted_unique(a: np.ndarray) -> np.ndarray:
@@ -225,8 +241,46 @@ def sorted_unique(a: np.ndarray) -> np.ndarray:
     return a[keep]
 
 
+# Texts with more shingles than this are sorted one by one, so one very long text does not
+# widen the padded matrix of the whole batch (2,000 rows of 2,048 uint32: 16 MB at most).
+_ROW_WIDTH = 2048
+_PAD = np.iinfo(np.uint32).max
+
+
+def _row_sets(h: np.ndarray, offsets: np.ndarray) -> list[np.ndarray]:
+    """Sorted distinct values of each row of a flat array with row offsets.
+
+    The rows are laid out in a padded matrix and sorted along its rows: many short sorts are
+    several times faster than one sort of (row, value) keys over the whole batch.
+    """
+    counts = np.diff(offsets)
+    n = len(counts)
+    out: list[np.ndarray] = [h[:0]] * n
+    short = np.flatnonzero((counts > 0) & (counts <= _ROW_WIDTH))
+    for i in np.flatnonzero(counts > _ROW_WIDTH).tolist():
+        out[i] = sorted_unique(h[offsets[i] : offsets[i + 1]])
+    if not len(short):
+        return out
+    c = counts[short]
+    mat = np.full((len(short), int(c.max())), _PAD, dtype=np.uint32)
+    width = mat.shape[1]
+    # Flat position in the matrix of each value: its rank in its row plus the row's first cell.
+    shift = np.arange(len(c), dtype=np.int64) * width - (np.cumsum(c) - c)
+    mat.ravel()[np.arange(int(c.sum()), dtype=np.int64) + np.repeat(shift, c)] = h[_ranges(offsets[short], c)]
+    mat.sort(axis=1)
+    keep = np.ones(mat.shape, dtype=bool)
+    np.not_equal(mat[:, 1:], mat[:, :-1], out=keep[:, 1:])
+    keep &= np.arange(mat.shape[1]) < c[:, None]  # the first c cells of a sorted row are its own
+    flat = mat[keep]
+    bounds = np.zeros(len(short) + 1, dtype=np.int64)
+    np.cumsum(keep.sum(axis=1), out=bounds[1:])
+    for k, i in enumerate(short.tolist()):
+        out[i] = flat[bounds[k] : bounds[k + 1]]
+    return out
+
+
 def _short(h: np.ndarray) -> np.ndarray:
-    return (h >> np.uint64(16)).astype(np.int64)
+    return (h >> np.uint64(32)).astype(np.uint32)
 
 
 def longest_shared_run(seq_a: np.ndarray, set_b: np.ndarray, shingle_size: int) -> tuple[int, int]:
@@ -249,33 +303,91 @@ def layout(threshold: float, num_perm: int) -> tuple[int, int]:
     return band_layout(threshold, num_perm)
 
 
+# Shingle sequences of this many recent articles are kept between stage calls (uint32, ~1.7 KB
+# for a 400-word text: ~85 MB at most). Copies of news mostly follow their original within
+# days, and a later batch then verifies against them without fetching and re-tokenising them;
+# older articles are fingerprinted again from their stored text.
+KEEP_RECENT = 50_000
+
+
 class ShingleCache:
-    """Shingle sets and sequences of articles by id, computed at most once per duplicate-stage call."""
+    """Shingle sets and sequences of articles by id, computed at most once per duplicate-stage call.
 
-    def __init__(self, shingle_size: int) -> None:
+    Args:
+        shingle_size: words per shingle.
+        keep: sequences of this many recent articles are kept for later calls (see `end_call`).
+    """
+
+    def __init__(self, shingle_size: int, keep: int = 0) -> None:
         self.shingle_size = shingle_size
+        self.keep = keep
         self._where: dict[str, tuple[Fingerprints, int]] = {}
+        self._hash: dict[str, str] = {}
+        self._loose: dict[str, np.ndarray] = {}  # sequences taken from the kept ones
+        self._loose_sets: dict[str, np.ndarray] = {}
+        # id -> (content hash, sequence), oldest first; the content hash guards against an
+        # article whose text changed under the same id (a re-clean).
+        self._kept: OrderedDict[str, tuple[str, np.ndarray]] = OrderedDict()
 
-    def add(self, ids: Sequence[str], fp: Fingerprints) -> None:
+    def add(self, articles: Sequence[Article], fp: Fingerprints) -> None:
         """Remember the fingerprints of these articles (rows in order)."""
-        for k, i in enumerate(ids):
-            self._where.setdefault(i, (fp, k))
+        for k, a in enumerate(articles):
+            if a.id not in self._where:
+                self._where[a.id] = (fp, k)
+                self._hash[a.id] = a.content_hash
 
-    def ensure(self, items: Sequence[tuple[str, str]]) -> None:
-        """Compute the shingles of (id, text) pairs not seen yet, in one pass."""
-        todo = [(i, t) for i, t in items if i not in self._where]
+    def ensure(self, articles: Iterable[Article]) -> None:
+        """Compute the shingles of articles not seen yet, in one pass."""
+        todo, loose = [], []
+        for a in articles:
+            if a.id in self._where or a.id in self._loose:
+                continue
+            kept = self._kept.get(a.id)
+            if kept is not None and kept[0] == a.content_hash:
+                self._loose[a.id] = kept[1]
+                self._hash[a.id] = a.content_hash
+                loose.append(a.id)
+            else:
+                todo.append(a)
+        if loose:  # their sets, in one pass
+            seqs = [self._loose[i] for i in loose]
+            offsets = np.zeros(len(seqs) + 1, dtype=np.int64)
+            np.cumsum([len(x) for x in seqs], out=offsets[1:])
+            self._loose_sets.update(zip(loose, _row_sets(np.concatenate(seqs), offsets), strict=True))
         if todo:
-            self.add([i for i, _ in todo], Fingerprints([t for _, t in todo], self.shingle_size))
+            fp = Fingerprints([a.text for a in todo], self.shingle_size)
+            fp.prepare_sets()  # each is verified or grouped: all sets are needed
+            self.add(todo, fp)
 
     def set(self, article_id: str) -> np.ndarray:
         """Sorted distinct shingle hashes."""
-        fp, k = self._where[article_id]
-        return fp.shingle_set(k)
+        where = self._where.get(article_id)
+        if where is not None:
+            return where[0].shingle_set(where[1])
+        got = self._loose_sets.get(article_id)
+        if got is None:
+            got = self._loose_sets[article_id] = sorted_unique(self._loose[article_id])
+        return got
 
     def sequence(self, article_id: str) -> np.ndarray:
         """Shingle hashes in text order."""
-        fp, k = self._where[article_id]
-        return fp.sequence(k)
+        where = self._where.get(article_id)
+        if where is not None:
+            return where[0].sequence(where[1])
+        return self._loose[article_id]
+
+    def end_call(self) -> None:
+        """Keep the sequences of this call's articles for later calls, and forget the rest."""
+        if self.keep:
+            for i, seq in self._loose.items():
+                self._kept[i] = (self._hash[i], seq)
+                self._kept.move_to_end(i)
+            for i, (fp, k) in self._where.items():
+                self._kept[i] = (self._hash[i], fp.sequence(k))
+                self._kept.move_to_end(i)
+            while len(self._kept) > self.keep:
+                self._kept.popitem(last=False)
+        self._where, self._hash, self._loose, self._loose_sets = {}, {}, {}, {}
 
 
 class SignatureTable:
@@ -290,24 +402,33 @@ class SignatureTable:
     """
 
     def __init__(self, num_perm: int) -> None:
-        self._rows: dict[int, int] = {}
+        self._count = 0
+        self._row_of = np.full(1024, -1, dtype=np.int64)  # article number -> row of `_data`
         self._data = np.zeros((1024, num_perm), dtype=np.uint32)
 
     def add(self, numbers: Sequence[int], sigs: np.ndarray) -> None:
         """Remember the signatures of these article numbers."""
-        n = len(self._rows)
+        n = self._count
         need = n + len(numbers)
         if need > len(self._data):
             grown = np.zeros((max(need, 2 * len(self._data)), self._data.shape[1]), dtype=np.uint32)
             grown[:n] = self._data[:n]
             self._data = grown
         self._data[n:need] = sigs
-        for k, num in enumerate(numbers):
-            self._rows[int(num)] = n + k
+        nums = np.asarray(numbers, dtype=np.int64)
+        if len(nums) and nums.max() >= len(self._row_of):
+            grown_rows = np.full(max(int(nums.max()) + 1, 2 * len(self._row_of)), -1, dtype=np.int64)
+            grown_rows[: len(self._row_of)] = self._row_of
+            self._row_of = grown_rows
+        self._row_of[nums] = np.arange(n, need, dtype=np.int64)
+        self._count = need
 
     def estimate(self, sigs: np.ndarray, numbers: np.ndarray) -> np.ndarray:
         """Estimated Jaccard similarity of each signature with the stored one of each number (-1: unknown)."""
-        rows = np.array([self._rows.get(int(x), -1) for x in numbers], dtype=np.int64)
+        numbers = np.asarray(numbers, dtype=np.int64)
+        known = (numbers >= 0) & (numbers < len(self._row_of))
+        rows = np.full(len(numbers), -1, dtype=np.int64)
+        rows[known] = self._row_of[numbers[known]]
         out = np.full(len(numbers), -1.0)
         ok = rows >= 0
         if ok.any():

@@ -29,8 +29,11 @@ _COPY_NOTES_ANYWHERE = re.compile(_COPY_NOTES.pattern.replace(r"^\s*(", r"\b(", 
 _DATELINE = re.compile(r"\((CNN|Reuters|AP|AFP|dpa|EFE|ANSA|Bloomberg|BBC|Xinhua|Kyodo|Yonhap|UPI)\)")
 
 
+_NOT_LETTER = re.compile(r"[^a-z]")
+
+
 def _norm(name: str | None) -> str:
-    return re.sub(r"[^a-z]", "", (name or "").lower())
+    return _NOT_LETTER.sub("", name.lower()) if name else ""
 
 
 def copy_markers(article: Article) -> list[str]:

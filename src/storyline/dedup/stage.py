@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -30,6 +30,7 @@ from storyline.config import DedupConfig
 from storyline.dedup import model
 from storyline.dedup.anchors import Anchors
 from storyline.dedup.lexical import (
+    KEEP_RECENT,
     BandIndex,
     Fingerprints,
     LexicalScores,
@@ -125,6 +126,7 @@ class Deduplicator:
         self._lexical = BandIndex(self.bands)
         self._anchors = BandIndex(self.anchor_bands)
         self._signatures = SignatureTable(config.num_perm)
+        self._shingles = ShingleCache(config.shingle_size, KEEP_RECENT)
         self._vectors: VectorIndex | None = None
         self._loaded = False
 
@@ -304,14 +306,18 @@ class Deduplicator:
                 link(a.id, first, "content hash")
         fresh = [a for a in new if a.id not in twin]
         articles: dict[str, Article] = {a.id: a for a in new}
-        cache = ShingleCache(self.config.shingle_size)
-        if fresh:
-            fp, anchors = self._index_batch(fresh, seqs)
-            cache.add([a.id for a in fresh], fp)
-            self._lexical_links(fresh, fp, seqs, articles, cache, link)
-            if self.encoder is not None:
-                self._semantic_links(fresh, anchors, seqs, articles, groups, direct, link)
-        return self._relations(groups, direct, articles, cache)
+        cache = self._shingles
+        scored: dict[tuple[str, str], LexicalScores] = {}  # verified pairs' overlaps, to reuse
+        try:
+            if fresh:
+                fp, anchors = self._index_batch(fresh, seqs)
+                cache.add(fresh, fp)
+                self._lexical_links(fresh, fp, seqs, articles, cache, link, scored)
+                if self.encoder is not None:
+                    self._semantic_links(fresh, anchors, seqs, articles, groups, direct, link)
+            return self._relations(groups, direct, articles, cache, scored)
+        finally:
+            cache.end_call()
 
     def _lexical_links(
         self,
@@ -321,6 +327,7 @@ class Deduplicator:
         articles: dict[str, Article],
         cache: ShingleCache,
         link: Any,
+        scored: dict[tuple[str, str], LexicalScores],
     ) -> None:
         ok = np.flatnonzero(~fp.empty)
         if not len(ok):
@@ -357,10 +364,11 @@ class Deduplicator:
         old_ids = self.store.ids_of_seqs(old_seqs)
         old_articles = {x.id: x for x in self.store.get_articles(list(old_ids.values()))}
         articles.update(old_articles)
-        cache.ensure([(x.id, x.text) for x in old_articles.values()])
+        cache.ensure(old_articles.values())
+        fp.prepare_sets([r for pair in pairs for r in pair if isinstance(r, int)])
+        checked: list[tuple[str, str]] = []
+        sets: list[tuple[np.ndarray, np.ndarray]] = []
         for a_row, other in pairs:
-            a = fresh[a_row]
-            sa = fp.shingle_set(a_row)
             if isinstance(other, str):
                 oid = old_ids.get(int(other[1:]))
                 if oid is None or oid not in old_articles:
@@ -369,9 +377,12 @@ class Deduplicator:
             else:
                 oid = fresh[other].id
                 sb = fp.shingle_set(other)
-            s = overlap(sa, sb)
+            checked.append((fresh[a_row].id, oid))
+            sets.append((fp.shingle_set(a_row), sb))
+        for (a_id, oid), (sa, sb) in zip(checked, sets, strict=True):
+            s = scored[a_id, oid] = overlap(sa, sb)
             if lexical_match(s, self.config):
-                link(a.id, oid, "minhash lsh", jaccard_5gram=round(s.jaccard, 4))
+                link(a_id, oid, "minhash lsh", jaccard_5gram=round(s.jaccard, 4))
 
     def _semantic_links(
         self,
@@ -441,6 +452,7 @@ class Deduplicator:
         direct: dict[frozenset[str], dict[str, Any]],
         articles: dict[str, Article],
         cache: ShingleCache,
+        scored: dict[tuple[str, str], LexicalScores],
     ) -> list[DupRelation]:
         if not groups.parent:
             return []
@@ -462,54 +474,61 @@ class Deduplicator:
         members_all = sorted({i for g in found.values() for i in g if i in articles})
         order = self.store.seqs(members_all)
         # One fingerprint pass for every member of every touched group not fingerprinted yet.
-        cache.ensure([(i, articles[i].text) for i in members_all])
+        cache.ensure(articles[i] for i in members_all)
         sizes = {i: len(cache.sequence(i)) for i in members_all}
         markers: dict[str, list[str]] = {}  # words, not distinct n-grams
         adjacency = _adjacency(direct)
-        out: list[DupRelation] = []
+        degree = _lexical_degree(direct)
+        chosen: list[tuple[Article, Article, str]] = []  # (member, original, why the original)
         for ids in found.values():
             group = [articles[i] for i in ids if i in articles]
             if len(group) < 2:
                 continue
-            choice = original_of(group, order, sizes, markers, _lexical_degree(ids, direct))
+            choice = original_of(group, order, sizes, markers, {i: degree[i] for i in ids if i in degree})
             orig = choice.original
+            chosen += [(m, orig, choice.reason(m.id)) for m in group if m.id != orig.id]
+        out: list[DupRelation] = []
+        for m, orig, reason in chosen:
             so = cache.set(orig.id)
-            for m in group:
-                if m.id == orig.id:
-                    continue
-                s = overlap(cache.set(m.id), so)
-                info = direct.get(frozenset((m.id, orig.id)))
-                prob = info.get("probability") if info else None
-                naming = name_relation(m, orig, s, self.config, prob)
-                ev = dict(naming.evidence)
-                start, length = longest_shared_run(cache.sequence(m.id), so, self.config.shingle_size)
-                if length:
-                    ev["shared_passage"] = {"first_word": start, "words": length}
-                ev["original_reason"] = choice.reason(m.id)
-                marks = markers[m.id] if m.id in markers else copy_markers(m)
-                if marks:
-                    ev["copy_markers"] = marks
-                score = naming.score
-                if info:
-                    ev["link"] = info
-                else:
-                    via = _path(m.id, orig.id, adjacency)
-                    ev["link"] = {"found_by": "group", "via": via}
-                    if naming.kind in ("translation", "rewrite"):
-                        score = _path_probability([m.id, *via, orig.id], direct)
-                out.append(DupRelation(m.id, orig.id, naming.kind, round(float(score), 4), ev))
+            s = scored.get((m.id, orig.id))
+            if s is None:
+                back = scored.get((orig.id, m.id))
+                s = back.swapped() if back is not None else overlap(cache.set(m.id), so)
+            start, length = longest_shared_run(cache.sequence(m.id), so, self.config.shingle_size)
+            info = direct.get(frozenset((m.id, orig.id)))
+            prob = info.get("probability") if info else None
+            naming = name_relation(m, orig, s, self.config, prob)
+            ev = dict(naming.evidence)
+            if length:
+                ev["shared_passage"] = {"first_word": start, "words": length}
+            ev["original_reason"] = reason
+            marks = markers[m.id] if m.id in markers else copy_markers(m)
+            if marks:
+                ev["copy_markers"] = marks
+            score = naming.score
+            if info:
+                ev["link"] = info
+            else:
+                via = _path(m.id, orig.id, adjacency)
+                ev["link"] = {"found_by": "group", "via": via}
+                if naming.kind in ("translation", "rewrite"):
+                    score = _path_probability([m.id, *via, orig.id], direct)
+            out.append(DupRelation(m.id, orig.id, naming.kind, round(float(score), 4), ev))
         return out
 
 
 _LEXICAL_LINKS = ("content hash", "minhash lsh")
 
 
-def _lexical_degree(ids: Iterable[str], direct: dict[frozenset[str], dict[str, Any]]) -> dict[str, int]:
-    """How many verified word-for-word links each member of a group has inside the group."""
-    members = set(ids)
+def _lexical_degree(direct: dict[frozenset[str], dict[str, Any]]) -> dict[str, int]:
+    """How many verified word-for-word links each linked article has.
+
+    Every directly linked pair is in one group (links are unions), so an article's count is its
+    count inside its group; computed once for all groups instead of once per group.
+    """
     degree: dict[str, int] = {}
     for pair, info in direct.items():
-        if len(pair) == 2 and pair <= members and info.get("found_by") in _LEXICAL_LINKS:
+        if len(pair) == 2 and info.get("found_by") in _LEXICAL_LINKS:
             for x in pair:
                 degree[x] = degree.get(x, 0) + 1
     return degree

@@ -116,14 +116,103 @@ def _fmix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> _U64(33))
 
 
-def _fold(text: str) -> str:
-    # What `storyline.text.fold` does to tokens: compatibility forms and case. Quote/dash mapping
-    # and space collapsing never change a token, invisible characters are dropped by the table.
-    if text.isascii():  # NFKC is the identity on ASCII, and casefold is lower
-        return text.lower()
-    if not unicodedata.is_normalized("NFKC", text):  # a fast check; most text is already NFKC
-        text = unicodedata.normalize("NFKC", text)
-    return text.casefold()
+# Folding (`storyline.text.fold`: NFKC, then case folding) per code point, with a table instead of
+# `unicodedata.normalize` and `str.casefold` per text, which cost more than the rest of the
+# hashing on the mixed-script text of a news corpus (a fifth of its texts hold some compatibility
+# character: a no-break space, an ellipsis, full-width punctuation).
+#
+# Folding each code point on its own folds the text whenever no composition or reordering can
+# happen between neighbours: NFKC decomposes each character independently, and then only
+# reorders combining marks and composes a character with a following combining mark, Hangul
+# vowel or trailing consonant, or one of the few vowel signs that compose (the second parts of
+# canonical decompositions); case folding has no context rules. So a code point whose folding
+# holds none of those (`_SAFE`) maps through `_FOLDED` (one code point, or several via
+# `_EXPANSIONS`, such as the German sharp s), and a text holding any other code point is folded
+# by `unicodedata` as before: a handful of texts (Vietnamese, Hindi, vocalised Arabic).
+_FOLD_UNKNOWN = np.uint32(0xFFFFFFFF)
+_MULTI = np.uint32(0xFFFFFFFE)
+_UNSAFE = np.uint32(0xFFFFFFFD)
+_FOLDED = np.full(0x110000, _FOLD_UNKNOWN, dtype=np.uint32)
+_FOLDED[:128] = np.frombuffer(bytes(range(128)).decode("ascii").lower().encode("utf-32-le"), dtype=np.uint32)
+_EXPANSIONS: dict[int, list[int]] = {}
+_COMPOSING: set[int] = set()
+
+
+def _composing() -> set[int]:
+    """Code points that can compose with the character before them (computed once, ~0.1 s)."""
+    if not _COMPOSING:
+        # Canonical decompositions end below U+2FA20; Hangul vowels and trailing consonants compose
+        # algorithmically, not through the decomposition data.
+        for c in range(0x2FA20):
+            d = unicodedata.decomposition(chr(c))
+            if d and d[0] != "<" and " " in d:
+                _COMPOSING.add(int(d.split()[1], 16))
+        _COMPOSING.update(range(0x1161, 0x1176), range(0x11A8, 0x11C3))
+    return _COMPOSING
+
+
+def _fold_entry(c: int) -> None:
+    if chr(c) in _INVISIBLE:  # dropped, as `storyline.text.fold` drops them
+        _FOLDED[c] = _MULTI
+        _EXPANSIONS[c] = []
+        return
+    folded = unicodedata.normalize("NFKC", chr(c)).casefold()
+    parts = [ord(x) for x in folded]
+    if any(unicodedata.combining(x) or ord(x) in _composing() for x in chr(c) + folded):
+        _FOLDED[c] = _UNSAFE
+    elif len(parts) == 1:
+        _FOLDED[c] = parts[0]
+    else:
+        _FOLDED[c] = _MULTI
+        _EXPANSIONS[c] = parts
+
+
+_DROP_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE), None)
+
+
+def _fold_cp(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Code points of the folded texts joined by newlines, and where each text starts."""
+    cp = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    text_start = np.zeros(len(texts), dtype=np.int64)
+    np.cumsum(lengths[:-1] + 1, out=text_start[1:])
+    out = _FOLDED[cp]
+    unknown = out == _FOLD_UNKNOWN
+    if unknown.any():
+        for c in np.unique(cp[unknown]).tolist():
+            _fold_entry(c)
+        out = _FOLDED[cp]
+    special = np.flatnonzero(out >= _UNSAFE)
+    if not len(special):
+        return out, text_start
+    # Splice in the foldings of several code points (or none), and the texts folded by
+    # `unicodedata`: a few dozen places per chunk, so a Python loop over them is cheap.
+    text_of = np.searchsorted(text_start, special, side="right") - 1
+    unsafe_rows = set(text_of[out[special] == _UNSAFE].tolist())
+    edits: list[tuple[int, int, np.ndarray]] = []  # (start, end, replacement), in order
+    done: set[int] = set()
+    for pos, row, c in zip(special.tolist(), text_of.tolist(), cp[special].tolist(), strict=True):
+        if row in unsafe_rows:
+            if row not in done:
+                done.add(row)
+                start = int(text_start[row])
+                text = unicodedata.normalize("NFKC", texts[row]).translate(_DROP_INVISIBLE).casefold()
+                arr = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+                edits.append((start, start + int(lengths[row]), arr))
+        else:
+            edits.append((pos, pos + 1, np.array(_EXPANSIONS[c], dtype=np.uint32)))
+    pieces, at = [], 0
+    ends = np.empty(len(edits), dtype=np.int64)
+    growth = np.zeros(len(edits) + 1, dtype=np.int64)
+    for k, (start, end, arr) in enumerate(edits):
+        pieces += [out[at:start], arr]
+        at = end
+        ends[k] = end
+        growth[k + 1] = len(arr) - (end - start)
+    pieces.append(out[at:])
+    np.cumsum(growth, out=growth)
+    # Each edit lies inside one text, so a text starts after all edits ending at or before it.
+    return np.concatenate(pieces), text_start + growth[np.searchsorted(ends, text_start, side="right")]
 
 
 @dataclass(frozen=True)
@@ -154,7 +243,7 @@ def token_hashes(texts: Sequence[str]) -> TokenHashes:
         while stop < len(texts) and (stop == start or size + len(texts[stop]) + 1 <= _CHUNK):
             size += len(texts[stop]) + 1
             stop += 1
-        h, c = _chunk_hashes([_fold(t) for t in texts[start:stop]])
+        h, c = _chunk_hashes(texts[start:stop])
         parts_h.append(h)
         counts[start:stop] = c
         start = stop
@@ -177,15 +266,10 @@ def parallel_map(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
     return list(_POOL.map(fn, items))
 
 
-def _chunk_hashes(folded: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _chunk_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Token hashes of a few texts and the number of tokens of each."""
     # One separator between texts, so no token spans two of them.
-    joined = "\n".join(folded)
-    cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    # Which text each code point belongs to, via the positions of the separators we inserted.
-    lengths = np.fromiter((len(t) for t in folded), dtype=np.int64, count=len(folded))
-    text_start = np.zeros(len(folded), dtype=np.int64)
-    np.cumsum(lengths[:-1] + 1, out=text_start[1:])
+    cp, text_start = _fold_cp(list(texts))
     cls = _classes(cp)
     drop = cls == _DROP
     if drop.any():
