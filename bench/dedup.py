@@ -52,8 +52,7 @@ BOILERPLATE = [
 
 
 def default_shared() -> Path:
-    here = ROOT / ".." / "shared"
-    return here if here.is_dir() else Path("/work/shared")
+    return ROOT / ".." / "shared"
 
 
 def sentences_from(shared: Path) -> list[str]:

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
-if not DEFAULT_SHARED.exists():
-    DEFAULT_SHARED = Path("/work/shared")
 
 
 @dataclass(frozen=True)

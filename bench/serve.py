@@ -8,7 +8,7 @@ have one to three articles, a few have hundreds, the biggest 500), 300 publisher
 over two years, a fifth of the articles copies or translations of their story's first article,
 and a cached view per story (summary, timeline, entities, quotes, a dispute) as big as real ones.
 It is written straight through the store (no embedding, no clustering), so building it takes a
-minute or two, and it is kept (default under /work/cache when that exists) for the next run.
+minute or two, and it is kept (default under $XDG_CACHE_HOME/storyline/web) for the next run.
 
 `storyline serve` runs as a child process on loopback; an asyncio client (httpx) keeps
 `--concurrency` requests in flight and times each from send to last byte. Percentiles are printed
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import sys
@@ -326,8 +327,7 @@ def workloads(db: Path, n: int, rng: random.Random) -> Iterator[tuple[str, list[
 
 
 def default_db(n: int) -> Path:
-    cache = Path("/work/cache")
-    folder = cache / "web" if cache.is_dir() else Path()
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "storyline" / "web"
     folder.mkdir(parents=True, exist_ok=True)
     return folder / f"bench-serve-{n}.db"
 

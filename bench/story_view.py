@@ -29,8 +29,7 @@ from storyline.types import Article, DupRelation
 
 
 def default_shared() -> Path:
-    here = Path(__file__).resolve().parents[1] / ".." / "shared"
-    return here if here.exists() else Path("/work/shared")
+    return Path(__file__).resolve().parents[1] / ".." / "shared"
 
 
 def story(shared: Path) -> tuple[list[Article], list[DupRelation]]:
