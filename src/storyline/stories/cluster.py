@@ -234,10 +234,12 @@ class StoryClusterer:
         lang = ev.item.language or ""
         stories = [self.stories[sid] for sid, _, _ in found]
         feats = join_features(ev, stories, self.stats)
-        mono = self.models.join.probability(feats)
-        cross = self.models.join_xl.probability(feats)
+        same = [lang in s.terms for s in stories]
+        # Each model is evaluated only when a candidate needs it (usually all share a language).
+        mono = self.models.join.probability(feats) if any(same) else None
+        cross = self.models.join_xl.probability(feats) if not all(same) else None
         return [
-            Candidate(sid, cos, feats[i], float(mono[i] if lang in stories[i].terms else cross[i]), dormant)
+            Candidate(sid, cos, feats[i], float(mono[i] if same[i] else cross[i]), dormant)  # type: ignore[index]
             for i, (sid, cos, dormant) in enumerate(found)
         ]
 
