@@ -254,16 +254,19 @@ class StoryClusterer:
         keys = [k for k in item.names if names.get(k)]
         if not keys:
             return []
+        # A name whose stories all had a report within the window when they took it cannot lead
+        # to a dormant story (reports only move a story's last date forward): skip its stories.
+        recent = self.index.recent_day(item.published)
+        name_last = self.name_last
+        if all(name_last[k] >= recent for k in keys):
+            return []  # the usual case in a stream: nothing to look up, whichever keys are chosen
         df = self.stats.names
         if len(keys) > NAME_KEYS:
             keys = sorted(keys, key=lambda k: (df.get(k, 0), k))[:NAME_KEYS]
         shared: dict[str, float] = {}
         dormant = self.index.dormant_test(item.published)
-        # A name whose stories all had a report within the window when they took it cannot lead
-        # to a dormant story (reports only move a story's last date forward): skip its stories.
-        recent = self.index.recent_day(item.published)
         for name in keys:
-            if self.name_last[name] >= recent:
+            if name_last[name] >= recent:
                 continue
             w = self.stats.idf(df, name)
             for sid in names[name]:

@@ -10,8 +10,8 @@ through the distinctive names they share with an article.
 Search is exact, so results do not depend on how the state was built and batch and incremental
 runs agree. It stays cheap because a stream in date order only ever compares with its *hot*
 stories (reported in the last ``window + LATE_DAYS`` days), kept in one float32 matrix; `prepare`
-compares a whole block of articles with it in one matrix product, and each article of the block
-then only recomputes the stories changed since. Articles older than the hot window (late
+compares a whole block of articles with it in one matrix product, and a story that changes
+within the block is compared again with the block's articles still to come. Articles older than the hot window (late
 arrivals) and undated articles are compared with every story: exactly up to `exact_limit`
 stories, beyond that through an HNSW graph (usearch) over the stories that left the hot set,
 kept in step lazily.
@@ -103,7 +103,8 @@ class StoryIndex:
         # a block of queries compared at once (`prepare`)
         self._block: np.ndarray | None = None
         self._block_n = 0
-        self._changed: set[int] = set()
+        self._queries = np.zeros((0, dim), dtype=np.float32)
+        self._searched = -1  # the last row of the block searched so far
         # the HNSW graph of cold stories, built on first need
         self._ann: object | None = None
         self._ann_keys: set[int] = set()
@@ -182,8 +183,13 @@ class StoryIndex:
         self._hot[row] = v
         self._hot_first[row] = self._first[slot]
         self._hot_last[row] = self._last[slot]
-        if self._block is not None:
-            self._changed.add(row)
+        block = self._block
+        if block is not None and row < self._block_n:
+            # Keep the block current for the queries still to come: one product per change,
+            # instead of each later query gathering and recomputing every changed row.
+            after = self._searched + 1
+            if after < block.shape[0]:
+                block[after:, row] = self._queries[after:] @ v
 
     def _hot_drop(self, slot: int) -> None:
         row = self._row.pop(slot, None)
@@ -217,7 +223,6 @@ class StoryIndex:
         self._hot_alive[k:n] = False
         self._hot_n = k
         self._row = {int(s): r for r, s in enumerate(self._hot_slot[:k].tolist())}
-        self._changed.clear()
 
     # -- search ----------------------------------------------------------------------------------
 
@@ -226,13 +231,15 @@ class StoryIndex:
         self._block = None
         self._compact()
         n = self._hot_n
-        self._block = np.asarray(vectors, dtype=np.float32) @ self._hot[:n].T
+        self._queries = np.ascontiguousarray(vectors, dtype=np.float32)
+        self._block = self._queries @ self._hot[:n].T
         self._block_n = n
-        self._changed = set()
+        self._searched = -1
 
     def finish(self) -> None:
         """End the block started by `prepare`."""
         self._block = None
+        self._queries = self._queries[:0]
         self._compact()
 
     def live(self, story: str, day: str | None) -> bool:
@@ -307,15 +314,16 @@ class StoryIndex:
         n = self._hot_n
         q = np.asarray(vector, dtype=np.float32)
         if row is not None and self._block is not None:
-            sims = np.empty(n, dtype=np.float32)
+            # Queries of a block are searched in row order (`assign_many`); rows of stories
+            # changed since `prepare` were brought up to date by `_hot_put`.
+            self._searched = row
             m = self._block_n
-            sims[:m] = self._block[row]
             if n > m:
+                sims = np.empty(n, dtype=np.float32)
+                sims[:m] = self._block[row]
                 sims[m:] = self._hot[m:n] @ q
-            if self._changed:
-                changed = np.fromiter(self._changed, dtype=np.int64, count=len(self._changed))
-                changed = changed[changed < m]
-                sims[changed] = self._hot[changed] @ q
+            else:
+                sims = self._block[row]
         else:
             sims = self._hot[:n] @ q
         rows = np.flatnonzero(sims >= floor)
