@@ -105,6 +105,11 @@ class StoryIndex:
         self._block_n = 0
         self._queries = np.zeros((0, dim), dtype=np.float32)
         self._searched = -1  # the last row of the block searched so far
+        # undated articles of a longer stretch compared with every story at once (`prepare_wide`)
+        self._wide: np.ndarray | None = None
+        self._wide_n = 0
+        self._wide_changed: set[int] = set()
+        self.wide_row: int | None = None  # the next query's row in `prepare_wide`'s vectors
         # the HNSW graph of cold stories, built on first need
         self._ann: object | None = None
         self._ann_keys: set[int] = set()
@@ -135,6 +140,8 @@ class StoryIndex:
         norm = float(np.sqrt(v @ v))
         v = v / norm if norm > 0 else v
         self._vec[slot] = v
+        if self._wide is not None and slot < self._wide_n:
+            self._wide_changed.add(slot)
         self._first[slot] = day_number(first)
         self._last[slot] = lday = day_number(last)
         if lday > self.now:
@@ -235,6 +242,28 @@ class StoryIndex:
         self._block = self._queries @ self._hot[:n].T
         self._block_n = n
         self._searched = -1
+
+    def prepare_wide(self, vectors: np.ndarray) -> None:
+        """Compare articles that will search every story (undated ones) with all stories at once.
+
+        An undated article is compared with every story, exactly up to `exact_limit` stories: a
+        pass over the whole matrix for each. Done here for the undated articles of a longer
+        stretch of the stream in one matrix product, each of them later only recomputes the
+        stories changed since (see `wide_row`). End with `finish_wide`.
+        """
+        self._wide = None
+        if len(self._slot) > self.exact_limit or not len(vectors):
+            return
+        total = len(self._ids)
+        self._wide = np.asarray(vectors, dtype=np.float32) @ self._vec[:total].T
+        self._wide_n = total
+        self._wide_changed = set()
+
+    def finish_wide(self) -> None:
+        """End the stretch started by `prepare_wide`."""
+        self._wide = None
+        self._wide_changed = set()
+        self.wide_row = None
 
     def finish(self) -> None:
         """End the block started by `prepare`."""
@@ -350,7 +379,19 @@ class StoryIndex:
         q = np.asarray(vector, dtype=np.float32)
         total = len(self._ids)
         if len(self._slot) <= self.exact_limit:
-            all_sims = self._vec[:total] @ q  # one pass over the matrix, no gathered copy
+            wide, row = self._wide, self.wide_row
+            if wide is not None and row is not None:
+                # Compared with every story by `prepare_wide`: recompute the changed ones only.
+                m = self._wide_n
+                all_sims = np.empty(total, dtype=np.float32)
+                all_sims[:m] = wide[row]
+                if total > m:
+                    all_sims[m:] = self._vec[m:total] @ q
+                if self._wide_changed:
+                    changed = np.fromiter(self._wide_changed, dtype=np.int64, count=len(self._wide_changed))
+                    all_sims[changed] = self._vec[changed] @ q
+            else:
+                all_sims = self._vec[:total] @ q  # one pass over the matrix, no gathered copy
             slots = np.flatnonzero(all_sims >= floor)
             sims = all_sims[slots]
         else:
