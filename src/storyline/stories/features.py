@@ -133,6 +133,40 @@ def coverage(weights: Mapping[str, float] | Mapping[int, float], counts: Mapping
     return 2.0 * num / (den * size) - 1.0 if den > 0 else 0.0
 
 
+def coverages(weights: Mapping[str, float], counts: list[Counter[str]], sizes: list[int]) -> list[float]:
+    """`coverage` of the article's keys against several stories at once.
+
+    The same numbers as calling `coverage` for each story: the article's side (the sum of its
+    weights) is added up once, in the same order, instead of once per story.
+
+    Args:
+        weights: the article's keys and their IDF weights.
+        counts: for each story, in how many of its members each key occurs.
+        sizes: the stories' sizes.
+    """
+    if not weights:
+        return [0.0] * len(counts)
+    den = 0.0
+    for w in weights.values():
+        den += w
+    if den <= 0:
+        return [0.0] * len(counts)
+    pairs = list(weights.items())
+    out: list[float] = []
+    for story_counts, size in zip(counts, sizes, strict=True):
+        if not story_counts:
+            out.append(0.0)
+            continue
+        get = story_counts.get
+        num = 0.0
+        for key, w in pairs:
+            c = get(key)
+            if c:
+                num += w * c
+        out.append(2.0 * num / (den * size) - 1.0)
+    return out
+
+
 def core_coverage(ev: ArticleEvidence, story: StoryState, stats: CorpusStats) -> float:
     """IDF-weighted share of the story's core names (used by half its members or more) in the article.
 
@@ -178,29 +212,38 @@ def day_gap(day: str | None, first: str | None, last: str | None) -> int | None:
     return max(0, day_number(first) - d, d - day_number(last))
 
 
+def term_cosines(words: TermVector, others: list[TermVector | None]) -> list[float]:
+    """TF-IDF cosine of the article's words with each story's words in its language (0 if none)."""
+    return [words.cosine(o) if o is not None else 0.0 for o in others]
+
+
 def join_features(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusStats) -> np.ndarray:
-    """The `JOIN_FEATURES` of an article (its `ArticleEvidence`) against candidate stories, one row each."""
+    """The `JOIN_FEATURES` of an article (its `ArticleEvidence`) against candidate stories, one row each.
+
+    Each feature is computed for all candidates at once (one column each, in `JOIN_FEATURES`
+    order), so the article's side of every comparison is prepared once per article.
+    """
     item = ev.item
     lang = item.language or ""
-    out = np.empty((len(stories), len(JOIN_FEATURES)), dtype=np.float64)
-    out[:, 0] = _cosines(item.head, [s.head for s in stories])
-    out[:, 1] = _cosines(item.body, [s.body for s in stories])
-    for i, story in enumerate(stories):
-        size = story.size
-        words = story.terms.get(lang)
-        out[i, 2:] = (
-            coverage(ev.names, story.names, size),
-            core_coverage(ev, story, stats),
-            coverage(ev.places, story.places, size),
-            coverage(ev.people, story.people, size),
-            coverage(ev.title_names, story.names, size),
-            coverage(ev.numbers, story.numbers, size),
-            coverage(ev.years, story.years, size),
-            ev.words.cosine(words) if words is not None else 0.0,
-            math.log(size),
-            *time_evidence(day_gap(item.published, story.first, story.last)),
-        )
-    return out
+    sizes = [s.size for s in stories]
+    names = [s.names for s in stories]
+    columns: list[list[float]] = [
+        _cosines(item.head, [s.head for s in stories]).tolist(),
+        _cosines(item.body, [s.body for s in stories]).tolist(),
+        coverages(ev.names, names, sizes),
+        [core_coverage(ev, s, stats) for s in stories],
+        coverages(ev.places, [s.places for s in stories], sizes),
+        coverages(ev.people, [s.people for s in stories], sizes),
+        coverages(ev.title_names, names, sizes),
+        coverages(ev.numbers, [s.numbers for s in stories], sizes),
+        coverages(ev.years, [s.years for s in stories], sizes),
+        term_cosines(ev.words, [s.terms.get(lang) for s in stories]),
+        [math.log(n) for n in sizes],
+    ]
+    gaps = [time_evidence(day_gap(item.published, s.first, s.last)) for s in stories]
+    columns += [[g[0] for g in gaps], [g[1] for g in gaps]]
+    rows = list(zip(*columns, strict=True))
+    return np.array(rows, dtype=np.float64).reshape(len(stories), len(JOIN_FEATURES))
 
 
 def weighted_cosine(

@@ -10,8 +10,8 @@ through the distinctive names they share with an article.
 Search is exact, so results do not depend on how the state was built and batch and incremental
 runs agree. It stays cheap because a stream in date order only ever compares with its *hot*
 stories (reported in the last ``window + LATE_DAYS`` days), kept in one float32 matrix; `prepare`
-compares a whole block of articles with it in one matrix product, and each article of the block
-then only recomputes the stories changed since. Articles older than the hot window (late
+compares a whole block of articles with it in one matrix product, and a story that changes
+within the block is compared again with the block's articles still to come. Articles older than the hot window (late
 arrivals) and undated articles are compared with every story: exactly up to `exact_limit`
 stories, beyond that through an HNSW graph (usearch) over the stories that left the hot set,
 kept in step lazily.
@@ -103,7 +103,13 @@ class StoryIndex:
         # a block of queries compared at once (`prepare`)
         self._block: np.ndarray | None = None
         self._block_n = 0
-        self._changed: set[int] = set()
+        self._queries = np.zeros((0, dim), dtype=np.float32)
+        self._searched = -1  # the last row of the block searched so far
+        # undated articles of a longer stretch compared with every story at once (`prepare_wide`)
+        self._wide: np.ndarray | None = None
+        self._wide_n = 0
+        self._wide_changed: set[int] = set()
+        self.wide_row: int | None = None  # the next query's row in `prepare_wide`'s vectors
         # the HNSW graph of cold stories, built on first need
         self._ann: object | None = None
         self._ann_keys: set[int] = set()
@@ -134,6 +140,8 @@ class StoryIndex:
         norm = float(np.sqrt(v @ v))
         v = v / norm if norm > 0 else v
         self._vec[slot] = v
+        if self._wide is not None and slot < self._wide_n:
+            self._wide_changed.add(slot)
         self._first[slot] = day_number(first)
         self._last[slot] = lday = day_number(last)
         if lday > self.now:
@@ -182,8 +190,13 @@ class StoryIndex:
         self._hot[row] = v
         self._hot_first[row] = self._first[slot]
         self._hot_last[row] = self._last[slot]
-        if self._block is not None:
-            self._changed.add(row)
+        block = self._block
+        if block is not None and row < self._block_n:
+            # Keep the block current for the queries still to come: one product per change,
+            # instead of each later query gathering and recomputing every changed row.
+            after = self._searched + 1
+            if after < block.shape[0]:
+                block[after:, row] = self._queries[after:] @ v
 
     def _hot_drop(self, slot: int) -> None:
         row = self._row.pop(slot, None)
@@ -217,7 +230,6 @@ class StoryIndex:
         self._hot_alive[k:n] = False
         self._hot_n = k
         self._row = {int(s): r for r, s in enumerate(self._hot_slot[:k].tolist())}
-        self._changed.clear()
 
     # -- search ----------------------------------------------------------------------------------
 
@@ -226,13 +238,37 @@ class StoryIndex:
         self._block = None
         self._compact()
         n = self._hot_n
-        self._block = np.asarray(vectors, dtype=np.float32) @ self._hot[:n].T
+        self._queries = np.ascontiguousarray(vectors, dtype=np.float32)
+        self._block = self._queries @ self._hot[:n].T
         self._block_n = n
-        self._changed = set()
+        self._searched = -1
+
+    def prepare_wide(self, vectors: np.ndarray) -> None:
+        """Compare articles that will search every story (undated ones) with all stories at once.
+
+        An undated article is compared with every story, exactly up to `exact_limit` stories: a
+        pass over the whole matrix for each. Done here for the undated articles of a longer
+        stretch of the stream in one matrix product, each of them later only recomputes the
+        stories changed since (see `wide_row`). End with `finish_wide`.
+        """
+        self._wide = None
+        if len(self._slot) > self.exact_limit or not len(vectors):
+            return
+        total = len(self._ids)
+        self._wide = np.asarray(vectors, dtype=np.float32) @ self._vec[:total].T
+        self._wide_n = total
+        self._wide_changed = set()
+
+    def finish_wide(self) -> None:
+        """End the stretch started by `prepare_wide`."""
+        self._wide = None
+        self._wide_changed = set()
+        self.wide_row = None
 
     def finish(self) -> None:
         """End the block started by `prepare`."""
         self._block = None
+        self._queries = self._queries[:0]
         self._compact()
 
     def live(self, story: str, day: str | None) -> bool:
@@ -307,15 +343,16 @@ class StoryIndex:
         n = self._hot_n
         q = np.asarray(vector, dtype=np.float32)
         if row is not None and self._block is not None:
-            sims = np.empty(n, dtype=np.float32)
+            # Queries of a block are searched in row order (`assign_many`); rows of stories
+            # changed since `prepare` were brought up to date by `_hot_put`.
+            self._searched = row
             m = self._block_n
-            sims[:m] = self._block[row]
             if n > m:
+                sims = np.empty(n, dtype=np.float32)
+                sims[:m] = self._block[row]
                 sims[m:] = self._hot[m:n] @ q
-            if self._changed:
-                changed = np.fromiter(self._changed, dtype=np.int64, count=len(self._changed))
-                changed = changed[changed < m]
-                sims[changed] = self._hot[changed] @ q
+            else:
+                sims = self._block[row]
         else:
             sims = self._hot[:n] @ q
         rows = np.flatnonzero(sims >= floor)
@@ -342,7 +379,19 @@ class StoryIndex:
         q = np.asarray(vector, dtype=np.float32)
         total = len(self._ids)
         if len(self._slot) <= self.exact_limit:
-            all_sims = self._vec[:total] @ q  # one pass over the matrix, no gathered copy
+            wide, row = self._wide, self.wide_row
+            if wide is not None and row is not None:
+                # Compared with every story by `prepare_wide`: recompute the changed ones only.
+                m = self._wide_n
+                all_sims = np.empty(total, dtype=np.float32)
+                all_sims[:m] = wide[row]
+                if total > m:
+                    all_sims[m:] = self._vec[m:total] @ q
+                if self._wide_changed:
+                    changed = np.fromiter(self._wide_changed, dtype=np.int64, count=len(self._wide_changed))
+                    all_sims[changed] = self._vec[changed] @ q
+            else:
+                all_sims = self._vec[:total] @ q  # one pass over the matrix, no gathered copy
             slots = np.flatnonzero(all_sims >= floor)
             sims = all_sims[slots]
         else:

@@ -8,6 +8,7 @@ by hand except the decision rule (join when the model says "more likely the same
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import dataclass, field
@@ -49,9 +50,14 @@ class LinkModel:
         t = min(max(self.threshold, 1e-9), 1 - 1e-9)
         return math.log(t / (1 - t))
 
+    @functools.cached_property
+    def _weights(self) -> np.ndarray:
+        # Converted once: the tuple is read for every scored article.
+        return np.asarray(self.weights)
+
     def logits(self, x: np.ndarray) -> np.ndarray:
         """Logits for feature rows (shape ``(n, len(features))``)."""
-        return np.asarray(x, dtype=np.float64) @ np.asarray(self.weights) + self.bias
+        return np.asarray(x, dtype=np.float64) @ self._weights + self.bias
 
     def probability(self, x: np.ndarray) -> np.ndarray:
         """Probabilities for feature rows."""

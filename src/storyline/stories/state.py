@@ -7,7 +7,7 @@ row by row (`storyline.stories.persist`) and read back to continue exactly where
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, _count_elements  # type: ignore[attr-defined]
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -52,9 +52,10 @@ class CorpusStats:
     def add(self, item: StoryItem) -> None:
         """Count one article."""
         self.docs += 1
-        self.names.update(item.names)
-        self.numbers.update(item.numbers)
-        self.years.update(item.years)
+        # `Counter.update` without its argument checks: the same counts, called for every article.
+        _count_elements(self.names, item.names)
+        _count_elements(self.numbers, item.numbers)
+        _count_elements(self.years, item.years)
         if item.term_ids.size:
             # Two words of one article rarely share a bucket; when they do it is counted once.
             buckets = (item.term_ids & DF_MASK).astype(np.int64)
@@ -154,11 +155,11 @@ class StoryState:
         self.members.append(item.id)
         self.head = _add(self.head, item.head)
         self.body = _add(self.body, item.body)
-        self.names.update(item.names)
-        self.places.update(item.places)
-        self.people.update(item.people)
-        self.numbers.update(item.numbers)
-        self.years.update(item.years)
+        _count_elements(self.names, item.names)
+        _count_elements(self.places, item.places)
+        _count_elements(self.people, item.people)
+        _count_elements(self.numbers, item.numbers)
+        _count_elements(self.years, item.years)
         lang = item.language or ""
         self.languages[lang] += 1
         if words is not None and len(words):

@@ -69,11 +69,13 @@ class TermVector:
 
     def dot(self, other: TermVector) -> float:
         """Dot product (ids matched by binary search in the longer vector)."""
-        a, b = (self, other) if len(self) <= len(other) else (other, self)
-        if len(a) == 0 or len(b) == 0:
+        a, b = (self, other) if self.ids.size <= other.ids.size else (other, self)
+        n = b.ids.size
+        if a.ids.size == 0 or n == 0:
             return 0.0
-        pos = np.searchsorted(b.ids, a.ids)
-        pos[pos >= len(b)] = 0
+        pos = b.ids.searchsorted(a.ids)
+        # Past the end means no match: point at the last id, which is then smaller.
+        np.minimum(pos, n - 1, out=pos)
         hit = b.ids[pos] == a.ids
         return float(a.weights[hit] @ b.weights[pos[hit]])
 
