@@ -434,3 +434,74 @@ class SignatureTable:
         if ok.any():
             out[ok] = (sigs[ok] == self._data[rows[ok]]).mean(axis=1)
         return out
+
+
+def _keyed(arrays: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Arrays of 32-bit hashes laid end to end, each value tagged with its array's number.
+
+    Returns the tagged values (number << 32 | value: sorted arrays stay sorted end to end) and the
+    offsets of the arrays, so one `searchsorted` answers a lookup for every pair at once.
+    """
+    counts = np.fromiter((len(x) for x in arrays), dtype=np.int64, count=len(arrays))
+    offsets = np.zeros(len(arrays) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    if not offsets[-1]:
+        return np.zeros(0, dtype=np.int64), offsets
+    tags = np.repeat(np.arange(len(arrays), dtype=np.int64), counts) << np.int64(32)
+    return np.concatenate(arrays).astype(np.int64) | tags, offsets
+
+
+def _hits(a: Sequence[np.ndarray], b: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """For each value of each `a[i]` (in order), whether it occurs in the sorted `b[i]`; and a's offsets."""
+    ka, oa = _keyed(a)
+    kb, _ = _keyed(b)
+    if not len(ka) or not len(kb):
+        return np.zeros(len(ka), dtype=bool), oa
+    return kb[np.minimum(np.searchsorted(kb, ka), len(kb) - 1)] == ka, oa
+
+
+def overlaps(pairs: Sequence[tuple[np.ndarray, np.ndarray]]) -> list[LexicalScores]:
+    """`overlap` of many pairs of sorted distinct shingle arrays, in one vectorised pass."""
+    if not pairs:
+        return []
+    hit, oa = _hits([a for a, _ in pairs], [b for _, b in pairs])
+    inter = np.add.reduceat(hit, oa[:-1]) if len(hit) else np.zeros(len(pairs), dtype=np.int64)
+    out = []
+    for (a, b), k in zip(pairs, inter.tolist(), strict=True):
+        na, nb = len(a), len(b)
+        if not na or not nb:
+            out.append(LexicalScores(0.0, 0.0, 0.0, na, nb))
+            continue
+        union = na + nb - k
+        out.append(LexicalScores(k / union, k / na, k / nb, na, nb))
+    return out
+
+
+def longest_shared_runs(
+    pairs: Sequence[tuple[np.ndarray, np.ndarray]], shingle_size: int
+) -> list[tuple[int, int]]:
+    """`longest_shared_run` of many (sequence of A, set of B) pairs, in one vectorised pass."""
+    if not pairs:
+        return []
+    hit, oa = _hits([a for a, _ in pairs], [b for _, b in pairs])
+    out = [(0, 0)] * len(pairs)
+    if not hit.any():
+        return out
+    # Runs of hits, cut at the pairs' boundaries.
+    first = np.zeros(len(hit), dtype=bool)
+    first[oa[:-1][oa[:-1] < len(hit)]] = True
+    prev = np.concatenate([[False], hit[:-1]])
+    starts = np.flatnonzero(hit & (~prev | first))
+    last = np.zeros(len(hit), dtype=bool)
+    last[oa[1:][oa[1:] > 0] - 1] = True
+    nxt = np.concatenate([hit[1:], [False]])
+    ends = np.flatnonzero(hit & (~nxt | last)) + 1
+    pair = np.searchsorted(oa, starts, side="right") - 1
+    # Per pair, the longest run; among equally long ones, the first.
+    order = np.lexsort((starts, starts - ends, pair))
+    pair, starts, ends = pair[order], starts[order], ends[order]
+    lead = np.ones(len(pair), dtype=bool)
+    lead[1:] = pair[1:] != pair[:-1]
+    for p, s, e in zip(pair[lead].tolist(), starts[lead].tolist(), ends[lead].tolist(), strict=True):
+        out[p] = (s - int(oa[p]), e - s + shingle_size - 1)
+    return out

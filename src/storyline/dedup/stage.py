@@ -36,8 +36,9 @@ from storyline.dedup.lexical import (
     LexicalScores,
     ShingleCache,
     SignatureTable,
-    longest_shared_run,
+    longest_shared_runs,
     overlap,
+    overlaps,
     within_batch_pairs,
 )
 from storyline.dedup.originals import copy_markers, original_of
@@ -379,8 +380,8 @@ class Deduplicator:
                 sb = fp.shingle_set(other)
             checked.append((fresh[a_row].id, oid))
             sets.append((fp.shingle_set(a_row), sb))
-        for (a_id, oid), (sa, sb) in zip(checked, sets, strict=True):
-            s = scored[a_id, oid] = overlap(sa, sb)
+        for (a_id, oid), s in zip(checked, overlaps(sets), strict=True):
+            scored[a_id, oid] = s
             if lexical_match(s, self.config):
                 link(a_id, oid, "minhash lsh", jaccard_5gram=round(s.jaccard, 4))
 
@@ -487,14 +488,27 @@ class Deduplicator:
             choice = original_of(group, order, sizes, markers, {i: degree[i] for i in ids if i in degree})
             orig = choice.original
             chosen += [(m, orig, choice.reason(m.id)) for m in group if m.id != orig.id]
-        out: list[DupRelation] = []
-        for m, orig, reason in chosen:
-            so = cache.set(orig.id)
+        # Overlaps not computed while verifying, and the longest shared passages: one pass each.
+        lex: list[LexicalScores | None] = []
+        for m, orig, _ in chosen:
             s = scored.get((m.id, orig.id))
             if s is None:
                 back = scored.get((orig.id, m.id))
-                s = back.swapped() if back is not None else overlap(cache.set(m.id), so)
-            start, length = longest_shared_run(cache.sequence(m.id), so, self.config.shingle_size)
+                s = back.swapped() if back is not None else None
+            lex.append(s)
+        todo = [k for k, s in enumerate(lex) if s is None]
+        for k, s in zip(
+            todo,
+            overlaps([(cache.set(chosen[k][0].id), cache.set(chosen[k][1].id)) for k in todo]),
+            strict=True,
+        ):
+            lex[k] = s
+        runs = longest_shared_runs(
+            [(cache.sequence(m.id), cache.set(orig.id)) for m, orig, _ in chosen], self.config.shingle_size
+        )
+        out: list[DupRelation] = []
+        for (m, orig, reason), s, (start, length) in zip(chosen, lex, runs, strict=True):
+            assert s is not None
             info = direct.get(frozenset((m.id, orig.id)))
             prob = info.get("probability") if info else None
             naming = name_relation(m, orig, s, self.config, prob)
