@@ -284,8 +284,17 @@ class Deduplicator:
             return []
         new = list({a.id: a for a in new}.values())
         self._load({a.id for a in new})
-        seqs = self.store.seqs([a.id for a in new])
+        # One query gives the batch's arrival numbers and its exact copies among stored articles.
+        same = self.store.same_content(a.content_hash for a in new)
+        ids = {a.id for a in new}
+        seqs = {i: seq for matches in same.values() for i, seq in matches if i in ids}
+        if len(seqs) < len(ids):  # stored with another content hash (or not stored at all)
+            seqs.update(self.store.seqs([a.id for a in new if a.id not in seqs]))
         new = [a for a in new if a.id in seqs]
+        # Arrival numbers of every article met on the way (the originals' tie-break), so naming
+        # the groups' relations asks the store only for members reached through stored groups.
+        known = {i: seq for matches in same.values() for i, seq in matches}
+        known.update(seqs)
         if not new:
             return []
         groups = _Groups()
@@ -298,10 +307,9 @@ class Deduplicator:
 
         # Exact copies: the oldest article with the same content hash; exact copies of an indexed
         # article are not indexed again (their twin stands for them).
-        by_hash = self.store.by_content_hash(a.content_hash for a in new)
         twin: dict[str, str] = {}
         for a in new:
-            first = by_hash.get(a.content_hash, [a.id])[0]
+            first = same[a.content_hash][0][0] if same.get(a.content_hash) else a.id
             if first != a.id:
                 twin[a.id] = first
                 link(a.id, first, "content hash")
@@ -313,10 +321,10 @@ class Deduplicator:
             if fresh:
                 fp, anchors = self._index_batch(fresh, seqs)
                 cache.add(fresh, fp)
-                self._lexical_links(fresh, fp, seqs, articles, cache, link, scored)
+                self._lexical_links(fresh, fp, seqs, known, articles, cache, link, scored)
                 if self.encoder is not None:
-                    self._semantic_links(fresh, anchors, seqs, articles, groups, direct, link)
-            return self._relations(groups, direct, articles, cache, scored)
+                    self._semantic_links(fresh, anchors, seqs, known, articles, groups, direct, link)
+            return self._relations(groups, direct, articles, known, cache, scored)
         finally:
             cache.end_call()
 
@@ -325,6 +333,7 @@ class Deduplicator:
         fresh: list[Article],
         fp: Fingerprints,
         seqs: dict[str, int],
+        known: dict[str, int],
         articles: dict[str, Article],
         cache: ShingleCache,
         link: Any,
@@ -363,6 +372,7 @@ class Deduplicator:
         if not pairs:
             return
         old_ids = self.store.ids_of_seqs(old_seqs)
+        known.update((i, s) for s, i in old_ids.items())
         old_articles = {x.id: x for x in self.store.get_articles(list(old_ids.values()))}
         articles.update(old_articles)
         cache.ensure(old_articles.values())
@@ -390,6 +400,7 @@ class Deduplicator:
         fresh: list[Article],
         anchors: list[Anchors],
         seqs: dict[str, int],
+        known: dict[str, int],
         articles: dict[str, Article],
         groups: _Groups,
         direct: dict[frozenset[str], dict[str, Any]],
@@ -416,6 +427,7 @@ class Deduplicator:
         if not cand:
             return
         id_of = self.store.ids_of_seqs({s for _, s in cand})
+        known.update((i, s) for s, i in id_of.items())
         resolved: dict[frozenset[str], str] = {}
         for (a_id, s), how in cand.items():
             oid = id_of.get(s)
@@ -452,6 +464,7 @@ class Deduplicator:
         groups: _Groups,
         direct: dict[frozenset[str], dict[str, Any]],
         articles: dict[str, Article],
+        known: dict[str, int],
         cache: ShingleCache,
         scored: dict[tuple[str, str], LexicalScores],
     ) -> list[DupRelation]:
@@ -473,7 +486,9 @@ class Deduplicator:
         missing = sorted({i for g in found.values() for i in g} - set(articles))
         articles.update({x.id: x for x in self.store.get_articles(missing)})
         members_all = sorted({i for g in found.values() for i in g if i in articles})
-        order = self.store.seqs(members_all)
+        order = {i: known[i] for i in members_all if i in known}
+        if len(order) < len(members_all):
+            order.update(self.store.seqs([i for i in members_all if i not in known]))
         # One fingerprint pass for every member of every touched group not fingerprinted yet.
         cache.ensure(articles[i] for i in members_all)
         sizes = {i: len(cache.sequence(i)) for i in members_all}

@@ -335,6 +335,23 @@ class Store:
                 out.setdefault(h, []).append(i)
         return out
 
+    def same_content(self, hashes: Iterable[str]) -> dict[str, list[tuple[str, int]]]:
+        """(id, arrival number) of the articles per content hash, in arrival order.
+
+        One query answers both what `by_content_hash` and `seqs` answer for a batch of stored
+        articles (each is among the articles with its own content hash).
+        """
+        out: dict[str, list[tuple[str, int]]] = {}
+        hs = list(set(hashes))
+        for chunk in _chunks(hs):
+            q = (
+                f"SELECT content_hash, id, seq FROM articles WHERE content_hash IN ({','.join('?' * len(chunk))}) "
+                "ORDER BY seq"
+            )
+            for h, i, seq in self.conn.execute(q, chunk):
+                out.setdefault(h, []).append((i, seq))
+        return out
+
     def counts(self) -> dict[str, int]:
         """Row counts of the main tables."""
         out = {}
