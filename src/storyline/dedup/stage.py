@@ -371,9 +371,10 @@ class Deduplicator:
             pairs.add((int(ok[a]), int(ok[b])))
         if not pairs:
             return
-        old_ids = self.store.ids_of_seqs(old_seqs)
+        by_seq = self.store.articles_by_seq(old_seqs)
+        old_ids = {s: x.id for s, x in by_seq.items()}
         known.update((i, s) for s, i in old_ids.items())
-        old_articles = {x.id: x for x in self.store.get_articles(list(old_ids.values()))}
+        old_articles = {x.id: x for x in by_seq.values()}
         articles.update(old_articles)
         cache.ensure(old_articles.values())
         fp.prepare_sets([r for pair in pairs for r in pair if isinstance(r, int)])

@@ -304,6 +304,15 @@ class Store:
                 found[row["id"]] = _article(row)
         return [found[i] for i in ids if i in found]
 
+    def articles_by_seq(self, seqs: Iterable[int]) -> dict[int, Article]:
+        """Articles by arrival number (missing numbers are skipped)."""
+        found: dict[int, Article] = {}
+        for chunk in _chunks([int(s) for s in seqs]):
+            q = f"SELECT seq, {_ARTICLE_COLS} FROM articles WHERE seq IN ({','.join('?' * len(chunk))})"
+            for row in self.conn.execute(q, chunk):
+                found[row["seq"]] = _article(row)
+        return found
+
     def iter_articles(self, order: str = "seq") -> Iterator[Article]:
         """All articles, in arrival order."""
         yield from (
