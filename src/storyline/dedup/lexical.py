@@ -47,11 +47,18 @@ class BandIndex:
     def __len__(self) -> int:
         return sum(len(k) for k, _ in self._blocks) // max(self.bands, 1)
 
-    def query(self, keys: np.ndarray, limit: int = MAX_BUCKET) -> tuple[np.ndarray, np.ndarray]:
-        """Pairs (row of `keys`, stored number) sharing at least one band key, without repeats."""
+    def query(
+        self, keys: np.ndarray, limit: int = MAX_BUCKET, order: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs (row of `keys`, stored number) sharing at least one band key, without repeats.
+
+        `order`, when given, is `np.argsort(keys.ravel(), kind="stable")` computed once for
+        the batch (see `Fingerprints.key_order`).
+        """
         flat = keys.ravel()
         # Sorted needles make searchsorted walk each block once instead of jumping around it.
-        order = np.argsort(flat)
+        if order is None:
+            order = np.argsort(flat, kind="stable")
         flat = flat[order]
         rows = order // keys.shape[1]
         out_r, out_n = [], []
@@ -69,15 +76,16 @@ class BandIndex:
         pair = sorted_unique((np.concatenate(out_r) << _SHIFT) | np.concatenate(out_n))
         return pair >> _SHIFT, pair & _LOW
 
-    def add(self, keys: np.ndarray, numbers: np.ndarray) -> None:
-        """Index documents: one row of band keys per article number."""
+    def add(self, keys: np.ndarray, numbers: np.ndarray, order: np.ndarray | None = None) -> None:
+        """Index documents: one row of band keys per article number (`order` as in `query`)."""
         if not len(numbers):
             return
         flat = keys.ravel()
         nums = np.repeat(np.asarray(numbers, dtype=np.int64), keys.shape[1])
         # Stable sorts keep equal keys in insertion order (oldest first), and merging two sorted
         # blocks with a stable (Timsort) sort is a linear merge of two runs.
-        order = np.argsort(flat, kind="stable")
+        if order is None:
+            order = np.argsort(flat, kind="stable")
         self._blocks.append((flat[order], nums[order]))
         while len(self._blocks) > 1 and len(self._blocks[-2][0]) <= 2 * len(self._blocks[-1][0]):
             (k1, n1), (k2, n2) = self._blocks[-2], self._blocks[-1]
@@ -86,15 +94,16 @@ class BandIndex:
             self._blocks[-2:] = [(k[order], n[order])]
 
 
-def within_batch_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def within_batch_pairs(keys: np.ndarray, order: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of rows of one batch sharing a band key.
 
     Each row is paired with the first and the previous row of its bucket (groups are transitive,
-    so a star plus a chain per bucket is enough).
+    so a star plus a chain per bucket is enough). `order` as in `BandIndex.query`.
     """
     flat = keys.ravel()
     rows = np.repeat(np.arange(keys.shape[0], dtype=np.int64), keys.shape[1])
-    order = np.argsort(flat, kind="stable")
+    if order is None:
+        order = np.argsort(flat, kind="stable")
     k, r = flat[order], rows[order]
     same = np.zeros(len(k), dtype=bool)
     same[1:] = k[1:] == k[:-1]
@@ -192,6 +201,17 @@ class Fingerprints:
             self.empty = np.diff(self.shingles.offsets) == 0
         self._sets: dict[int, np.ndarray] = {}
         self._short: np.ndarray | None = None
+        self._key_order: np.ndarray | None = None
+
+    def key_order(self) -> np.ndarray:
+        """Stable argsort of the band keys of the non-empty rows, ravelled (computed once).
+
+        Indexing the batch, querying the index and pairing within the batch all walk the same
+        keys in sorted order; one sort serves the three.
+        """
+        if self._key_order is None:
+            self._key_order = np.argsort(self.keys[~self.empty].ravel(), kind="stable")
+        return self._key_order
 
     def prepare_sets(self, rows: Sequence[int] | None = None) -> None:
         """Compute the shingle sets of these rows (all when None) in one pass.
@@ -457,7 +477,15 @@ def _hits(a: Sequence[np.ndarray], b: Sequence[np.ndarray]) -> tuple[np.ndarray,
     kb, _ = _keyed(b)
     if not len(ka) or not len(kb):
         return np.zeros(len(ka), dtype=bool), oa
-    return kb[np.minimum(np.searchsorted(kb, ka), len(kb) - 1)] == ka, oa
+
+    def part(needles: np.ndarray) -> np.ndarray:
+        return kb[np.minimum(np.searchsorted(kb, needles), len(kb) - 1)] == needles
+
+    # Large lookups in two halves on two threads, as fingerprinting does (numpy releases the GIL).
+    if len(ka) < 100_000:
+        return part(ka), oa
+    half = len(ka) // 2
+    return np.concatenate(parallel_map(part, [ka[:half], ka[half:]])), oa
 
 
 def overlaps(pairs: Sequence[tuple[np.ndarray, np.ndarray]]) -> list[LexicalScores]:

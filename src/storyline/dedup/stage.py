@@ -207,7 +207,8 @@ class Deduplicator:
         self.store.put_dedup_index(rows)
         if lex_rows:
             numbers = np.array([seqs[articles[i].id] for i in lex_rows])
-            self._lexical.add(fp.keys[lex_rows], numbers)
+            # The non-empty rows, as `key_order` sorts them.
+            self._lexical.add(fp.keys[lex_rows], numbers, fp.key_order())
             self._signatures.add(numbers.tolist(), fp.signatures[lex_rows])
         if anc_rows and anc_fp is not None:
             self._anchors.add(anc_fp.keys[anc_rows], np.array([seqs[articles[i].id] for i in anc_rows]))
@@ -345,13 +346,13 @@ class Deduplicator:
         keys = fp.keys[ok]
         # Query before this batch was added would miss nothing: a batch's own keys are found by
         # `within_batch_pairs`; hits on this batch's numbers below are dropped as self-matches.
-        q_rows, q_seqs = self._lexical.query(keys)
+        q_rows, q_seqs = self._lexical.query(keys, order=fp.key_order())
         # Screen: pairs whose signatures agree on far fewer buckets than the candidate threshold
         # met by chance in one band (the estimate's standard deviation is ~0.04 at 128 buckets).
         est = self._signatures.estimate(fp.signatures[ok[q_rows]], q_seqs)
         keep = (est < 0) | (est >= self.config.candidate_threshold / 2)
         q_rows, q_seqs = q_rows[keep], q_seqs[keep]
-        w_a, w_b = within_batch_pairs(keys)
+        w_a, w_b = within_batch_pairs(keys, fp.key_order())
         sig_ok = (fp.signatures[ok[w_a]] == fp.signatures[ok[w_b]]).mean(
             axis=1
         ) >= self.config.candidate_threshold / 2
