@@ -47,11 +47,18 @@ class BandIndex:
     def __len__(self) -> int:
         return sum(len(k) for k, _ in self._blocks) // max(self.bands, 1)
 
-    def query(self, keys: np.ndarray, limit: int = MAX_BUCKET) -> tuple[np.ndarray, np.ndarray]:
-        """Pairs (row of `keys`, stored number) sharing at least one band key, without repeats."""
+    def query(
+        self, keys: np.ndarray, limit: int = MAX_BUCKET, order: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs (row of `keys`, stored number) sharing at least one band key, without repeats.
+
+        `order`, when given, is `np.argsort(keys.ravel(), kind="stable")` computed once for
+        the batch (see `Fingerprints.key_order`).
+        """
         flat = keys.ravel()
         # Sorted needles make searchsorted walk each block once instead of jumping around it.
-        order = np.argsort(flat)
+        if order is None:
+            order = np.argsort(flat, kind="stable")
         flat = flat[order]
         rows = order // keys.shape[1]
         out_r, out_n = [], []
@@ -69,15 +76,16 @@ class BandIndex:
         pair = sorted_unique((np.concatenate(out_r) << _SHIFT) | np.concatenate(out_n))
         return pair >> _SHIFT, pair & _LOW
 
-    def add(self, keys: np.ndarray, numbers: np.ndarray) -> None:
-        """Index documents: one row of band keys per article number."""
+    def add(self, keys: np.ndarray, numbers: np.ndarray, order: np.ndarray | None = None) -> None:
+        """Index documents: one row of band keys per article number (`order` as in `query`)."""
         if not len(numbers):
             return
         flat = keys.ravel()
         nums = np.repeat(np.asarray(numbers, dtype=np.int64), keys.shape[1])
         # Stable sorts keep equal keys in insertion order (oldest first), and merging two sorted
         # blocks with a stable (Timsort) sort is a linear merge of two runs.
-        order = np.argsort(flat, kind="stable")
+        if order is None:
+            order = np.argsort(flat, kind="stable")
         self._blocks.append((flat[order], nums[order]))
         while len(self._blocks) > 1 and len(self._blocks[-2][0]) <= 2 * len(self._blocks[-1][0]):
             (k1, n1), (k2, n2) = self._blocks[-2], self._blocks[-1]
@@ -86,15 +94,16 @@ class BandIndex:
             self._blocks[-2:] = [(k[order], n[order])]
 
 
-def within_batch_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def within_batch_pairs(keys: np.ndarray, order: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of rows of one batch sharing a band key.
 
     Each row is paired with the first and the previous row of its bucket (groups are transitive,
-    so a star plus a chain per bucket is enough).
+    so a star plus a chain per bucket is enough). `order` as in `BandIndex.query`.
     """
     flat = keys.ravel()
     rows = np.repeat(np.arange(keys.shape[0], dtype=np.int64), keys.shape[1])
-    order = np.argsort(flat, kind="stable")
+    if order is None:
+        order = np.argsort(flat, kind="stable")
     k, r = flat[order], rows[order]
     same = np.zeros(len(k), dtype=bool)
     same[1:] = k[1:] == k[:-1]
@@ -192,6 +201,17 @@ class Fingerprints:
             self.empty = np.diff(self.shingles.offsets) == 0
         self._sets: dict[int, np.ndarray] = {}
         self._short: np.ndarray | None = None
+        self._key_order: np.ndarray | None = None
+
+    def key_order(self) -> np.ndarray:
+        """Stable argsort of the band keys of the non-empty rows, ravelled (computed once).
+
+        Indexing the batch, querying the index and pairing within the batch all walk the same
+        keys in sorted order; one sort serves the three.
+        """
+        if self._key_order is None:
+            self._key_order = np.argsort(self.keys[~self.empty].ravel(), kind="stable")
+        return self._key_order
 
     def prepare_sets(self, rows: Sequence[int] | None = None) -> None:
         """Compute the shingle sets of these rows (all when None) in one pass.
@@ -434,3 +454,82 @@ class SignatureTable:
         if ok.any():
             out[ok] = (sigs[ok] == self._data[rows[ok]]).mean(axis=1)
         return out
+
+
+def _keyed(arrays: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Arrays of 32-bit hashes laid end to end, each value tagged with its array's number.
+
+    Returns the tagged values (number << 32 | value: sorted arrays stay sorted end to end) and the
+    offsets of the arrays, so one `searchsorted` answers a lookup for every pair at once.
+    """
+    counts = np.fromiter((len(x) for x in arrays), dtype=np.int64, count=len(arrays))
+    offsets = np.zeros(len(arrays) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    if not offsets[-1]:
+        return np.zeros(0, dtype=np.int64), offsets
+    tags = np.repeat(np.arange(len(arrays), dtype=np.int64), counts) << np.int64(32)
+    return np.concatenate(arrays).astype(np.int64) | tags, offsets
+
+
+def _hits(a: Sequence[np.ndarray], b: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """For each value of each `a[i]` (in order), whether it occurs in the sorted `b[i]`; and a's offsets."""
+    ka, oa = _keyed(a)
+    kb, _ = _keyed(b)
+    if not len(ka) or not len(kb):
+        return np.zeros(len(ka), dtype=bool), oa
+
+    def part(needles: np.ndarray) -> np.ndarray:
+        return kb[np.minimum(np.searchsorted(kb, needles), len(kb) - 1)] == needles
+
+    # Large lookups in two halves on two threads, as fingerprinting does (numpy releases the GIL).
+    if len(ka) < 100_000:
+        return part(ka), oa
+    half = len(ka) // 2
+    return np.concatenate(parallel_map(part, [ka[:half], ka[half:]])), oa
+
+
+def overlaps(pairs: Sequence[tuple[np.ndarray, np.ndarray]]) -> list[LexicalScores]:
+    """`overlap` of many pairs of sorted distinct shingle arrays, in one vectorised pass."""
+    if not pairs:
+        return []
+    hit, oa = _hits([a for a, _ in pairs], [b for _, b in pairs])
+    inter = np.add.reduceat(hit, oa[:-1]) if len(hit) else np.zeros(len(pairs), dtype=np.int64)
+    out = []
+    for (a, b), k in zip(pairs, inter.tolist(), strict=True):
+        na, nb = len(a), len(b)
+        if not na or not nb:
+            out.append(LexicalScores(0.0, 0.0, 0.0, na, nb))
+            continue
+        union = na + nb - k
+        out.append(LexicalScores(k / union, k / na, k / nb, na, nb))
+    return out
+
+
+def longest_shared_runs(
+    pairs: Sequence[tuple[np.ndarray, np.ndarray]], shingle_size: int
+) -> list[tuple[int, int]]:
+    """`longest_shared_run` of many (sequence of A, set of B) pairs, in one vectorised pass."""
+    if not pairs:
+        return []
+    hit, oa = _hits([a for a, _ in pairs], [b for _, b in pairs])
+    out = [(0, 0)] * len(pairs)
+    if not hit.any():
+        return out
+    # Runs of hits, cut at the pairs' boundaries.
+    first = np.zeros(len(hit), dtype=bool)
+    first[oa[:-1][oa[:-1] < len(hit)]] = True
+    prev = np.concatenate([[False], hit[:-1]])
+    starts = np.flatnonzero(hit & (~prev | first))
+    last = np.zeros(len(hit), dtype=bool)
+    last[oa[1:][oa[1:] > 0] - 1] = True
+    nxt = np.concatenate([hit[1:], [False]])
+    ends = np.flatnonzero(hit & (~nxt | last)) + 1
+    pair = np.searchsorted(oa, starts, side="right") - 1
+    # Per pair, the longest run; among equally long ones, the first.
+    order = np.lexsort((starts, starts - ends, pair))
+    pair, starts, ends = pair[order], starts[order], ends[order]
+    lead = np.ones(len(pair), dtype=bool)
+    lead[1:] = pair[1:] != pair[:-1]
+    for p, s, e in zip(pair[lead].tolist(), starts[lead].tolist(), ends[lead].tolist(), strict=True):
+        out[p] = (s - int(oa[p]), e - s + shingle_size - 1)
+    return out

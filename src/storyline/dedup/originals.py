@@ -32,6 +32,24 @@ _DATELINE = re.compile(r"\((CNN|Reuters|AP|AFP|dpa|EFE|ANSA|Bloomberg|BBC|Xinhua
 _NOT_LETTER = re.compile(r"[^a-z]")
 
 
+def _first_note(body: str) -> re.Match[str] | None:
+    """`_COPY_NOTES.search(body)`, trying line starts only.
+
+    The pattern is anchored at line starts, but `search` still tries (and fails) at every
+    character; matching at each line start, in order, finds the same leftmost match several
+    times faster.
+    """
+    pos = 0
+    while True:
+        m = _COPY_NOTES.match(body, pos)
+        if m is not None:
+            return m
+        nl = body.find("\n", pos)
+        if nl < 0:
+            return None
+        pos = nl + 1
+
+
 def _norm(name: str | None) -> str:
     return _NOT_LETTER.sub("", name.lower()) if name else ""
 
@@ -41,7 +59,7 @@ def copy_markers(article: Article) -> list[str]:
     found: list[str] = []
     # Credits and scraper footers sit at the end, datelines at the start.
     body = article.text if len(article.text) <= 4000 else article.text[:2000] + "\n" + article.text[-2000:]
-    m = _COPY_NOTES.search(body)
+    m = _first_note(body)
     if m is None:
         for removed in article.removed:
             m = _COPY_NOTES_ANYWHERE.search(removed.text)

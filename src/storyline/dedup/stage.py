@@ -36,8 +36,9 @@ from storyline.dedup.lexical import (
     LexicalScores,
     ShingleCache,
     SignatureTable,
-    longest_shared_run,
+    longest_shared_runs,
     overlap,
+    overlaps,
     within_batch_pairs,
 )
 from storyline.dedup.originals import copy_markers, original_of
@@ -206,7 +207,8 @@ class Deduplicator:
         self.store.put_dedup_index(rows)
         if lex_rows:
             numbers = np.array([seqs[articles[i].id] for i in lex_rows])
-            self._lexical.add(fp.keys[lex_rows], numbers)
+            # The non-empty rows, as `key_order` sorts them.
+            self._lexical.add(fp.keys[lex_rows], numbers, fp.key_order())
             self._signatures.add(numbers.tolist(), fp.signatures[lex_rows])
         if anc_rows and anc_fp is not None:
             self._anchors.add(anc_fp.keys[anc_rows], np.array([seqs[articles[i].id] for i in anc_rows]))
@@ -283,8 +285,17 @@ class Deduplicator:
             return []
         new = list({a.id: a for a in new}.values())
         self._load({a.id for a in new})
-        seqs = self.store.seqs([a.id for a in new])
+        # One query gives the batch's arrival numbers and its exact copies among stored articles.
+        same = self.store.same_content(a.content_hash for a in new)
+        ids = {a.id for a in new}
+        seqs = {i: seq for matches in same.values() for i, seq in matches if i in ids}
+        if len(seqs) < len(ids):  # stored with another content hash (or not stored at all)
+            seqs.update(self.store.seqs([a.id for a in new if a.id not in seqs]))
         new = [a for a in new if a.id in seqs]
+        # Arrival numbers of every article met on the way (the originals' tie-break), so naming
+        # the groups' relations asks the store only for members reached through stored groups.
+        known = {i: seq for matches in same.values() for i, seq in matches}
+        known.update(seqs)
         if not new:
             return []
         groups = _Groups()
@@ -297,10 +308,9 @@ class Deduplicator:
 
         # Exact copies: the oldest article with the same content hash; exact copies of an indexed
         # article are not indexed again (their twin stands for them).
-        by_hash = self.store.by_content_hash(a.content_hash for a in new)
         twin: dict[str, str] = {}
         for a in new:
-            first = by_hash.get(a.content_hash, [a.id])[0]
+            first = same[a.content_hash][0][0] if same.get(a.content_hash) else a.id
             if first != a.id:
                 twin[a.id] = first
                 link(a.id, first, "content hash")
@@ -312,10 +322,10 @@ class Deduplicator:
             if fresh:
                 fp, anchors = self._index_batch(fresh, seqs)
                 cache.add(fresh, fp)
-                self._lexical_links(fresh, fp, seqs, articles, cache, link, scored)
+                self._lexical_links(fresh, fp, seqs, known, articles, cache, link, scored)
                 if self.encoder is not None:
-                    self._semantic_links(fresh, anchors, seqs, articles, groups, direct, link)
-            return self._relations(groups, direct, articles, cache, scored)
+                    self._semantic_links(fresh, anchors, seqs, known, articles, groups, direct, link)
+            return self._relations(groups, direct, articles, known, cache, scored)
         finally:
             cache.end_call()
 
@@ -324,6 +334,7 @@ class Deduplicator:
         fresh: list[Article],
         fp: Fingerprints,
         seqs: dict[str, int],
+        known: dict[str, int],
         articles: dict[str, Article],
         cache: ShingleCache,
         link: Any,
@@ -335,13 +346,13 @@ class Deduplicator:
         keys = fp.keys[ok]
         # Query before this batch was added would miss nothing: a batch's own keys are found by
         # `within_batch_pairs`; hits on this batch's numbers below are dropped as self-matches.
-        q_rows, q_seqs = self._lexical.query(keys)
+        q_rows, q_seqs = self._lexical.query(keys, order=fp.key_order())
         # Screen: pairs whose signatures agree on far fewer buckets than the candidate threshold
         # met by chance in one band (the estimate's standard deviation is ~0.04 at 128 buckets).
         est = self._signatures.estimate(fp.signatures[ok[q_rows]], q_seqs)
         keep = (est < 0) | (est >= self.config.candidate_threshold / 2)
         q_rows, q_seqs = q_rows[keep], q_seqs[keep]
-        w_a, w_b = within_batch_pairs(keys)
+        w_a, w_b = within_batch_pairs(keys, fp.key_order())
         sig_ok = (fp.signatures[ok[w_a]] == fp.signatures[ok[w_b]]).mean(
             axis=1
         ) >= self.config.candidate_threshold / 2
@@ -361,8 +372,10 @@ class Deduplicator:
             pairs.add((int(ok[a]), int(ok[b])))
         if not pairs:
             return
-        old_ids = self.store.ids_of_seqs(old_seqs)
-        old_articles = {x.id: x for x in self.store.get_articles(list(old_ids.values()))}
+        by_seq = self.store.articles_by_seq(old_seqs)
+        old_ids = {s: x.id for s, x in by_seq.items()}
+        known.update((i, s) for s, i in old_ids.items())
+        old_articles = {x.id: x for x in by_seq.values()}
         articles.update(old_articles)
         cache.ensure(old_articles.values())
         fp.prepare_sets([r for pair in pairs for r in pair if isinstance(r, int)])
@@ -379,8 +392,8 @@ class Deduplicator:
                 sb = fp.shingle_set(other)
             checked.append((fresh[a_row].id, oid))
             sets.append((fp.shingle_set(a_row), sb))
-        for (a_id, oid), (sa, sb) in zip(checked, sets, strict=True):
-            s = scored[a_id, oid] = overlap(sa, sb)
+        for (a_id, oid), s in zip(checked, overlaps(sets), strict=True):
+            scored[a_id, oid] = s
             if lexical_match(s, self.config):
                 link(a_id, oid, "minhash lsh", jaccard_5gram=round(s.jaccard, 4))
 
@@ -389,6 +402,7 @@ class Deduplicator:
         fresh: list[Article],
         anchors: list[Anchors],
         seqs: dict[str, int],
+        known: dict[str, int],
         articles: dict[str, Article],
         groups: _Groups,
         direct: dict[frozenset[str], dict[str, Any]],
@@ -415,6 +429,7 @@ class Deduplicator:
         if not cand:
             return
         id_of = self.store.ids_of_seqs({s for _, s in cand})
+        known.update((i, s) for s, i in id_of.items())
         resolved: dict[frozenset[str], str] = {}
         for (a_id, s), how in cand.items():
             oid = id_of.get(s)
@@ -451,6 +466,7 @@ class Deduplicator:
         groups: _Groups,
         direct: dict[frozenset[str], dict[str, Any]],
         articles: dict[str, Article],
+        known: dict[str, int],
         cache: ShingleCache,
         scored: dict[tuple[str, str], LexicalScores],
     ) -> list[DupRelation]:
@@ -472,7 +488,9 @@ class Deduplicator:
         missing = sorted({i for g in found.values() for i in g} - set(articles))
         articles.update({x.id: x for x in self.store.get_articles(missing)})
         members_all = sorted({i for g in found.values() for i in g if i in articles})
-        order = self.store.seqs(members_all)
+        order = {i: known[i] for i in members_all if i in known}
+        if len(order) < len(members_all):
+            order.update(self.store.seqs([i for i in members_all if i not in known]))
         # One fingerprint pass for every member of every touched group not fingerprinted yet.
         cache.ensure(articles[i] for i in members_all)
         sizes = {i: len(cache.sequence(i)) for i in members_all}
@@ -487,14 +505,27 @@ class Deduplicator:
             choice = original_of(group, order, sizes, markers, {i: degree[i] for i in ids if i in degree})
             orig = choice.original
             chosen += [(m, orig, choice.reason(m.id)) for m in group if m.id != orig.id]
-        out: list[DupRelation] = []
-        for m, orig, reason in chosen:
-            so = cache.set(orig.id)
+        # Overlaps not computed while verifying, and the longest shared passages: one pass each.
+        lex: list[LexicalScores | None] = []
+        for m, orig, _ in chosen:
             s = scored.get((m.id, orig.id))
             if s is None:
                 back = scored.get((orig.id, m.id))
-                s = back.swapped() if back is not None else overlap(cache.set(m.id), so)
-            start, length = longest_shared_run(cache.sequence(m.id), so, self.config.shingle_size)
+                s = back.swapped() if back is not None else None
+            lex.append(s)
+        todo = [k for k, s in enumerate(lex) if s is None]
+        for k, s in zip(
+            todo,
+            overlaps([(cache.set(chosen[k][0].id), cache.set(chosen[k][1].id)) for k in todo]),
+            strict=True,
+        ):
+            lex[k] = s
+        runs = longest_shared_runs(
+            [(cache.sequence(m.id), cache.set(orig.id)) for m, orig, _ in chosen], self.config.shingle_size
+        )
+        out: list[DupRelation] = []
+        for (m, orig, reason), s, (start, length) in zip(chosen, lex, runs, strict=True):
+            assert s is not None
             info = direct.get(frozenset((m.id, orig.id)))
             prob = info.get("probability") if info else None
             naming = name_relation(m, orig, s, self.config, prob)

@@ -71,12 +71,12 @@ def _classes(cp: np.ndarray) -> np.ndarray:
     The table is filled lazily for the code points texts actually use (a few hundred per
     language), so no process pays for classifying all 1.1 million.
     """
-    cls = _TABLE[cp]
+    cls = _TABLE.take(cp)
     unknown = cls == _UNKNOWN
     if unknown.any():
         for c in np.unique(cp[unknown]).tolist():
             _TABLE[c] = _class_of(c)
-        cls = _TABLE[cp]
+        cls = _TABLE.take(cp)
     return cls
 
 
@@ -176,12 +176,12 @@ def _fold_cp(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     text_start = np.zeros(len(texts), dtype=np.int64)
     np.cumsum(lengths[:-1] + 1, out=text_start[1:])
-    out = _FOLDED[cp]
+    out = _FOLDED.take(cp)
     unknown = out == _FOLD_UNKNOWN
     if unknown.any():
         for c in np.unique(cp[unknown]).tolist():
             _fold_entry(c)
-        out = _FOLDED[cp]
+        out = _FOLDED.take(cp)
     special = np.flatnonzero(out >= _UNSAFE)
     if not len(special):
         return out, text_start

@@ -304,6 +304,15 @@ class Store:
                 found[row["id"]] = _article(row)
         return [found[i] for i in ids if i in found]
 
+    def articles_by_seq(self, seqs: Iterable[int]) -> dict[int, Article]:
+        """Articles by arrival number (missing numbers are skipped)."""
+        found: dict[int, Article] = {}
+        for chunk in _chunks([int(s) for s in seqs]):
+            q = f"SELECT seq, {_ARTICLE_COLS} FROM articles WHERE seq IN ({','.join('?' * len(chunk))})"
+            for row in self.conn.execute(q, chunk):
+                found[row["seq"]] = _article(row)
+        return found
+
     def iter_articles(self, order: str = "seq") -> Iterator[Article]:
         """All articles, in arrival order."""
         yield from (
@@ -333,6 +342,23 @@ class Store:
             )
             for h, i in self.conn.execute(q, chunk):
                 out.setdefault(h, []).append(i)
+        return out
+
+    def same_content(self, hashes: Iterable[str]) -> dict[str, list[tuple[str, int]]]:
+        """(id, arrival number) of the articles per content hash, in arrival order.
+
+        One query answers both what `by_content_hash` and `seqs` answer for a batch of stored
+        articles (each is among the articles with its own content hash).
+        """
+        out: dict[str, list[tuple[str, int]]] = {}
+        hs = list(set(hashes))
+        for chunk in _chunks(hs):
+            q = (
+                f"SELECT content_hash, id, seq FROM articles WHERE content_hash IN ({','.join('?' * len(chunk))}) "
+                "ORDER BY seq"
+            )
+            for h, i, seq in self.conn.execute(q, chunk):
+                out.setdefault(h, []).append((i, seq))
         return out
 
     def counts(self) -> dict[str, int]:
