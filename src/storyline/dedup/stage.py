@@ -381,7 +381,9 @@ class Deduplicator:
         fp.prepare_sets([r for pair in pairs for r in pair if isinstance(r, int)])
         checked: list[tuple[str, str]] = []
         sets: list[tuple[np.ndarray, np.ndarray]] = []
-        for a_row, other in pairs:
+        # In a stable order: the first link found decides how a group's members are joined (and
+        # what `why` shows), which must not depend on the interpreter's string hashing.
+        for a_row, other in sorted(pairs, key=lambda p: (p[0], str(p[1]))):
             if isinstance(other, str):
                 oid = old_ids.get(int(other[1:]))
                 if oid is None or oid not in old_articles:
