@@ -180,3 +180,30 @@ def test_dupes_and_why_commands(tmp_path: Path, english: dict[str, dict]) -> Non
     assert res.exit_code == 0 and "not duplicates" in res.output
     res = runner.invoke(main, ["--db", str(db), "why", copy_id, "nonexistent"])
     assert res.exit_code == 1 and "no article with id 'nonexistent'" in res.output
+
+
+def test_lengths_decide_the_original_only_within_a_language() -> None:
+    from storyline.dedup.originals import original_of
+    from storyline.text import content_hash
+    from storyline.types import Article
+
+    def art(i: str, lang: str, text: str) -> Article:
+        return Article(
+            id=i,
+            source="s",
+            record=None,
+            text=text,
+            content_hash=content_hash(text),
+            language=lang,
+            published="2011-10-06",
+        )
+
+    en = art("en", "en", "Apple co-founder Steve Jobs has died at 56. " * 4)
+    # The same article in Spanish takes more words; it is not more complete for that.
+    es = art("es", "es", "El cofundador de Apple Inc., Steve Jobs, ha fallecido a los 56 años. " * 4)
+    excerpt = art("ex", "en", "Apple co-founder Steve Jobs has died at 56.")
+    order = {"en": 1, "es": 2, "ex": 3}
+    choice = original_of([es, excerpt, en], order)
+    assert choice.original.id == "en"
+    assert "another language" in choice.reason("es")
+    assert "more complete" in choice.reason("ex")

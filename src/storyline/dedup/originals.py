@@ -4,7 +4,8 @@ The earliest publication is the original. An undated article cannot prove it cam
 articles go before undated ones. With equal or unknown dates, the text itself decides: a copy
 often says it is one (a "Source link" footer left by a scraper, "originally published by", a
 wire or broadcaster's dateline such as "(CNN)" on a site that is not CNN); then the most complete
-text wins (an excerpt or a trimmed copy is shorter); then arrival order.
+text wins (an excerpt or a trimmed copy is shorter; lengths are compared within a language only);
+then arrival order.
 """
 
 from __future__ import annotations
@@ -117,20 +118,29 @@ def original_of(
             marks[a.id] = copy_markers(a)
         return marks[a.id]
 
-    keys: dict[str, tuple[bool, str, int, int, int, int]] = {}
+    keys: dict[str, tuple[bool, str, int, int, float, int]] = {}
+    size_of = {
+        a.id: (sizes[a.id] if sizes is not None and a.id in sizes else word_count(a.text)) for a in group
+    }
+    # Completeness is compared within a language: n-gram counts of a text and of its translation
+    # measure the languages, not which one holds more of the article. The most complete version
+    # in each language scores 1, and between languages the earlier arrival decides.
+    longest: dict[str | None, int] = {}
+    for a in group:
+        longest[a.language] = max(longest.get(a.language, 0), size_of[a.id])
     # A dated member later than another dated member cannot be the original; an undated member
     # cannot be placed in time, so it competes on text evidence with the earliest dated ones.
     earliest = min((a.day for a in group if a.day), default="")
     dates = {a.id: (bool(a.day and a.day > earliest), a.day or "") for a in group}
 
-    def key(a: Article) -> tuple[bool, str, int, int, int, int]:
+    def key(a: Article) -> tuple[bool, str, int, int, float, int]:
         k = keys.get(a.id)
         if k is None:
             if dates[a.id][0]:  # later than the earliest date: text evidence does not matter
-                k = (*dates[a.id], 0, 0, 0, order.get(a.id, 1 << 62))
+                k = (*dates[a.id], 0, 0, 0.0, order.get(a.id, 1 << 62))
             else:
-                size = sizes[a.id] if sizes is not None and a.id in sizes else word_count(a.text)
-                k = (False, "", len(marks_of(a)), -degree.get(a.id, 0), -size, order.get(a.id, 1 << 62))
+                complete = size_of[a.id] / max(longest[a.language], 1)
+                k = (False, "", len(marks_of(a)), -degree.get(a.id, 0), -complete, order.get(a.id, 1 << 62))
             keys[a.id] = k
         return k
 
@@ -151,6 +161,8 @@ def original_of(
             reasons[m.id] = "same or unknown date; the text the other copies reproduce word for word"
         elif kb[4] != km[4]:
             reasons[m.id] = "same or unknown date; more complete text"
+        elif m.language != best.language:
+            reasons[m.id] = "same or unknown date, another language; arrived first"
         else:
             reasons[m.id] = "same or unknown date and length; arrived first"
     return Choice(best, reasons)
