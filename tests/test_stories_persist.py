@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
+from pathlib import Path
 
 from stories_fixtures import load
+from storyline.store import Store
 from storyline.stories import StoryClusterer, persist, stream_order
 
 
@@ -15,12 +16,12 @@ def _ordered() -> list:
     return [both[i] for i in stream_order(both)]
 
 
-def test_save_restore_continue_equals_one_run() -> None:
+def test_save_restore_continue_equals_one_run(tmp_path: Path) -> None:
     items = _ordered()
     whole = StoryClusterer()
     whole.assign_many(items)
 
-    conn = sqlite3.connect(":memory:")
+    conn = Store(tmp_path / "s.db").conn
     part = StoryClusterer()
     part.assign_many(items[:30])
     persist.save(conn, part)

@@ -198,7 +198,7 @@ def assign_stories(store: Store, config: Config, encoder: Encoder) -> Stage:
             return batch
         if clusterer is None:
             clusterer = story_state.from_rows(
-                story_state.read_rows(store.conn, create=False),
+                story_state.read_rows(store.conn),
                 window=config.stories.dormant_days,
                 dormant_threshold=config.stories.dormant_threshold,
                 dim=encoder.dim,

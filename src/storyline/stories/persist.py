@@ -5,7 +5,8 @@ order then give the same stories. Only what cannot be recomputed is stored; the 
 of names, numbers and years are sums over the stories, and the search index and the
 name -> stories lookup are rebuilt from the stories when the state is read.
 
-Tables (`SCHEMA`; all written with ``INSERT OR REPLACE``):
+Tables (created by the store's migrations, `storyline.store.schema`; all written with
+``INSERT OR REPLACE``):
 
 * ``story_state``: one row per story: id, seq (arrival number of its first article, for "the
   older story keeps its id"), first/last publication date, number of copies, the float32 sums
@@ -35,29 +36,6 @@ from storyline.stories.cluster import StoryClusterer
 from storyline.stories.model import StoryModels, load_models
 from storyline.stories.state import CorpusStats, StoryState
 from storyline.stories.terms import DF_MASK, TermVector
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS story_state (
-    id TEXT PRIMARY KEY,
-    seq INTEGER NOT NULL,
-    first TEXT,
-    last TEXT,
-    copies INTEGER NOT NULL,
-    head BLOB NOT NULL,
-    body BLOB NOT NULL,
-    evidence TEXT NOT NULL,
-    terms BLOB NOT NULL
-);
-CREATE TABLE IF NOT EXISTS story_member (
-    article_id TEXT PRIMARY KEY,
-    story_id TEXT NOT NULL,
-    position INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS story_member_story ON story_member (story_id, position);
-CREATE TABLE IF NOT EXISTS story_alias (id TEXT PRIMARY KEY, into_id TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS story_df (bucket INTEGER PRIMARY KEY, df INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS story_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
 
 StoryRow = tuple[str, int, str | None, str | None, int, bytes, bytes, str, bytes]
 
@@ -244,20 +222,17 @@ def write_rows(conn: sqlite3.Connection, rows: StateRows) -> None:
 def save(conn: sqlite3.Connection, clusterer: StoryClusterer) -> StateRows:
     """Write what changed since the last save (everything the first time) in one transaction.
 
-    For a standalone connection: it creates the tables if needed and commits. Inside a larger
-    transaction use `take_changes` and `write_rows` instead.
+    The connection must be to a storyline database (`storyline.store.Store` creates the tables);
+    this commits. Inside a larger transaction use `take_changes` and `write_rows` instead.
     """
     rows = take_changes(clusterer)
     with conn:
-        conn.executescript(SCHEMA)
         write_rows(conn, rows)
     return rows
 
 
-def read_rows(conn: sqlite3.Connection, create: bool = True) -> StateRows:
-    """Every row of the tables (created first when `create`; that commits any open transaction)."""
-    if create:
-        conn.executescript(SCHEMA)
+def read_rows(conn: sqlite3.Connection) -> StateRows:
+    """Every row of the tables of a storyline database."""
     return StateRows(
         stories=[tuple(r) for r in conn.execute("SELECT * FROM story_state")],
         members=[tuple(r) for r in conn.execute("SELECT * FROM story_member")],
