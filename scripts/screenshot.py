@@ -10,7 +10,6 @@ Uses Debian's Chromium (/usr/bin/chromium, or $CHROMIUM) through Playwright; no 
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 from pathlib import Path
 
@@ -18,19 +17,9 @@ from playwright.sync_api import sync_playwright
 
 from storyline.api import Storyline
 from storyline.config import load_config
-from storyline.web.process import ServerProcess
+from storyline.web.process import CHROMIUM, CHROMIUM_ARGS, ServerProcess
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 
 
@@ -59,7 +48,7 @@ def main() -> None:
             ServerProcess(db, config=args.config, log=args.out / "serve.log") as server,
             sync_playwright() as p,
         ):
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             pages = {"stories": "/stories"}
             if first is not None:
                 pages["story"] = f"/stories/{first.info.id}"

@@ -19,20 +19,10 @@ import pytest
 
 from conftest import DATA, synthetic_text
 from storyline.api import Storyline
-from storyline.web.process import ServerProcess
+from storyline.web.process import CHROMIUM, CHROMIUM_ARGS, ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 OUT = Path(__file__).resolve().parents[1] / "test-output" / "web"
 TOKEN = "browser-test-token-0123456789"
 XSS = "<script>alert(1)</script>"

@@ -14,6 +14,19 @@ from types import TracebackType
 
 from storyline.errors import StorylineError
 
+# Debian's Chromium (or $CHROMIUM) drives the pages headless in tests and screenshots: no browser
+# is downloaded, and nothing it does on its own reaches the network.
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
 
 def free_port() -> int:
     """A TCP port that is free on 127.0.0.1 right now."""
