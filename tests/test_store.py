@@ -63,6 +63,46 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
         Store(p)
 
 
+def test_duplicate_index_survives_the_upgrade_to_arrival_number_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database made before the duplicate index was keyed by arrival number keeps its rows."""
+    from storyline.store import sqlite as store_sqlite
+    from storyline.store.schema import MIGRATIONS
+
+    p = tmp_path / "old.db"
+    before = next(i for i, (name, _) in enumerate(MIGRATIONS) if "keyed by arrival number" in name)
+    with monkeypatch.context() as m:
+        m.setattr(store_sqlite, "MIGRATIONS", MIGRATIONS[:before])
+        old = Store(p)
+        assert old.conn.execute("PRAGMA user_version").fetchone()[0] == before
+        raws = [RawDoc(f"f{i}.txt", None, f"text {i}", source_key=f"/abs/f{i}.txt") for i in range(3)]
+        with old.atomic():
+            old.add_raw(raws)
+            old.put_articles([_article(r, r.content) for r in raws])
+            seqs = old.seqs([r.article_id for r in raws])
+            old.put_dedup_index(
+                [
+                    (r.article_id, seqs[r.article_id], bytes([k]) * 8, bytes([k]) * 4, None)
+                    for k, r in enumerate(raws)
+                ]
+            )
+        old.close()
+    s = Store(p)
+    assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    ids = [r.article_id for r in raws]
+    assert [tuple(r) for r in s.iter_dedup_index()] == [
+        (seqs[i], bytes([k]) * 8, bytes([k]) * 4, None) for k, i in enumerate(ids)
+    ]
+    with s.atomic():
+        s.forget_fingerprints([ids[1]])
+        s.put_dedup_index([(ids[2], seqs[ids[2]], b"new", b"sig", b"anc")])
+    assert [tuple(r) for r in s.iter_dedup_index()] == [
+        (seqs[ids[0]], bytes([0]) * 8, bytes([0]) * 4, None),
+        (seqs[ids[2]], b"new", b"sig", b"anc"),
+    ]
+
+
 def test_raw_and_article_round_trip(tmp_path: Path) -> None:
     s = Store(tmp_path / "a.db")
     raw = RawDoc(

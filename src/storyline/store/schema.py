@@ -244,6 +244,27 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE TABLE story_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         """,
     ),
+    (
+        "duplicate index keyed by arrival number",
+        """
+        -- Keyed by the article's arrival number (an alias of the rowid), so the rows of a batch
+        -- are appended at the end of the table instead of being scattered over an index of
+        -- random article ids: a batch's commit writes a few hundred pages, not one per leaf of
+        -- that index. An article's number never changes (articles are never deleted).
+        CREATE TABLE dedup_index_by_seq (
+            seq INTEGER PRIMARY KEY,    -- the article's arrival number: the key in the indexes
+            article TEXT NOT NULL,
+            lexical BLOB,               -- NULL: no shingles (or an exact copy of an indexed article)
+            signature BLOB,             -- the MinHash signature (uint32 array), to screen candidates
+            anchors BLOB                -- NULL: too few anchors to index
+        );
+        INSERT OR REPLACE INTO dedup_index_by_seq (seq, article, lexical, signature, anchors)
+            SELECT a.seq, d.article, d.lexical, d.signature, d.anchors
+            FROM dedup_index d JOIN articles a ON a.id = d.article ORDER BY a.seq;
+        DROP TABLE dedup_index;
+        ALTER TABLE dedup_index_by_seq RENAME TO dedup_index;
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -420,12 +420,13 @@ class Store:
         """Drop what was computed from these articles' text (embeddings, duplicate index entries)."""
         for chunk in _chunks(list(article_ids)):
             marks = ",".join("?" * len(chunk))
-            for table, col in (
-                ("embeddings", "article"),
-                ("sentence_vectors", "article"),
-                ("dedup_index", "article"),
-            ):
-                self.conn.execute(f"DELETE FROM {table} WHERE {col} IN ({marks})", chunk)
+            for table in ("embeddings", "sentence_vectors"):
+                self.conn.execute(f"DELETE FROM {table} WHERE article IN ({marks})", chunk)
+            # The duplicate index is keyed by arrival number (see the schema).
+            self.conn.execute(
+                f"DELETE FROM dedup_index WHERE seq IN (SELECT seq FROM articles WHERE id IN ({marks}))",
+                chunk,
+            )
 
     def clear_stories(self) -> None:
         """Forget every story, membership and the clustering state (before re-clustering)."""
@@ -496,7 +497,7 @@ class Store:
         """(seq, lexical keys, signature, anchor keys) of every indexed article, in arrival order."""
         yield from self.conn.execute(
             "SELECT d.seq, d.lexical, d.signature, d.anchors FROM dedup_index d "
-            "JOIN articles a ON a.id = d.article ORDER BY d.seq"
+            "JOIN articles a ON a.seq = d.seq ORDER BY d.seq"
         )
 
     def clear_dedup_index(self) -> None:
