@@ -497,7 +497,7 @@ class Store:
         """(seq, lexical keys, signature, anchor keys) of every indexed article, in arrival order."""
         yield from self.conn.execute(
             "SELECT d.seq, d.lexical, d.signature, d.anchors FROM dedup_index d "
-            "JOIN articles a ON a.seq = d.seq ORDER BY d.seq"
+            "JOIN articles a ON a.seq = d.seq AND a.id = d.article ORDER BY d.seq"
         )
 
     def clear_dedup_index(self) -> None:
