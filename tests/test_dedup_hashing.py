@@ -14,7 +14,9 @@ from storyline.dedup.lexical import (
     ShingleCache,
     _row_sets,
     longest_shared_run,
+    longest_shared_runs,
     overlap,
+    overlaps,
     within_batch_pairs,
 )
 from storyline.fingerprint.minhash import band_layout, estimated_jaccard, signatures
@@ -137,3 +139,19 @@ def test_row_sets_match_sorted_unique() -> None:
     got = _row_sets(np.concatenate(rows), offsets)
     for r, g in zip(rows, got, strict=True):
         assert np.array_equal(g, np.unique(r))
+
+
+def test_batched_overlaps_and_runs_match_one_pair_at_a_time() -> None:
+    rng = np.random.default_rng(5)
+    pairs, seqs = [], []
+    for k in range(60):
+        # Small value ranges make overlaps likely; some sides are empty, the last one too.
+        seq = rng.integers(0, 40, size=int(rng.integers(0, 30))).astype(np.uint32)
+        other = np.unique(rng.integers(0, 40, size=int(rng.integers(0, 30))).astype(np.uint32))
+        if k == 59:
+            seq = seq[:0]
+        seqs.append(seq)
+        pairs.append((np.unique(seq), other))
+    assert overlaps(pairs) == [overlap(a, b) for a, b in pairs]
+    runs = longest_shared_runs([(q, b) for q, (_, b) in zip(seqs, pairs, strict=True)], 5)
+    assert runs == [longest_shared_run(q, b, 5) for q, (_, b) in zip(seqs, pairs, strict=True)]
