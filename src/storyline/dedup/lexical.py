@@ -284,6 +284,14 @@ class Fingerprints:
         o = self.shingles.offsets
         return self._short[o[row] : o[row + 1]]
 
+    def sequences(self, rows: Sequence[int]) -> list[np.ndarray]:
+        """`sequence` of each of these rows."""
+        if self._short is None:
+            self._short = _short(self.shingles.hashes)
+        short, o = self._short, self.shingles.offsets
+        idx = np.asarray(rows, dtype=np.int64)
+        return [short[a:b] for a, b in zip(o[idx].tolist(), o[idx + 1].tolist(), strict=True)]
+
 
 def sorted_unique(a: np.ndarray) -> np.ndarray:
     """Distinct values, sorted (numpy 2's `unique` may hash instead of sorting, and is slower here)."""
@@ -431,17 +439,32 @@ class ShingleCache:
             return where[0].sequence(where[1])
         return self._loose[article_id]
 
+    def length(self, article_id: str) -> int:
+        """Number of shingles (`len(self.sequence(article_id))`)."""
+        where = self._where.get(article_id)
+        if where is not None:
+            o = where[0].shingles.offsets
+            return int(o[where[1] + 1] - o[where[1]])
+        return len(self._loose[article_id])
+
     def end_call(self) -> None:
         """Keep the sequences of this call's articles for later calls, and forget the rest."""
         if self.keep:
+            kept, hashes = self._kept, self._hash
             for i, seq in self._loose.items():
-                self._kept[i] = (self._hash[i], seq)
-                self._kept.move_to_end(i)
+                kept.pop(i, None)  # re-inserted last: the most recent
+                kept[i] = (hashes[i], seq)
+            by_fp: dict[int, tuple[Fingerprints, list[str], list[int]]] = {}
             for i, (fp, k) in self._where.items():
-                self._kept[i] = (self._hash[i], fp.sequence(k))
-                self._kept.move_to_end(i)
-            while len(self._kept) > self.keep:
-                self._kept.popitem(last=False)
+                _, ids, rows = by_fp.setdefault(id(fp), (fp, [], []))
+                ids.append(i)
+                rows.append(k)
+            for fp, ids, rows in by_fp.values():
+                for i, seq in zip(ids, fp.sequences(rows), strict=True):
+                    kept.pop(i, None)
+                    kept[i] = (hashes[i], seq)
+            for _ in range(len(kept) - self.keep):
+                kept.popitem(last=False)
         self._where, self._hash, self._loose, self._loose_sets = {}, {}, {}, {}
 
 

@@ -69,9 +69,11 @@ def copy_markers(article: Article) -> list[str]:
     if m is not None:
         found.append(m.group(0).strip()[:60])
     own = _norm(article.publisher) + _norm(article.url)
+    if not own:  # without a publisher or address, no dateline is foreign
+        return found
     for m in _DATELINE.finditer(article.text[:2000]):
         agency = _norm(m.group(1))
-        if own and agency not in own:
+        if agency not in own:
             found.append(f"foreign dateline ({m.group(1)})")
             break
     return found

@@ -189,18 +189,20 @@ class Deduplicator:
         anc_fp = self._anchor_fingerprints(anchors) if anchors else None
         rows = []
         lex_rows, anc_rows = [], []
+        # Each row's bytes sliced from the whole array's: one conversion instead of one per row.
+        keys, sigs = _row_bytes(fp.keys), _row_bytes(fp.signatures)
+        empty = fp.empty.tolist()
         for i, a in enumerate(articles):
-            lex = None if fp.empty[i] else fp.keys[i]
             anc = anc_fp.keys[i] if anc_fp is not None and self._anchor_ok(anchors[i]) else None
             rows.append(
                 (
                     a.id, seqs[a.id],
-                    None if lex is None else lex.tobytes(),
-                    None if lex is None else fp.signatures[i].tobytes(),
+                    None if empty[i] else keys[i],
+                    None if empty[i] else sigs[i],
                     None if anc is None else anc.tobytes(),
                 )
             )  # fmt: skip
-            if lex is not None:
+            if not empty[i]:
                 lex_rows.append(i)
             if anc is not None:
                 anc_rows.append(i)
@@ -301,8 +303,11 @@ class Deduplicator:
         groups = _Groups()
         direct: dict[frozenset[str], dict[str, Any]] = {}
 
+        debug = log.isEnabledFor(logging.DEBUG)
+
         def link(x: str, y: str, how: str, **info: Any) -> None:
-            log.debug("link %s %s by %s %s", x, y, how, info.get("probability", ""))
+            if debug:
+                log.debug("link %s %s by %s %s", x, y, how, info.get("probability", ""))
             groups.union(x, y)
             direct.setdefault(frozenset((x, y)), {"found_by": how, **info})
 
@@ -495,9 +500,9 @@ class Deduplicator:
             order.update(self.store.seqs([i for i in members_all if i not in known]))
         # One fingerprint pass for every member of every touched group not fingerprinted yet.
         cache.ensure(articles[i] for i in members_all)
-        sizes = {i: len(cache.sequence(i)) for i in members_all}
+        sizes = {i: cache.length(i) for i in members_all}
         markers: dict[str, list[str]] = {}  # words, not distinct n-grams
-        adjacency = _adjacency(direct)
+        adjacency: dict[str, list[str]] | None = None  # built when a relation is not a direct link
         degree = _lexical_degree(direct)
         chosen: list[tuple[Article, Article, str]] = []  # (member, original, why the original)
         for ids in found.values():
@@ -542,6 +547,8 @@ class Deduplicator:
             if info:
                 ev["link"] = info
             else:
+                if adjacency is None:
+                    adjacency = _adjacency(direct)
                 via = _path(m.id, orig.id, adjacency)
                 ev["link"] = {"found_by": "group", "via": via}
                 if naming.kind in ("translation", "rewrite"):
@@ -551,6 +558,13 @@ class Deduplicator:
 
 
 _LEXICAL_LINKS = ("content hash", "minhash lsh")
+
+
+def _row_bytes(a: np.ndarray) -> list[bytes]:
+    """The bytes of each row of a 2-d array (as `a[i].tobytes()`)."""
+    blob = np.ascontiguousarray(a).tobytes()
+    width = a.shape[1] * a.itemsize
+    return [blob[k : k + width] for k in range(0, width * a.shape[0], width)] if width else [b""] * a.shape[0]
 
 
 def _lexical_degree(direct: dict[frozenset[str], dict[str, Any]]) -> dict[str, int]:
