@@ -20,6 +20,7 @@ whether they arrive one by one (`StoryClusterer.assign`) or all at once (`assign
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -228,7 +229,7 @@ class StoryClusterer:
             (sid, cos, False)
             for sid, cos in self.index.search(vector, item.published, self.candidates, floor, row)
         ]
-        found += self._by_name(item, vector, {sid for sid, _, _ in found})
+        found += self._by_name(item, vector, found)
         if not found:
             return []
         ev = self._evidence = ArticleEvidence(item, self.stats)
@@ -249,32 +250,36 @@ class StoryClusterer:
             for i, (sid, cos, dormant) in enumerate(found)
         ]
 
-    def _by_name(self, item: StoryItem, vector: np.ndarray, seen: set[str]) -> list[tuple[str, float, bool]]:
+    def _by_name(
+        self, item: StoryItem, vector: np.ndarray, found: list[tuple[str, float, bool]]
+    ) -> list[tuple[str, float, bool]]:
         """Dormant stories that share one of the article's most distinctive names.
 
-        Live stories are found by the search; a story that went quiet is found again through
-        the rarest names of the new report (the accused, the town, the company), which a
-        follow-up months later still carries.
+        Live stories are found by the search (`found`: its results); a story that went quiet is
+        found again through the rarest names of the new report (the accused, the town, the
+        company), which a follow-up months later still carries.
         """
-        names = self.names
-        keys = [k for k in item.names if names.get(k)]
-        if not keys:
-            return []
         # A name whose stories all had a report within the window when they took it cannot lead
         # to a dormant story (reports only move a story's last date forward): skip its stories.
+        # `name_last` has exactly the names of `names` (whose stories are never an empty set).
         recent = self.index.recent_day(item.published)
         name_last = self.name_last
-        if all(name_last[k] >= recent for k in keys):
+        lasts = [name_last.get(k, recent) for k in item.names]
+        if not lasts or min(lasts) >= recent:
             return []  # the usual case in a stream: nothing to look up, whichever keys are chosen
+        names = self.names
+        keys = [k for k in item.names if k in name_last]
+        seen = {sid for sid, _, _ in found}
         df = self.stats.names
         if len(keys) > NAME_KEYS:
             keys = sorted(keys, key=lambda k: (df.get(k, 0), k))[:NAME_KEYS]
         shared: dict[str, float] = {}
         dormant = self.index.dormant_test(item.published)
+        idf = self.stats.idf
         for name in keys:
             if name_last[name] >= recent:
                 continue
-            w = self.stats.idf(df, name)
+            w = idf(df, name)
             for sid in names[name]:
                 if sid in seen:
                     continue
@@ -284,17 +289,26 @@ class StoryClusterer:
                     shared[sid] = w
                 else:
                     seen.add(sid)  # live: the search already had its chance
-        out: list[tuple[str, float, bool]] = []
+        if not shared:
+            return []
+        # The most shared first, the older on a tie (`seq` is unique): the first of the sorted
+        # list, without sorting all of it.
+        stories = self.stories
+        ranked = [
+            sid
+            for _, _, sid in heapq.nsmallest(
+                2 * NAME_CANDIDATES, [(-w, stories[sid].seq, sid) for sid, w in shared.items()]
+            )
+        ]
         floor = self.models.candidate_floor
-        ranked = sorted(shared, key=lambda s: (-shared[s], self.stories[s].seq))
-        for sid in ranked[: 2 * NAME_CANDIDATES]:
-            cos = self.index.cosine(sid, vector)
-            if cos >= floor:
-                # An undated article cannot say a story went quiet before it: no dormancy for it.
-                out.append((sid, cos, bool(item.published)))
-                if len(out) == NAME_CANDIDATES:
-                    break
-        return out
+        # An undated article cannot say a story went quiet before it: no dormancy for it.
+        dormant = bool(item.published)
+        out = [
+            (sid, cos, dormant)
+            for sid, cos in zip(ranked, self.index.cosines(ranked, vector), strict=True)
+            if cos >= floor
+        ]
+        return out[:NAME_CANDIDATES]
 
     def _post_names(self, names: Iterable[str], story: str) -> None:
         last = self.stories[story].last

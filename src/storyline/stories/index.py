@@ -39,6 +39,9 @@ LATE_DAYS = 3
 # articles of a stretch compared at once (`prepare_wide`: 3% of a feed) under 50 us per article.
 EXACT_LIMIT = 50_000
 _NO_DAY = -1
+# Up to this many stories above the cosine floor, a search checks them one by one in Python
+# (under 1 us each); beyond, with a dozen array operations (about 1 us each, whatever the size).
+_FEW = 16
 
 
 @lru_cache(maxsize=1)
@@ -146,12 +149,12 @@ class StoryIndex:
         self._vec[slot] = v
         if self._wide is not None and slot < self._wide_n:
             self._wide_changed.add(slot)
-        self._first[slot] = day_number(first)
+        self._first[slot] = fday = day_number(first)
         self._last[slot] = lday = day_number(last)
         if lday > self.now:
             self.now = lday
         if self._is_hot(lday):
-            self._hot_put(slot, v)
+            self._hot_put(slot, v, fday, lday)
         else:
             self._hot_drop(slot)
             self._ann_todo.add(slot)
@@ -179,7 +182,7 @@ class StoryIndex:
         self._last = np.concatenate([self._last, np.full(cap // 2, _NO_DAY, dtype=np.int32)])
         self._alive = np.concatenate([self._alive, np.zeros(cap // 2, dtype=bool)])
 
-    def _hot_put(self, slot: int, v: np.ndarray) -> None:
+    def _hot_put(self, slot: int, v: np.ndarray, first: int, last: int) -> None:
         row = self._row.get(slot)
         if row is None:
             row = self._hot_n
@@ -196,8 +199,8 @@ class StoryIndex:
             if slot in self._ann_keys:
                 self._ann_todo.add(slot)  # back from the cold: leave the graph
         self._hot[row] = v
-        self._hot_first[row] = self._first[slot]
-        self._hot_last[row] = self._last[slot]
+        self._hot_first[row] = first
+        self._hot_last[row] = last
         block = self._block
         if block is not None and row < self._block_n:
             # Keep the block current for the queries still to come: one product per change,
@@ -321,6 +324,14 @@ class StoryIndex:
         """Cosine of a unit vector with a story's mean embedding."""
         return float(self._vec[self._slot[story]] @ np.asarray(vector, dtype=np.float32))
 
+    def cosines(self, stories: list[str], vector: np.ndarray) -> list[float]:
+        """Cosines of a unit vector with several stories' mean embeddings (one product)."""
+        if not stories:
+            return []
+        slot = self._slot
+        rows = self._vec[[slot[s] for s in stories]]
+        return (rows @ np.asarray(vector, dtype=np.float32)).tolist()
+
     def search(
         self, vector: np.ndarray, day: str | None, k: int, floor: float = -1.0, row: int | None = None
     ) -> list[tuple[str, float]]:
@@ -363,7 +374,27 @@ class StoryIndex:
                 sims = self._block[row]
         else:
             sims = self._hot[:n] @ q
-        rows = np.flatnonzero(sims >= floor)
+        rows = (sims >= floor).nonzero()[0]
+        if rows.size <= _FEW:
+            # The usual case: a handful of stories pass the floor, checked one by one.
+            alive, first, last, slots = self._hot_alive, self._hot_first, self._hot_last, self._hot_slot
+            dated = d != _NO_DAY and self.window is not None
+            lo = hi = 0
+            if dated:
+                w = int(self.window)  # type: ignore[arg-type]
+                lo, hi = d - w, d + w
+            hits: list[tuple[float, int]] = []
+            for r in rows.tolist():
+                if not alive[r]:
+                    continue
+                if dated:
+                    lst = int(last[r])
+                    if lst != _NO_DAY and (lst < lo or int(first[r]) > hi):
+                        continue
+                hits.append((-float(sims[r]), int(slots[r])))
+            hits.sort()
+            ids = self._ids
+            return [(ids[slot], -neg) for neg, slot in hits[:k]]
         rows = rows[self._hot_alive[rows]]
         if d != _NO_DAY and self.window is not None and rows.size:
             w = int(self.window)
@@ -379,8 +410,9 @@ class StoryIndex:
             pick = np.argpartition(-sims, k - 1)[:k]
             sims, slots = sims[pick], slots[pick]
         # Ties broken by slot (creation order) so that results never depend on sort internals.
-        order = sorted(range(sims.size), key=lambda i: (-float(sims[i]), int(slots[i])))
-        return [(self._ids[int(slots[i])], float(sims[i])) for i in order]
+        hits = sorted(zip((-sims).tolist(), slots.tolist(), strict=True))
+        ids = self._ids
+        return [(ids[slot], -neg) for neg, slot in hits]
 
     def _search_all(self, vector: np.ndarray, d: int, k: int, floor: float) -> list[tuple[str, float]]:
         """A late or undated article: compare with every live story (the cold ones by graph when many)."""
