@@ -341,12 +341,14 @@ class StoryClusterer:
             self.stories[story] = StoryState(story, seq=self.seq)
         state = self.stories[story]
         ev = self._evidence
+        stats = self.stats
         if ev is not None and ev.item is item:
-            words = ev.words
+            words, buckets = ev.words, ev.buckets
         else:
-            words = TermVector.of(item.term_ids, item.term_tf * self.stats.term_idf(item.term_ids))
+            buckets = stats.buckets(item.term_ids)
+            words = TermVector.of(item.term_ids, item.term_tf * stats.bucket_idf(buckets))
         state.add(item, words)
-        self.stats.add(item)
+        stats.add(item, buckets)
         self._post_names(item.names, story)
         self.placed[item.id] = story
         self.seq += 1
