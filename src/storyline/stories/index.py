@@ -292,20 +292,32 @@ class StoryIndex:
         w = int(self.window)
         return last == _NO_DAY or (last >= d - w and first <= d + w)
 
-    def dormant_test(self, day: str | None) -> Callable[[str], bool]:
-        """A test of whether a story is dormant (not live) for an article of that date."""
+    def dormant_slots(self, day: str | None) -> Callable[[str], int]:
+        """A test of whether a story is dormant (not live) for an article of that date.
+
+        The test gives the story's slot when it is dormant, -1 when it is live. Slots number the
+        stories in the order they were first put, the order of their arrival.
+        """
         d = day_number(day)
         if d == _NO_DAY or self.window is None:
-            return lambda story: False
+            return lambda story: -1
         w = int(self.window)
-        slot_of, first, last = self._slot, self._first, self._last
+        lo, hi = d - w, d + w
+        slot_of = self._slot
+        first, last = self._first, self._last
 
-        def dormant(story: str) -> bool:
+        def dormant(story: str) -> int:
             slot = slot_of[story]
             lst = int(last[slot])
-            return lst != _NO_DAY and (lst < d - w or int(first[slot]) > d + w)
+            return slot if lst != _NO_DAY and (lst < lo or int(first[slot]) > hi) else -1
 
         return dormant
+
+    def slot_cosines(self, slots: list[int], vector: np.ndarray) -> list[float]:
+        """Cosines of a unit vector with the mean embeddings of stories by slot (one product)."""
+        if not slots:
+            return []
+        return (self._vec[slots] @ np.asarray(vector, dtype=np.float32)).tolist()
 
     def recent_day(self, day: str | None) -> int:
         """The day from which a story's last report makes it live for an article of that date.
@@ -323,14 +335,6 @@ class StoryIndex:
     def cosine(self, story: str, vector: np.ndarray) -> float:
         """Cosine of a unit vector with a story's mean embedding."""
         return float(self._vec[self._slot[story]] @ np.asarray(vector, dtype=np.float32))
-
-    def cosines(self, stories: list[str], vector: np.ndarray) -> list[float]:
-        """Cosines of a unit vector with several stories' mean embeddings (one product)."""
-        if not stories:
-            return []
-        slot = self._slot
-        rows = self._vec[[slot[s] for s in stories]]
-        return (rows @ np.asarray(vector, dtype=np.float32)).tolist()
 
     def search(
         self, vector: np.ndarray, day: str | None, k: int, floor: float = -1.0, row: int | None = None
