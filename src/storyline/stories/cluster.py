@@ -71,7 +71,7 @@ WIDE_BLOCK = 1024
 PlacementKind = Literal["duplicate", "joined", "new"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     """A story scored for an article.
 
@@ -91,7 +91,7 @@ class Candidate:
     dormant: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Placement:
     """Where an article went.
 
@@ -122,6 +122,16 @@ def doc_vector(item: StoryItem) -> np.ndarray:
     v = np.asarray(item.head, dtype=np.float32) + item.body
     n = float(np.sqrt(v @ v))
     return v / n if n > 0 else v
+
+
+def doc_vectors(items: Sequence[StoryItem]) -> np.ndarray:
+    """The `doc_vector` of each article, as the rows of a matrix (the same numbers)."""
+    sums = np.array([it.head for it in items], dtype=np.float32) + np.array([it.body for it in items])
+    # Each norm as `doc_vector` takes it, so that an article searches with the same vector
+    # whether it comes alone or in a batch.
+    norms = [float(np.sqrt(v @ v)) for v in sums]
+    sums /= np.array([n if n > 0 else 1.0 for n in norms], dtype=sums.dtype)[:, None]
+    return sums
 
 
 def spans_within(a: StoryState, b: StoryState, window: float | None) -> bool:
@@ -266,11 +276,11 @@ class StoryClusterer:
         # `name_last` has exactly the names of `names` (whose stories are never an empty set).
         recent = self.index.recent_day(item.published)
         name_last = self.name_last
-        lasts = [name_last.get(k, recent) for k in item.names]
-        if not lasts or min(lasts) >= recent:
+        known = [(k, day) for k in item.names if (day := name_last.get(k)) is not None]
+        if not known or min(day for _, day in known) >= recent:
             return []  # the usual case in a stream: nothing to look up, whichever keys are chosen
         names = self.names
-        keys = [k for k in item.names if k in name_last]
+        keys = [k for k, _ in known]
         seen = {sid for sid, _, _ in found}
         df = self.stats.names
         if len(keys) > NAME_KEYS:
@@ -464,7 +474,7 @@ class StoryClusterer:
             batch.clear()
 
         def place_batch() -> None:
-            vectors = np.stack([doc_vector(it) for it in batch])
+            vectors = doc_vectors(batch)
             undated = [i for i, it in enumerate(batch) if not it.published]
             wide_row = {i: r for r, i in enumerate(undated)}
             index.prepare_wide(vectors[undated])

@@ -98,6 +98,10 @@ class StoryIndex:
         self._first = np.full(1024, _NO_DAY, dtype=np.int32)
         self._last = np.full(1024, _NO_DAY, dtype=np.int32)
         self._alive = np.zeros(1024, dtype=bool)
+        # `_first` and `_last` as lists too: read one story at a time (dormancy tests), a list
+        # item costs a fifth of an array element.
+        self._first_day: list[int] = []
+        self._last_day: list[int] = []
         # the hot stories, in rows of a compact float32 matrix
         self._hot = np.zeros((256, dim), dtype=np.float32)
         self._hot_slot = np.zeros(256, dtype=np.int64)
@@ -143,14 +147,16 @@ class StoryIndex:
             self._ids.append(story)
             self._slot[story] = slot
             self._alive[slot] = True
+            self._first_day.append(_NO_DAY)
+            self._last_day.append(_NO_DAY)
         v = np.asarray(vector, dtype=np.float32)
         norm = float(np.sqrt(v @ v))
         v = v / norm if norm > 0 else v
         self._vec[slot] = v
         if self._wide is not None and slot < self._wide_n:
             self._wide_changed.add(slot)
-        self._first[slot] = fday = day_number(first)
-        self._last[slot] = lday = day_number(last)
+        self._first[slot] = self._first_day[slot] = fday = day_number(first)
+        self._last[slot] = self._last_day[slot] = lday = day_number(last)
         if lday > self.now:
             self.now = lday
         if self._is_hot(lday):
@@ -304,12 +310,12 @@ class StoryIndex:
         w = int(self.window)
         lo, hi = d - w, d + w
         slot_of = self._slot
-        first, last = self._first, self._last
+        first, last = self._first_day, self._last_day
 
         def dormant(story: str) -> int:
             slot = slot_of[story]
-            lst = int(last[slot])
-            return slot if lst != _NO_DAY and (lst < lo or int(first[slot]) > hi) else -1
+            lst = last[slot]
+            return slot if lst != _NO_DAY and (lst < lo or first[slot] > hi) else -1
 
         return dormant
 

@@ -97,7 +97,7 @@ class CorpusStats:
         return math.log((self.docs + PRIOR_DOCS + 1.0) / (1.0 + int(self.terms[term & DF_MASK])))
 
 
-@dataclass
+@dataclass(slots=True)
 class StoryState:
     """One story as clustering keeps it: sums and counts over its members, nothing derived.
 

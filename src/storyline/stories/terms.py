@@ -51,7 +51,7 @@ def hash_set(words: Iterable[str]) -> frozenset[int]:
     return frozenset(term_id(w) for w in words)
 
 
-@dataclass
+@dataclass(slots=True)
 class TermVector:
     """A sparse weighted word vector: sorted unique ids, weights, and the squared norm."""
 
