@@ -255,11 +255,11 @@ class StoryClusterer:
         feats = join_features(ev, stories, self.stats)
         same = [lang in s.terms for s in stories]
         # Each model is evaluated only when a candidate needs it (usually all share a language).
-        mono = self.models.join.probability(feats) if any(same) else None
-        cross = self.models.join_xl.probability(feats) if not all(same) else None
+        mono = self.models.join.probability(feats).tolist() if any(same) else []
+        cross = self.models.join_xl.probability(feats).tolist() if not all(same) else []
         return [
-            Candidate(sid, cos, feats[i], float(mono[i] if same[i] else cross[i]), dormant)  # type: ignore[index]
-            for i, (sid, cos, dormant) in enumerate(found)
+            Candidate(sid, cos, row, mono[i] if same[i] else cross[i], dormant)
+            for i, ((sid, cos, dormant), row) in enumerate(zip(found, feats, strict=True))
         ]
 
     def _by_name(
@@ -394,8 +394,10 @@ class StoryClusterer:
         """Merge the stories the article would also have joined, when the merge model agrees."""
         merged: list[str] = []
         for cand in scored:
+            if cand.probability < self._needed(cand):
+                continue
             other = self.resolve(cand.story)
-            if cand.probability < self._needed(cand) or other == story or other not in self.stories:
+            if other == story or other not in self.stories:
                 continue
             a, b = self.stories[story], self.stories[other]
             f = merge_features(a, b, self.stats)
@@ -451,7 +453,8 @@ class StoryClusterer:
         scored = self.score(item, row, vector)
         if self.on_scored is not None:
             self.on_scored(item, scored)
-        joinable = [c for c in scored if c.probability >= self._needed(c)]
+        live, dormant = self.models.join.threshold, self.dormant_threshold
+        joinable = [c for c in scored if c.probability >= (dormant if c.dormant else live)]
         if not joinable:
             story = self.place(item, None)
             return Placement(item.id, story, "new", max((c.probability for c in scored), default=0.0))
