@@ -107,8 +107,10 @@ class SyntheticStream:
             published=None if rng.random() < 0.03 else day.isoformat(),
             language=story.lang,
             title=None,
-            head=head / np.linalg.norm(head),
-            body=body / np.linalg.norm(body),
+            # float32, as `make_item` gives them (the noise above is float64: a float32 array
+            # divided by a NumPy float64 scalar is float64).
+            head=(head / np.linalg.norm(head)).astype(np.float32),
+            body=(body / np.linalg.norm(body)).astype(np.float32),
             names=names,
             places=frozenset(listed[:2]),
             people=frozenset(listed[2:4]),

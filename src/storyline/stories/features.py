@@ -84,7 +84,18 @@ class ArticleEvidence:
         stats: the corpus statistics at its arrival.
     """
 
-    __slots__ = ("item", "names", "numbers", "people", "places", "title_names", "words", "years")
+    __slots__ = (
+        "buckets",
+        "embeddings",
+        "item",
+        "names",
+        "numbers",
+        "people",
+        "places",
+        "title_names",
+        "words",
+        "years",
+    )
 
     def __init__(self, item: StoryItem, stats: CorpusStats) -> None:
         self.item = item
@@ -108,7 +119,11 @@ class ArticleEvidence:
         self.title_names = {k: self.names[k] for k in item.title_names if k in self.names}
         self.numbers = weights(item.numbers, stats.numbers)
         self.years = weights(item.years, stats.years)
-        self.words = TermVector.of(item.term_ids, item.term_tf * stats.term_idf(item.term_ids))
+        self.buckets = stats.buckets(item.term_ids)
+        words = np.multiply(stats.bucket_idf(self.buckets), item.term_tf, dtype=np.float32)
+        self.words = TermVector(item.term_ids, words, float(words @ words))
+        # Both embeddings as the rows of one matrix: compared with every candidate in one product.
+        self.embeddings = np.array((item.head, item.body), dtype=np.float32)
 
 
 def coverage(weights: Mapping[str, float] | Mapping[int, float], counts: Mapping, size: int) -> float:
@@ -172,24 +187,46 @@ def core_coverage(ev: ArticleEvidence, story: StoryState, stats: CorpusStats) ->
 
     Signed like `coverage`: 0 when the article or the story names nobody.
     """
+    return core_coverages(ev, [story], stats)[0]
+
+
+def core_coverages(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusStats) -> list[float]:
+    """`core_coverage` of the article against several stories at once (the same numbers)."""
     if not ev.names:
-        return 0.0
-    num = den = 0.0
-    for key in story.core_names():
-        w = stats.idf(stats.names, key)
-        den += w
-        if key in ev.names:
-            num += w
-    return 2.0 * num / den - 1.0 if den > 0 else 0.0
+        return [0.0] * len(stories)
+    article = ev.names
+    # `CorpusStats.idf`, written out: it is evaluated for every core name of every candidate.
+    total = stats.docs + PRIOR_DOCS + 1.0
+    get = stats.names.get
+    log = math.log
+    out: list[float] = []
+    for story in stories:
+        num = den = 0.0
+        for key in story.core_names():
+            w = log(total / (1.0 + get(key, 0)))
+            den += w
+            if key in article:
+                num += w
+        out.append(2.0 * num / den - 1.0 if den > 0 else 0.0)
+    return out
 
 
-def _cosines(v: np.ndarray, sums: list[np.ndarray]) -> np.ndarray:
-    if len(sums) == 1:
-        return np.array([unit_dot(v, sums[0])])
-    m = np.stack(sums)
-    norms = np.sqrt(np.einsum("ij,ij->i", m, m))
-    norms[norms == 0] = 1.0
-    return (m @ v) / norms
+def embedding_cosines(ev: ArticleEvidence, stories: list[StoryState]) -> tuple[list[float], list[float]]:
+    """Cosines of the article's head and body embeddings with each story's head and body sums.
+
+    The article's embeddings are unit vectors (`StoryItem`); a story's norms are cached until it
+    changes (`StoryState.norms`). All dot products are one matrix product.
+    """
+    k = len(stories)
+    sums = np.array([s.head for s in stories] + [s.body for s in stories], dtype=np.float32)
+    dots = (sums @ ev.embeddings.T).tolist()
+    heads: list[float] = []
+    bodies: list[float] = []
+    for i, story in enumerate(stories):
+        nh, nb = story.norms()
+        heads.append(dots[i][0] / nh if nh > 0 else 0.0)
+        bodies.append(dots[k + i][1] / nb if nb > 0 else 0.0)
+    return heads, bodies
 
 
 def time_evidence(days: int | None) -> tuple[float, float]:
@@ -227,11 +264,12 @@ def join_features(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusS
     lang = item.language or ""
     sizes = [s.size for s in stories]
     names = [s.names for s in stories]
+    heads, bodies = embedding_cosines(ev, stories)
     columns: list[list[float]] = [
-        _cosines(item.head, [s.head for s in stories]).tolist(),
-        _cosines(item.body, [s.body for s in stories]).tolist(),
+        heads,
+        bodies,
         coverages(ev.names, names, sizes),
-        [core_coverage(ev, s, stats) for s in stories],
+        core_coverages(ev, stories, stats),
         coverages(ev.places, [s.places for s in stories], sizes),
         coverages(ev.people, [s.people for s in stories], sizes),
         coverages(ev.title_names, names, sizes),
@@ -252,18 +290,21 @@ def weighted_cosine(
     """Cosine of two count vectors with every key weighted by its IDF (0 when either is empty)."""
     if not a or not b:
         return 0.0
-    idf = stats.idf
+    # `CorpusStats.idf`, written out: it is evaluated for every key of both stories.
+    total = stats.docs + PRIOR_DOCS + 1.0
+    get = df.get
+    log = math.log
     small, large = (a, b) if len(a) <= len(b) else (b, a)
     dot = 0.0
     for key, c in small.items():
         d = large.get(key)
         if d:
-            w = idf(df, key)
+            w = log(total / (1.0 + get(key, 0)))
             dot += w * w * c * d
     if dot <= 0:
         return 0.0
-    na = math.sqrt(sum((idf(df, k) * c) ** 2 for k, c in a.items()))
-    nb = math.sqrt(sum((idf(df, k) * c) ** 2 for k, c in b.items()))
+    na = math.sqrt(sum([(log(total / (1.0 + get(k, 0))) * c) ** 2 for k, c in a.items()]))
+    nb = math.sqrt(sum([(log(total / (1.0 + get(k, 0))) * c) ** 2 for k, c in b.items()]))
     return dot / (na * nb) if na > 0 and nb > 0 else 0.0
 
 

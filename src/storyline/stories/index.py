@@ -31,10 +31,17 @@ import numpy as np
 # with every story instead of the hot ones. Feeds deliver reports within hours to a day or two
 # of publication, so in a stream few articles are late.
 LATE_DAYS = 3
-# Up to this many stories, a late or undated article is compared exactly with every one (20,000 x
-# 512 float32: ~2 ms); beyond it the cold stories are searched in an HNSW graph.
-EXACT_LIMIT = 20_000
+# Up to this many stories, a late or undated article is compared exactly with every one; beyond
+# it the cold stories are searched in an HNSW graph. The graph costs ~0.5 ms of CPU to add each
+# story that goes cold, and every story does once (a news stream starts ~0.25 stories per
+# article): ~100 us per article, from the moment it is first needed. Exact comparison costs one
+# article alone 8 ms at 50,000 stories (50,000 x 512 float32, 100 MB read once), and the undated
+# articles of a stretch compared at once (`prepare_wide`: 3% of a feed) under 50 us per article.
+EXACT_LIMIT = 50_000
 _NO_DAY = -1
+# Up to this many stories above the cosine floor, a search checks them one by one in Python
+# (under 1 us each); beyond, with a dozen array operations (about 1 us each, whatever the size).
+_FEW = 16
 
 
 @lru_cache(maxsize=1)
@@ -91,6 +98,10 @@ class StoryIndex:
         self._first = np.full(1024, _NO_DAY, dtype=np.int32)
         self._last = np.full(1024, _NO_DAY, dtype=np.int32)
         self._alive = np.zeros(1024, dtype=bool)
+        # `_first` and `_last` as lists too: read one story at a time (dormancy tests), a list
+        # item costs a fifth of an array element.
+        self._first_day: list[int] = []
+        self._last_day: list[int] = []
         # the hot stories, in rows of a compact float32 matrix
         self._hot = np.zeros((256, dim), dtype=np.float32)
         self._hot_slot = np.zeros(256, dtype=np.int64)
@@ -136,18 +147,20 @@ class StoryIndex:
             self._ids.append(story)
             self._slot[story] = slot
             self._alive[slot] = True
+            self._first_day.append(_NO_DAY)
+            self._last_day.append(_NO_DAY)
         v = np.asarray(vector, dtype=np.float32)
         norm = float(np.sqrt(v @ v))
         v = v / norm if norm > 0 else v
         self._vec[slot] = v
         if self._wide is not None and slot < self._wide_n:
             self._wide_changed.add(slot)
-        self._first[slot] = day_number(first)
-        self._last[slot] = lday = day_number(last)
+        self._first[slot] = self._first_day[slot] = fday = day_number(first)
+        self._last[slot] = self._last_day[slot] = lday = day_number(last)
         if lday > self.now:
             self.now = lday
         if self._is_hot(lday):
-            self._hot_put(slot, v)
+            self._hot_put(slot, v, fday, lday)
         else:
             self._hot_drop(slot)
             self._ann_todo.add(slot)
@@ -165,13 +178,17 @@ class StoryIndex:
         return self.window is None or last == _NO_DAY or self.now == _NO_DAY or last >= self.now - self._span
 
     def _grow_all(self) -> None:
-        cap = 2 * self._vec.shape[0]
-        self._vec = np.concatenate([self._vec, np.zeros_like(self._vec)])
+        n = self._vec.shape[0]
+        cap = 2 * n
+        # Zeroed memory comes from the OS untouched: only the rows in use are copied.
+        vec = np.zeros((cap, self.dim), dtype=np.float32)
+        vec[:n] = self._vec
+        self._vec = vec
         self._first = np.concatenate([self._first, np.full(cap // 2, _NO_DAY, dtype=np.int32)])
         self._last = np.concatenate([self._last, np.full(cap // 2, _NO_DAY, dtype=np.int32)])
         self._alive = np.concatenate([self._alive, np.zeros(cap // 2, dtype=bool)])
 
-    def _hot_put(self, slot: int, v: np.ndarray) -> None:
+    def _hot_put(self, slot: int, v: np.ndarray, first: int, last: int) -> None:
         row = self._row.get(slot)
         if row is None:
             row = self._hot_n
@@ -188,8 +205,8 @@ class StoryIndex:
             if slot in self._ann_keys:
                 self._ann_todo.add(slot)  # back from the cold: leave the graph
         self._hot[row] = v
-        self._hot_first[row] = self._first[slot]
-        self._hot_last[row] = self._last[slot]
+        self._hot_first[row] = first
+        self._hot_last[row] = last
         block = self._block
         if block is not None and row < self._block_n:
             # Keep the block current for the queries still to come: one product per change,
@@ -281,20 +298,32 @@ class StoryIndex:
         w = int(self.window)
         return last == _NO_DAY or (last >= d - w and first <= d + w)
 
-    def dormant_test(self, day: str | None) -> Callable[[str], bool]:
-        """A test of whether a story is dormant (not live) for an article of that date."""
+    def dormant_slots(self, day: str | None) -> Callable[[str], int]:
+        """A test of whether a story is dormant (not live) for an article of that date.
+
+        The test gives the story's slot when it is dormant, -1 when it is live. Slots number the
+        stories in the order they were first put, the order of their arrival.
+        """
         d = day_number(day)
         if d == _NO_DAY or self.window is None:
-            return lambda story: False
+            return lambda story: -1
         w = int(self.window)
-        slot_of, first, last = self._slot, self._first, self._last
+        lo, hi = d - w, d + w
+        slot_of = self._slot
+        first, last = self._first_day, self._last_day
 
-        def dormant(story: str) -> bool:
+        def dormant(story: str) -> int:
             slot = slot_of[story]
-            lst = int(last[slot])
-            return lst != _NO_DAY and (lst < d - w or int(first[slot]) > d + w)
+            lst = last[slot]
+            return slot if lst != _NO_DAY and (lst < lo or first[slot] > hi) else -1
 
         return dormant
+
+    def slot_cosines(self, slots: list[int], vector: np.ndarray) -> list[float]:
+        """Cosines of a unit vector with the mean embeddings of stories by slot (one product)."""
+        if not slots:
+            return []
+        return (self._vec[slots] @ np.asarray(vector, dtype=np.float32)).tolist()
 
     def recent_day(self, day: str | None) -> int:
         """The day from which a story's last report makes it live for an article of that date.
@@ -355,7 +384,27 @@ class StoryIndex:
                 sims = self._block[row]
         else:
             sims = self._hot[:n] @ q
-        rows = np.flatnonzero(sims >= floor)
+        rows = (sims >= floor).nonzero()[0]
+        if rows.size <= _FEW:
+            # The usual case: a handful of stories pass the floor, checked one by one.
+            alive, first, last, slots = self._hot_alive, self._hot_first, self._hot_last, self._hot_slot
+            dated = d != _NO_DAY and self.window is not None
+            lo = hi = 0
+            if dated:
+                w = int(self.window)  # type: ignore[arg-type]
+                lo, hi = d - w, d + w
+            hits: list[tuple[float, int]] = []
+            for r in rows.tolist():
+                if not alive[r]:
+                    continue
+                if dated:
+                    lst = int(last[r])
+                    if lst != _NO_DAY and (lst < lo or int(first[r]) > hi):
+                        continue
+                hits.append((-float(sims[r]), int(slots[r])))
+            hits.sort()
+            ids = self._ids
+            return [(ids[slot], -neg) for neg, slot in hits[:k]]
         rows = rows[self._hot_alive[rows]]
         if d != _NO_DAY and self.window is not None and rows.size:
             w = int(self.window)
@@ -371,8 +420,9 @@ class StoryIndex:
             pick = np.argpartition(-sims, k - 1)[:k]
             sims, slots = sims[pick], slots[pick]
         # Ties broken by slot (creation order) so that results never depend on sort internals.
-        order = sorted(range(sims.size), key=lambda i: (-float(sims[i]), int(slots[i])))
-        return [(self._ids[int(slots[i])], float(sims[i])) for i in order]
+        hits = sorted(zip((-sims).tolist(), slots.tolist(), strict=True))
+        ids = self._ids
+        return [(ids[slot], -neg) for neg, slot in hits]
 
     def _search_all(self, vector: np.ndarray, d: int, k: int, floor: float) -> list[tuple[str, float]]:
         """A late or undated article: compare with every live story (the cold ones by graph when many)."""

@@ -49,19 +49,30 @@ class CorpusStats:
     # Buckets of `terms` changed since the state was last saved (None: not recorded).
     touched: list[np.ndarray] | None = field(default=None, repr=False, compare=False)
 
-    def add(self, item: StoryItem) -> None:
-        """Count one article."""
+    def add(self, item: StoryItem, buckets: np.ndarray | None = None) -> None:
+        """Count one article.
+
+        Args:
+            item: the article.
+            buckets: ``buckets(item.term_ids)``, if already computed.
+        """
         self.docs += 1
         # `Counter.update` without its argument checks: the same counts, called for every article.
         _count_elements(self.names, item.names)
         _count_elements(self.numbers, item.numbers)
         _count_elements(self.years, item.years)
         if item.term_ids.size:
+            if buckets is None:
+                buckets = self.buckets(item.term_ids)
             # Two words of one article rarely share a bucket; when they do it is counted once.
-            buckets = (item.term_ids & DF_MASK).astype(np.int64)
             self.terms[buckets] += 1
             if self.touched is not None:
                 self.touched.append(buckets)
+
+    @staticmethod
+    def buckets(ids: np.ndarray) -> np.ndarray:
+        """The document-frequency buckets of word ids (`terms` indices, int64)."""
+        return np.bitwise_and(ids, DF_MASK, dtype=np.int64)
 
     def idf(self, counts: Counter[str], key: str) -> float:
         """Inverse document frequency with a prior: ``ln((N + PRIOR_DOCS + 1) / (df + 1))``.
@@ -74,15 +85,19 @@ class CorpusStats:
 
     def term_idf(self, ids: np.ndarray) -> np.ndarray:
         """`idf` of word ids, as float32."""
-        df = self.terms[(ids & DF_MASK).astype(np.int64)].astype(np.float32)
-        return (math.log(self.docs + PRIOR_DOCS + 1.0) - np.log1p(df)).astype(np.float32)
+        return self.bucket_idf(self.buckets(ids))
+
+    def bucket_idf(self, buckets: np.ndarray) -> np.ndarray:
+        """`idf` of words by their `buckets`, as float32."""
+        idf = np.log1p(self.terms[buckets], dtype=np.float32)
+        return np.subtract(math.log(self.docs + PRIOR_DOCS + 1.0), idf, out=idf)
 
     def term_idf_one(self, term: int) -> float:
         """`idf` of one word id."""
         return math.log((self.docs + PRIOR_DOCS + 1.0) / (1.0 + int(self.terms[term & DF_MASK])))
 
 
-@dataclass
+@dataclass(slots=True)
 class StoryState:
     """One story as clustering keeps it: sums and counts over its members, nothing derived.
 
@@ -116,6 +131,11 @@ class StoryState:
     first: str | None = None
     last: str | None = None
     _core: tuple[int, list[str]] = field(default=(-1, []), repr=False, compare=False)
+    # (head, body, |head|, |body|) as last computed: valid while those very arrays are the sums
+    # (`add` and `absorb` replace them, never change them in place).
+    _norms: tuple[np.ndarray, np.ndarray, float, float] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def size(self) -> int:
@@ -125,6 +145,14 @@ class StoryState:
     def vector(self) -> np.ndarray:
         """The direction stories are searched by: head + body sums."""
         return self.head + self.body
+
+    def norms(self) -> tuple[float, float]:
+        """Euclidean norms of the `head` and `body` sums (cached until the story changes)."""
+        cached = self._norms
+        if cached is None or cached[0] is not self.head or cached[1] is not self.body:
+            head, body = self.head, self.body
+            cached = self._norms = (head, body, float(np.sqrt(head @ head)), float(np.sqrt(body @ body)))
+        return cached[2], cached[3]
 
     def core_names(self) -> list[str]:
         """Names used by at least half the members (cached until the story changes size)."""
@@ -153,8 +181,8 @@ class StoryState:
             words: its TF-IDF word vector (the clusterer weighs it with the current IDF).
         """
         self.members.append(item.id)
-        self.head = _add(self.head, item.head)
-        self.body = _add(self.body, item.body)
+        self.head = self.head + item.head if self.head.size else np.array(item.head, dtype=np.float32)
+        self.body = self.body + item.body if self.body.size else np.array(item.body, dtype=np.float32)
         _count_elements(self.names, item.names)
         _count_elements(self.places, item.places)
         _count_elements(self.people, item.people)

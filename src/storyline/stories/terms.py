@@ -10,6 +10,7 @@ hundred pairs in 4 billion values), and then only blur one weight.
 
 from __future__ import annotations
 
+import math
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -50,7 +51,7 @@ def hash_set(words: Iterable[str]) -> frozenset[int]:
     return frozenset(term_id(w) for w in words)
 
 
-@dataclass
+@dataclass(slots=True)
 class TermVector:
     """A sparse weighted word vector: sorted unique ids, weights, and the squared norm."""
 
@@ -69,21 +70,24 @@ class TermVector:
 
     def dot(self, other: TermVector) -> float:
         """Dot product (ids matched by binary search in the longer vector)."""
-        a, b = (self, other) if self.ids.size <= other.ids.size else (other, self)
-        n = b.ids.size
-        if a.ids.size == 0 or n == 0:
+        a, b = (self.ids, other.ids) if self.ids.size <= other.ids.size else (other.ids, self.ids)
+        n = b.size
+        if a.size == 0 or n == 0:
             return 0.0
-        pos = b.ids.searchsorted(a.ids)
+        pos = b.searchsorted(a)
         # Past the end means no match: point at the last id, which is then smaller.
         np.minimum(pos, n - 1, out=pos)
-        hit = b.ids[pos] == a.ids
-        return float(a.weights[hit] @ b.weights[pos[hit]])
+        hit = b[pos] == a
+        # The matched weights in id order, whichever vector is the longer: the same sum either way.
+        if a is self.ids:
+            return float(self.weights[hit] @ other.weights[pos[hit]])
+        return float(other.weights[hit] @ self.weights[pos[hit]])
 
     def cosine(self, other: TermVector) -> float:
         """Cosine similarity (0 when either is empty)."""
         if self.norm2 <= 0 or other.norm2 <= 0:
             return 0.0
-        return self.dot(other) / float(np.sqrt(self.norm2 * other.norm2))
+        return self.dot(other) / math.sqrt(self.norm2 * other.norm2)
 
     def plus(self, other: TermVector, keep: int) -> TermVector:
         """The sum of two vectors, trimmed to the `keep` largest weights when it holds 3x more.
@@ -91,18 +95,27 @@ class TermVector:
         Trimming keeps the words that weigh most in comparisons (high count x IDF); doing it only
         when the vector has grown to three times `keep` makes its cost negligible per addition.
         """
-        if len(other) == 0:
+        if other.ids.size == 0:
             return self
-        if len(self) == 0:
+        if self.ids.size == 0:
             ids, weights = other.ids, other.weights
         else:
-            ids = np.concatenate([self.ids, other.ids])
-            weights = np.concatenate([self.weights, other.weights])
-            order = np.argsort(ids, kind="stable")
-            ids, weights = ids[order], weights[order]
-            start = np.flatnonzero(np.concatenate([[True], ids[1:] != ids[:-1]]))
-            ids, weights = ids[start], np.add.reduceat(weights, start)
+            ids = np.concatenate((self.ids, other.ids))
+            weights = np.concatenate((self.weights, other.weights))
+            # Two sorted runs: a stable sort merges them, and an id in both (each holds it once)
+            # ends up twice in a row, this vector's weight first.
+            order = ids.argsort(kind="stable")
+            ids = ids[order]
+            weights = weights[order]
+            twice = (ids[1:] == ids[:-1]).nonzero()[0]
+            if twice.size:
+                second = twice + 1
+                weights[twice] += weights[second]
+                first = np.ones(ids.size, dtype=bool)
+                first[second] = False
+                ids = ids[first]
+                weights = weights[first]
         if ids.size > 3 * keep:
             top = np.sort(np.argpartition(-weights, keep - 1)[:keep])
             ids, weights = ids[top], weights[top]
-        return TermVector.of(ids, weights)
+        return TermVector(ids, weights, float(weights @ weights))
