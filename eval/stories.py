@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import tempfile
 from collections import defaultdict
 from pathlib import Path
@@ -111,6 +112,13 @@ def main(argv: list[str] | None = None) -> None:
         "--no-pipeline", action="store_true", help="skip MEANTIME through the whole ingest pipeline"
     )
     args = ap.parse_args(argv)
+
+    missing = [p for p in (args.ecbplus, args.meantime, args.izium) if not p.exists()]
+    for path in missing:
+        print(f"skipped: {path} not found", file=sys.stderr)
+    if len(missing) == 3:
+        print("no dataset found: pass --ecbplus, --meantime or --izium", file=sys.stderr)
+        raise SystemExit(2)
 
     if args.ecbplus.exists():
         docs = sd.load_ecbplus(args.ecbplus)
