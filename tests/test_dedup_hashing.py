@@ -172,3 +172,23 @@ def test_work_split_over_two_threads_gives_the_single_thread_results() -> None:
     fp = Fingerprints(texts, 5, 128, b, r)
     flat = fp.keys[~fp.empty].ravel()
     assert np.array_equal(fp.key_order(), np.argsort(flat, kind="stable"))
+
+
+def test_fingerprints_started_in_the_background_or_cut_to_some_rows_are_the_same() -> None:
+    rng = random.Random(4)
+    texts = [" ".join(f"w{rng.randrange(5000)}" for _ in range(80)) for _ in range(450)] + ["", "one"]
+    b, r = band_layout(0.5, 128)
+    whole = Fingerprints(texts, 5, 128, b, r)
+    started = Fingerprints.start(texts, 5, 128, b, r)()
+    rows = [5, 0, 451, 300, 450, 7]
+    for fp, direct in (
+        (started, whole),
+        (whole.subset(rows), Fingerprints([texts[i] for i in rows], 5, 128, b, r)),
+    ):
+        assert np.array_equal(fp.signatures, direct.signatures)
+        assert np.array_equal(fp.keys, direct.keys)
+        assert np.array_equal(fp.empty, direct.empty)
+        assert np.array_equal(fp.key_order(), direct.key_order())
+        for i in range(len(fp.empty)):
+            assert np.array_equal(fp.sequence(i), direct.sequence(i))
+            assert np.array_equal(fp.shingle_set(i), direct.shingle_set(i))

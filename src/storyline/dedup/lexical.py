@@ -16,13 +16,20 @@ ingested long before.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from storyline.fingerprint.minhash import EMPTY, band_keys, band_layout, signatures
-from storyline.fingerprint.shingles import TokenHashes, _ranges, parallel_map, shingle_hashes, token_hashes
+from storyline.fingerprint.shingles import (
+    TokenHashes,
+    _ranges,
+    in_background,
+    parallel_map,
+    shingle_hashes,
+    token_hashes,
+)
 from storyline.types import Article
 
 # At most this many stored articles are taken from one LSH bucket per query. A bucket holding
@@ -199,6 +206,21 @@ def _concat(parts: list[TokenHashes]) -> TokenHashes:
     return TokenHashes(hashes, offsets)
 
 
+_Part = tuple[TokenHashes, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _fingerprint_part(texts: Sequence[str], shingle_size: int, num_perm: int, bands: int, rows: int) -> _Part:
+    """Shingles, signatures, band keys and the sorted order of the keys of non-empty rows."""
+    sh = shingle_hashes(token_hashes(texts), shingle_size)
+    if not num_perm:
+        sig = np.zeros((len(texts), 0), dtype=np.uint32)
+        return sh, sig, np.zeros((len(texts), 0), dtype=np.int64), np.zeros(0, dtype=np.int64)
+    sig = signatures(sh, num_perm)
+    keys = band_keys(sig, bands, rows)
+    # This part's share of `Fingerprints.key_order`, sorted here on the worker thread.
+    return sh, sig, keys, np.argsort(keys[sig[:, 0] != EMPTY].ravel(), kind="stable")
+
+
 class Fingerprints:
     """Shingles, signatures and band keys of a batch of texts, computed together.
 
@@ -213,39 +235,64 @@ class Fingerprints:
     def __init__(
         self, texts: Sequence[str], shingle_size: int, num_perm: int = 0, bands: int = 0, rows: int = 0
     ) -> None:
-        def work(part: Sequence[str]) -> tuple[TokenHashes, np.ndarray, np.ndarray, np.ndarray]:
-            sh = shingle_hashes(token_hashes(part), shingle_size)
-            if not num_perm:
-                none = np.zeros(0, dtype=np.int64)
-                return (
-                    sh,
-                    np.zeros((len(part), 0), dtype=np.uint32),
-                    np.zeros((len(part), 0), dtype=np.int64),
-                    none,
-                )
-            sig = signatures(sh, num_perm)
-            keys = band_keys(sig, bands, rows)
-            # This part's share of `key_order`, sorted here on the worker thread.
-            return sh, sig, keys, np.argsort(keys[sig[:, 0] != EMPTY].ravel(), kind="stable")
-
+        settings = (shingle_size, num_perm, bands, rows)
         # Large batches are split in two halves fingerprinted on two threads (numpy releases the
         # GIL in the heavy steps); small ones are not worth a thread switch.
         if len(texts) >= 400:
             half = len(texts) // 2
-            parts = list(parallel_map(work, [texts[:half], texts[half:]]))
+            parts = parallel_map(
+                lambda part: _fingerprint_part(part, *settings), [texts[:half], texts[half:]]
+            )
         else:
-            parts = [work(texts)]
+            parts = [_fingerprint_part(texts, *settings)]
+        self._assemble(parts, bool(num_perm))
+
+    @classmethod
+    def start(
+        cls, texts: Sequence[str], shingle_size: int, num_perm: int = 0, bands: int = 0, rows: int = 0
+    ) -> Callable[[], Fingerprints]:
+        """Begin fingerprinting on the worker threads; the returned function waits for the result.
+
+        The calling thread is free meanwhile (to ask the store for what it needs).
+        """
+        settings = (shingle_size, num_perm, bands, rows)
+        halves = [texts[: len(texts) // 2], texts[len(texts) // 2 :]] if len(texts) >= 400 else [texts]
+        futures = [in_background(_fingerprint_part, part, *settings) for part in halves]
+
+        def result() -> Fingerprints:
+            fp = cls.__new__(cls)
+            fp._assemble([f.result() for f in futures], bool(num_perm))
+            return fp
+
+        return result
+
+    def _assemble(self, parts: Sequence[_Part], sketched: bool) -> None:
         self.shingles = _concat([p[0] for p in parts])
         self.signatures = np.concatenate([p[1] for p in parts])
         self.keys = np.concatenate([p[2] for p in parts])
-        if num_perm:
+        if sketched:
             self.empty = self.signatures[:, 0] == EMPTY
         else:  # shingles only (verification), no sketch
             self.empty = np.diff(self.shingles.offsets) == 0
         self._sets: dict[int, np.ndarray] = {}
         self._short: np.ndarray | None = None
-        self._part_orders = [p[3] for p in parts] if num_perm else []
+        self._part_orders = [p[3] for p in parts] if sketched else []
         self._key_order: np.ndarray | None = None
+
+    def subset(self, rows: Sequence[int]) -> Fingerprints:
+        """The fingerprints of these rows only, in this order (each text's do not depend on the others)."""
+        idx = np.asarray(rows, dtype=np.int64)
+        o = self.shingles.offsets
+        counts = o[idx + 1] - o[idx]
+        offsets = np.zeros(len(idx) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        sub = Fingerprints.__new__(Fingerprints)
+        sub.shingles = TokenHashes(self.shingles.hashes[_ranges(o[idx], counts)], offsets)
+        sub.signatures = self.signatures[idx]
+        sub.keys = self.keys[idx]
+        sub.empty = self.empty[idx]
+        sub._sets, sub._short, sub._part_orders, sub._key_order = {}, None, [], None
+        return sub
 
     def key_order(self) -> np.ndarray:
         """Stable argsort of the band keys of the non-empty rows, ravelled (computed once).
@@ -265,11 +312,12 @@ class Fingerprints:
                 self._key_order = np.argsort(flat, kind="stable")
         return self._key_order
 
-    def prepare_sets(self, rows: Sequence[int] | None = None) -> None:
+    def prepare_sets(self, rows: Sequence[int] | None = None, threads: bool = True) -> None:
         """Compute the shingle sets of these rows (all when None) in one pass.
 
         Verification needs the sets of the texts in candidate pairs only, often a minority of
-        a batch; `shingle_set` computes a missing set on its own.
+        a batch; `shingle_set` computes a missing set on its own. `threads=False` when this runs
+        on a worker thread itself (see `in_background`).
         """
         o = self.shingles.offsets
         want = range(len(o) - 1) if rows is None else sorted(set(rows) - self._sets.keys())
@@ -280,7 +328,8 @@ class Fingerprints:
         offsets = np.zeros(len(idx) + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])
         flat = _short(self.shingles.hashes[_ranges(o[idx], counts)])
-        self._sets.update(zip(idx.tolist(), _row_sets(flat, offsets), strict=True))
+        sets = _row_sets(flat, offsets) if threads else _row_sets_of(flat, offsets)
+        self._sets.update(zip(idx.tolist(), sets, strict=True))
 
     def shingle_set(self, row: int) -> np.ndarray:
         """The sorted distinct shingle hashes of one text (32-bit, as uint32).
