@@ -155,3 +155,40 @@ def test_batched_overlaps_and_runs_match_one_pair_at_a_time() -> None:
     assert overlaps(pairs) == [overlap(a, b) for a, b in pairs]
     runs = longest_shared_runs([(q, b) for q, (_, b) in zip(seqs, pairs, strict=True)], 5)
     assert runs == [longest_shared_run(q, b, 5) for q, (_, b) in zip(seqs, pairs, strict=True)]
+
+
+def test_work_split_over_two_threads_gives_the_single_thread_results() -> None:
+    rng = np.random.default_rng(8)
+    rows = [rng.integers(0, 300, size=int(n)).astype(np.uint32) for n in rng.integers(0, 60, size=450)]
+    offsets = np.concatenate(([0], np.cumsum([len(r) for r in rows])))
+    for r, g in zip(rows, _row_sets(np.concatenate(rows), offsets), strict=True):
+        assert np.array_equal(g, np.unique(r))
+    # A batch large enough to be fingerprinted in two halves, with copies across the halves
+    # (equal band keys in both): the merged order is the stable sort of all keys.
+    words_ = [f"w{i}" for i in range(3000)]
+    texts = [" ".join(rng.choice(words_, size=60)) for _ in range(300)]
+    texts += texts[:150] + [""] * 10
+    b, r = band_layout(0.5, 128)
+    fp = Fingerprints(texts, 5, 128, b, r)
+    flat = fp.keys[~fp.empty].ravel()
+    assert np.array_equal(fp.key_order(), np.argsort(flat, kind="stable"))
+
+
+def test_fingerprints_started_in_the_background_or_cut_to_some_rows_are_the_same() -> None:
+    rng = random.Random(4)
+    texts = [" ".join(f"w{rng.randrange(5000)}" for _ in range(80)) for _ in range(450)] + ["", "one"]
+    b, r = band_layout(0.5, 128)
+    whole = Fingerprints(texts, 5, 128, b, r)
+    started = Fingerprints.start(texts, 5, 128, b, r)()
+    rows = [5, 0, 451, 300, 450, 7]
+    for fp, direct in (
+        (started, whole),
+        (whole.subset(rows), Fingerprints([texts[i] for i in rows], 5, 128, b, r)),
+    ):
+        assert np.array_equal(fp.signatures, direct.signatures)
+        assert np.array_equal(fp.keys, direct.keys)
+        assert np.array_equal(fp.empty, direct.empty)
+        assert np.array_equal(fp.key_order(), direct.key_order())
+        for i in range(len(fp.empty)):
+            assert np.array_equal(fp.sequence(i), direct.sequence(i))
+            assert np.array_equal(fp.shingle_set(i), direct.shingle_set(i))

@@ -16,13 +16,20 @@ ingested long before.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from storyline.fingerprint.minhash import EMPTY, band_keys, band_layout, signatures
-from storyline.fingerprint.shingles import TokenHashes, _ranges, parallel_map, shingle_hashes, token_hashes
+from storyline.fingerprint.shingles import (
+    TokenHashes,
+    _ranges,
+    in_background,
+    parallel_map,
+    shingle_hashes,
+    token_hashes,
+)
 from storyline.types import Article
 
 # At most this many stored articles are taken from one LSH bucket per query. A bucket holding
@@ -80,22 +87,19 @@ class BandIndex:
             order = np.argsort(flat, kind="stable")
         flat = flat[order]
         rows = order // max(keys.shape[1], 1)
-        out_r, out_n = [], []
-        for bk, bn, start, shift in self._blocks:
+
+        def lookup(block: tuple[np.ndarray, np.ndarray, np.ndarray, np.int64]) -> np.ndarray:
+            bk, bn, start, shift = block
             run = flat >> shift
             lo = start[run]
             count = start[run + 1] - lo
             has = np.flatnonzero(count)
-            if not len(has):
-                continue
             count = count[has]
             # Every key of the needle's run, then those equal to the needle (in block order).
             pos = _ranges(lo[has], count)
             which = np.repeat(has, count)
             eq = bk[pos] == flat[which]
             pos, which = pos[eq], which[eq]
-            if not len(pos):
-                continue
             if len(pos) > limit:  # at most `limit` per needle: rank each match within its needle
                 first = np.ones(len(which), dtype=bool)
                 first[1:] = which[1:] != which[:-1]
@@ -103,11 +107,14 @@ class BandIndex:
                 rank = np.arange(len(which)) - heads[np.cumsum(first) - 1]
                 keep = rank < limit
                 pos, which = pos[keep], which[keep]
-            out_r.append(rows[which])
-            out_n.append(bn[pos])
-        if not out_r:
+            return (rows[which] << _SHIFT) | bn[pos]
+
+        # Blocks are looked up on two threads when there is enough to do (numpy releases the GIL).
+        big = len(flat) >= 10_000 and len(self._blocks) > 1
+        found = parallel_map(lookup, self._blocks) if big else [lookup(b) for b in self._blocks]
+        if not found:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        pair = sorted_unique((np.concatenate(out_r) << _SHIFT) | np.concatenate(out_n))
+        pair = sorted_unique(np.concatenate(found))
         return pair >> _SHIFT, pair & _LOW
 
     def add(self, keys: np.ndarray, numbers: np.ndarray, order: np.ndarray | None = None) -> None:
@@ -199,6 +206,21 @@ def _concat(parts: list[TokenHashes]) -> TokenHashes:
     return TokenHashes(hashes, offsets)
 
 
+_Part = tuple[TokenHashes, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _fingerprint_part(texts: Sequence[str], shingle_size: int, num_perm: int, bands: int, rows: int) -> _Part:
+    """Shingles, signatures, band keys and the sorted order of the keys of non-empty rows."""
+    sh = shingle_hashes(token_hashes(texts), shingle_size)
+    if not num_perm:
+        sig = np.zeros((len(texts), 0), dtype=np.uint32)
+        return sh, sig, np.zeros((len(texts), 0), dtype=np.int64), np.zeros(0, dtype=np.int64)
+    sig = signatures(sh, num_perm)
+    keys = band_keys(sig, bands, rows)
+    # This part's share of `Fingerprints.key_order`, sorted here on the worker thread.
+    return sh, sig, keys, np.argsort(keys[sig[:, 0] != EMPTY].ravel(), kind="stable")
+
+
 class Fingerprints:
     """Shingles, signatures and band keys of a batch of texts, computed together.
 
@@ -213,46 +235,89 @@ class Fingerprints:
     def __init__(
         self, texts: Sequence[str], shingle_size: int, num_perm: int = 0, bands: int = 0, rows: int = 0
     ) -> None:
-        def work(part: Sequence[str]) -> tuple[TokenHashes, np.ndarray, np.ndarray]:
-            sh = shingle_hashes(token_hashes(part), shingle_size)
-            if not num_perm:
-                return sh, np.zeros((len(part), 0), dtype=np.uint32), np.zeros((len(part), 0), dtype=np.int64)
-            sig = signatures(sh, num_perm)
-            return sh, sig, band_keys(sig, bands, rows)
-
+        settings = (shingle_size, num_perm, bands, rows)
         # Large batches are split in two halves fingerprinted on two threads (numpy releases the
         # GIL in the heavy steps); small ones are not worth a thread switch.
         if len(texts) >= 400:
             half = len(texts) // 2
-            parts = list(parallel_map(work, [texts[:half], texts[half:]]))
+            parts = parallel_map(
+                lambda part: _fingerprint_part(part, *settings), [texts[:half], texts[half:]]
+            )
         else:
-            parts = [work(texts)]
+            parts = [_fingerprint_part(texts, *settings)]
+        self._assemble(parts, bool(num_perm))
+
+    @classmethod
+    def start(
+        cls, texts: Sequence[str], shingle_size: int, num_perm: int = 0, bands: int = 0, rows: int = 0
+    ) -> Callable[[], Fingerprints]:
+        """Begin fingerprinting on the worker threads; the returned function waits for the result.
+
+        The calling thread is free meanwhile (to ask the store for what it needs).
+        """
+        settings = (shingle_size, num_perm, bands, rows)
+        halves = [texts[: len(texts) // 2], texts[len(texts) // 2 :]] if len(texts) >= 400 else [texts]
+        futures = [in_background(_fingerprint_part, part, *settings) for part in halves]
+
+        def result() -> Fingerprints:
+            fp = cls.__new__(cls)
+            fp._assemble([f.result() for f in futures], bool(num_perm))
+            return fp
+
+        return result
+
+    def _assemble(self, parts: Sequence[_Part], sketched: bool) -> None:
         self.shingles = _concat([p[0] for p in parts])
         self.signatures = np.concatenate([p[1] for p in parts])
         self.keys = np.concatenate([p[2] for p in parts])
-        if num_perm:
+        if sketched:
             self.empty = self.signatures[:, 0] == EMPTY
         else:  # shingles only (verification), no sketch
             self.empty = np.diff(self.shingles.offsets) == 0
         self._sets: dict[int, np.ndarray] = {}
         self._short: np.ndarray | None = None
+        self._part_orders = [p[3] for p in parts] if sketched else []
         self._key_order: np.ndarray | None = None
+
+    def subset(self, rows: Sequence[int]) -> Fingerprints:
+        """The fingerprints of these rows only, in this order (each text's do not depend on the others)."""
+        idx = np.asarray(rows, dtype=np.int64)
+        o = self.shingles.offsets
+        counts = o[idx + 1] - o[idx]
+        offsets = np.zeros(len(idx) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        sub = Fingerprints.__new__(Fingerprints)
+        sub.shingles = TokenHashes(self.shingles.hashes[_ranges(o[idx], counts)], offsets)
+        sub.signatures = self.signatures[idx]
+        sub.keys = self.keys[idx]
+        sub.empty = self.empty[idx]
+        sub._sets, sub._short, sub._part_orders, sub._key_order = {}, None, [], None
+        return sub
 
     def key_order(self) -> np.ndarray:
         """Stable argsort of the band keys of the non-empty rows, ravelled (computed once).
 
         Indexing the batch, querying the index and pairing within the batch all walk the same
-        keys in sorted order; one sort serves the three.
+        keys in sorted order; one sort serves the three. Each part of the batch was sorted on its
+        worker thread; a stable sort of the parts' sorted keys laid end to end is a linear merge
+        (Timsort), and ties keep the first part first: the stable argsort of the whole.
         """
         if self._key_order is None:
-            self._key_order = np.argsort(self.keys[~self.empty].ravel(), kind="stable")
+            flat = self.keys[~self.empty].ravel()
+            if len(self._part_orders) == 2:
+                first, second = self._part_orders
+                whole = np.concatenate([first, second + len(first)])
+                self._key_order = whole[np.argsort(flat[whole], kind="stable")]
+            else:
+                self._key_order = np.argsort(flat, kind="stable")
         return self._key_order
 
-    def prepare_sets(self, rows: Sequence[int] | None = None) -> None:
+    def prepare_sets(self, rows: Sequence[int] | None = None, threads: bool = True) -> None:
         """Compute the shingle sets of these rows (all when None) in one pass.
 
         Verification needs the sets of the texts in candidate pairs only, often a minority of
-        a batch; `shingle_set` computes a missing set on its own.
+        a batch; `shingle_set` computes a missing set on its own. `threads=False` when this runs
+        on a worker thread itself (see `in_background`).
         """
         o = self.shingles.offsets
         want = range(len(o) - 1) if rows is None else sorted(set(rows) - self._sets.keys())
@@ -263,7 +328,8 @@ class Fingerprints:
         offsets = np.zeros(len(idx) + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])
         flat = _short(self.shingles.hashes[_ranges(o[idx], counts)])
-        self._sets.update(zip(idx.tolist(), _row_sets(flat, offsets), strict=True))
+        sets = _row_sets(flat, offsets) if threads else _row_sets_of(flat, offsets)
+        self._sets.update(zip(idx.tolist(), sets, strict=True))
 
     def shingle_set(self, row: int) -> np.ndarray:
         """The sorted distinct shingle hashes of one text (32-bit, as uint32).
@@ -316,6 +382,17 @@ def _row_sets(h: np.ndarray, offsets: np.ndarray) -> list[np.ndarray]:
     The rows are laid out in a padded matrix and sorted along its rows: many short sorts are
     several times faster than one sort of (row, value) keys over the whole batch.
     """
+    counts = np.diff(offsets)
+    n = len(counts)
+    if n >= 200:  # two halves on two threads (numpy releases the GIL in the sorts)
+        half = n // 2
+        first, second = offsets[: half + 1], offsets[half:]
+        parts = parallel_map(lambda o: _row_sets_of(h[o[0] : o[-1]], o - o[0]), [first, second])
+        return parts[0] + parts[1]
+    return _row_sets_of(h, offsets)
+
+
+def _row_sets_of(h: np.ndarray, offsets: np.ndarray) -> list[np.ndarray]:
     counts = np.diff(offsets)
     n = len(counts)
     out: list[np.ndarray] = [h[:0]] * n
@@ -553,6 +630,14 @@ def _intersections(a: Sequence[np.ndarray], b: Sequence[np.ndarray]) -> np.ndarr
     of the two runs is a linear merge (Timsort), after which a value found on both sides sits
     next to its twin. No lookup per value, unlike `_hits`.
     """
+    if len(a) >= 200:  # two halves on two threads (numpy releases the GIL)
+        half = len(a) // 2
+        parts = parallel_map(lambda ab: _intersections_of(*ab), [(a[:half], b[:half]), (a[half:], b[half:])])
+        return np.concatenate(parts)
+    return _intersections_of(a, b)
+
+
+def _intersections_of(a: Sequence[np.ndarray], b: Sequence[np.ndarray]) -> np.ndarray:
     ka, _ = _keyed(a)
     kb, _ = _keyed(b)
     if not len(ka) or not len(kb):

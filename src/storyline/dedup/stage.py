@@ -47,6 +47,7 @@ from storyline.dedup.verify import lexical_match, name_relation
 from storyline.fingerprint.ann import VectorIndex
 from storyline.fingerprint.embed import Encoder
 from storyline.fingerprint.minhash import band_layout
+from storyline.fingerprint.shingles import in_background
 from storyline.store import Store
 from storyline.types import Article, DupRelation
 
@@ -181,9 +182,10 @@ class Deduplicator:
         self.store.meta_set("dedup.layout", self.layout)
 
     def _index_batch(
-        self, articles: Sequence[Article], seqs: dict[str, int]
+        self, articles: Sequence[Article], seqs: dict[str, int], fp: Fingerprints | None = None
     ) -> tuple[Fingerprints, list[Anchors]]:
-        fp = self._fingerprints([a.text for a in articles])
+        if fp is None:
+            fp = self._fingerprints([a.text for a in articles])
         # Anchors serve translation candidates only: not computed when the stage is lexical.
         anchors = [Anchors.of(a.text) for a in articles] if self.encoder is not None else []
         anc_fp = self._anchor_fingerprints(anchors) if anchors else None
@@ -206,19 +208,27 @@ class Deduplicator:
                 lex_rows.append(i)
             if anc is not None:
                 anc_rows.append(i)
-        self.store.put_dedup_index(rows)
+        adding = None
         if lex_rows:
             numbers = np.array([seqs[articles[i].id] for i in lex_rows])
-            # The non-empty rows, as `key_order` sorts them.
-            self._lexical.add(fp.keys[lex_rows], numbers, fp.key_order())
+            # The non-empty rows, as `key_order` sorts them; merged into the index on a worker
+            # thread while this one writes the rows to the store.
+            adding = in_background(self._lexical.add, fp.keys[lex_rows], numbers, fp.key_order())
+        self.store.put_dedup_index(rows)
+        if lex_rows:
             self._signatures.add(numbers.tolist(), fp.signatures[lex_rows])
         if anc_rows and anc_fp is not None:
             self._anchors.add(anc_fp.keys[anc_rows], np.array([seqs[articles[i].id] for i in anc_rows]))
+        if adding is not None:
+            adding.result()
         return fp, anchors
 
-    def _fingerprints(self, texts: Sequence[str]) -> Fingerprints:
+    def _fingerprint_settings(self) -> tuple[int, int, int, int]:
         c = self.config
-        return Fingerprints(texts, c.shingle_size, c.num_perm, self.bands, self.rows)
+        return c.shingle_size, c.num_perm, self.bands, self.rows
+
+    def _fingerprints(self, texts: Sequence[str]) -> Fingerprints:
+        return Fingerprints(texts, *self._fingerprint_settings())
 
     def _anchor_fingerprints(self, anchors: Sequence[Anchors]) -> Fingerprints:
         return Fingerprints(
@@ -287,6 +297,10 @@ class Deduplicator:
             return []
         new = list({a.id: a for a in new}.values())
         self._load({a.id for a in new})
+        # The batch is fingerprinted on the worker threads while the store is asked for its
+        # arrival numbers and exact copies.
+        position = {a.id: k for k, a in enumerate(new)}
+        fingerprints = Fingerprints.start([a.text for a in new], *self._fingerprint_settings())
         # One query gives the batch's arrival numbers and its exact copies among stored articles.
         same = self.store.same_content(a.content_hash for a in new)
         ids = {a.id for a in new}
@@ -299,6 +313,7 @@ class Deduplicator:
         known = {i: seq for matches in same.values() for i, seq in matches}
         known.update(seqs)
         if not new:
+            fingerprints()  # let the worker threads finish before returning
             return []
         groups = _Groups()
         direct: dict[frozenset[str], dict[str, Any]] = {}
@@ -323,9 +338,12 @@ class Deduplicator:
         articles: dict[str, Article] = {a.id: a for a in new}
         cache = self._shingles
         scored: dict[tuple[str, str], LexicalScores] = {}  # verified pairs' overlaps, to reuse
+        fp = fingerprints()
+        if len(fresh) < len(position):  # exact copies (indexed through their twin) or unstored articles
+            fp = fp.subset([position[a.id] for a in fresh])
         try:
             if fresh:
-                fp, anchors = self._index_batch(fresh, seqs)
+                fp, anchors = self._index_batch(fresh, seqs, fp)
                 cache.add(fresh, fp)
                 self._lexical_links(fresh, fp, seqs, known, articles, cache, link, scored)
                 if self.encoder is not None:
@@ -377,13 +395,17 @@ class Deduplicator:
             pairs.add((int(ok[a]), int(ok[b])))
         if not pairs:
             return
+        # The batch's sets on a worker thread while this one fetches the stored candidates.
+        preparing = in_background(
+            fp.prepare_sets, [r for pair in pairs for r in pair if isinstance(r, int)], False
+        )
         by_seq = self.store.articles_by_seq(old_seqs)
         old_ids = {s: x.id for s, x in by_seq.items()}
         known.update((i, s) for s, i in old_ids.items())
         old_articles = {x.id: x for x in by_seq.values()}
         articles.update(old_articles)
         cache.ensure(old_articles.values())
-        fp.prepare_sets([r for pair in pairs for r in pair if isinstance(r, int)])
+        preparing.result()
         checked: list[tuple[str, str]] = []
         sets: list[tuple[np.ndarray, np.ndarray]] = []
         # In a stable order: the first link found decides how a group's members are joined (and

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -258,12 +258,29 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def parallel_map(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
-    """`fn` over the items on two threads (the machine sizes this project targets have two cores)."""
+def _pool() -> ThreadPoolExecutor:
     global _POOL
     if _POOL is None:
         _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="storyline-fingerprints")
-    return list(_POOL.map(fn, items))
+    return _POOL
+
+
+def parallel_map(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """`fn` over the items on two threads (the machine sizes this project targets have two cores).
+
+    `fn` must not itself wait for work on these threads.
+    """
+    return list(_pool().map(fn, items))
+
+
+def in_background(fn: Callable[..., R], *args: object) -> Future[R]:
+    """Start `fn(*args)` on one of the two threads, so the caller can do other work meanwhile.
+
+    Numpy releases the GIL in its heavy loops, and SQLite while it steps through a query: array
+    work runs there while the calling thread reads or writes the database. `fn` must not itself
+    wait for work on these threads.
+    """
+    return _pool().submit(fn, *args)
 
 
 def _chunk_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
