@@ -27,8 +27,9 @@ from storyline.types import Mention, RawDoc, digest  # noqa: E402
 
 
 def shared_dir() -> Path:
-    """The shared data folder: ``../shared`` next to the repository."""
-    return Path(__file__).resolve().parents[1] / ".." / "shared"
+    """The shared data folder: ``../shared`` next to the repository, else ``/work/shared``."""
+    here = Path(__file__).resolve().parents[1] / ".." / "shared"
+    return here if here.exists() else Path("/work/shared")
 
 
 # Embeddings of the eval corpora, kept between runs ($XDG_CACHE_HOME/storyline/stories).
