@@ -15,7 +15,7 @@ from stories_fixtures import load
 from storyline.stories import StoryClusterer, StoryItem, stream_order
 from storyline.stories import cluster as cluster_module
 from storyline.stories.cluster import Candidate
-from storyline.stories.features import JOIN_FEATURES, core_coverage, coverage
+from storyline.stories.features import JOIN_FEATURES, core_coverage, coverage, presence
 
 
 def _ordered() -> list[StoryItem]:
@@ -45,6 +45,8 @@ def test_join_features_equal_the_per_candidate_definitions() -> None:
                 "numbers": coverage(ev.numbers, s.numbers, s.size),
                 "years": coverage(ev.years, s.years, s.size),
                 "terms": ev.words.cosine(words) if words is not None else 0.0,
+                "names_any": presence(ev.names, s.names),
+                "people_any": presence(ev.people, s.people),
                 "size": math.log(s.size),
             }
             for name, value in expected.items():

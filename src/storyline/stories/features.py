@@ -38,6 +38,8 @@ JOIN_FEATURES: tuple[str, ...] = (
     "numbers",  # share of the article's numbers that the story's members state
     "years",  # share of the article's years that the story's members mention
     "terms",  # TF-IDF cosine with the story's words in the article's language (0 if none)
+    "names_any",  # share of the article's names (IDF-weighted) that any of the story's members uses
+    "people_any",  # the same for people
     "size",  # log of the story's size
     "gap",  # log(1 + days) between the article's date and the story's reports, up to `RECENT_DAYS`
     "late",  # log(1 + days) beyond `RECENT_DAYS`; both 0 unless both sides are dated
@@ -182,6 +184,57 @@ def coverages(weights: Mapping[str, float], counts: list[Counter[str]], sizes: l
     return out
 
 
+def presence(weights: Mapping[str, float], counts: Mapping[str, int]) -> float:
+    """IDF-weighted share of the article's keys that occur in the story at all, signed like `coverage`.
+
+    `coverage` weighs a key by the share of members using it, so in a long story a name that one
+    report in ten gave (the second suspect, the venue) counts little; here any use counts in
+    full. The two answer different questions: is the story about what the article names, and has
+    the story ever named it. A report naming someone the story never mentioned (another
+    defendant, another opponent) is a sign of a similar but other event.
+
+    Args:
+        weights: the article's keys and their IDF weights.
+        counts: in how many of the story's members each key occurs.
+    """
+    if not counts or not weights:
+        return 0.0
+    num = den = 0.0
+    for key, w in weights.items():
+        den += w
+        if key in counts:
+            num += w
+    return 2.0 * num / den - 1.0 if den > 0 else 0.0
+
+
+def presences(weights: Mapping[str, float], counts: list[Counter[str]]) -> list[float]:
+    """`presence` of the article's keys in several stories at once (the same numbers, faster).
+
+    Args:
+        weights: the article's keys and their IDF weights.
+        counts: for each story, in how many of its members each key occurs.
+    """
+    if not weights:
+        return [0.0] * len(counts)
+    den = 0.0
+    for w in weights.values():
+        den += w
+    if den <= 0:
+        return [0.0] * len(counts)
+    pairs = list(weights.items())
+    out: list[float] = []
+    for story_counts in counts:
+        if not story_counts:
+            out.append(0.0)
+            continue
+        num = 0.0
+        for key, w in pairs:
+            if key in story_counts:
+                num += w
+        out.append(2.0 * num / den - 1.0)
+    return out
+
+
 def core_coverage(ev: ArticleEvidence, story: StoryState, stats: CorpusStats) -> float:
     """IDF-weighted share of the story's core names (used by half its members or more) in the article.
 
@@ -276,6 +329,8 @@ def join_features(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusS
         coverages(ev.numbers, [s.numbers for s in stories], sizes),
         coverages(ev.years, [s.years for s in stories], sizes),
         term_cosines(ev.words, [s.terms.get(lang) for s in stories]),
+        presences(ev.names, names),
+        presences(ev.people, [s.people for s in stories]),
         [math.log(n) for n in sizes],
     ]
     gaps = [time_evidence(day_gap(item.published, s.first, s.last)) for s in stories]
