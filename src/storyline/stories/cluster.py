@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import heapq
+import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -30,10 +31,10 @@ from typing import Literal
 import numpy as np
 
 from storyline.stories.features import ArticleEvidence, join_features, merge_features
-from storyline.stories.index import StoryIndex, day_number, one_thread
+from storyline.stories.index import NO_DAY, StoryIndex, day_number, one_thread
 from storyline.stories.item import StoryItem
 from storyline.stories.model import StoryModels, load_models
-from storyline.stories.state import CorpusStats, StoryState, days_between
+from storyline.stories.state import PRIOR_DOCS, CorpusStats, StoryState, days_between
 from storyline.stories.terms import TermVector
 
 # How many candidate stories an article is scored against, at most. Ranked by the cosine of
@@ -276,31 +277,35 @@ class StoryClusterer:
         # `name_last` has exactly the names of `names` (whose stories are never an empty set).
         recent = self.index.recent_day(item.published)
         name_last = self.name_last
-        known = [(k, day) for k in item.names if (day := name_last.get(k)) is not None]
-        if not known or min(day for _, day in known) >= recent:
+        # The article's names that some story uses (the dict view intersects from the smaller side).
+        known = name_last.keys() & item.names
+        if not known or min([name_last[k] for k in known]) >= recent:
             return []  # the usual case in a stream: nothing to look up, whichever keys are chosen
         names = self.names
-        keys = [k for k, _ in known]
-        seen = {sid for sid, _, _ in found}
         df = self.stats.names
-        if len(keys) > NAME_KEYS:
-            keys = sorted(keys, key=lambda k: (df.get(k, 0), k))[:NAME_KEYS]
+        # Rarest first, ties by name: the order does not depend on how Python hashes strings.
+        keys = sorted(known, key=lambda k: (df.get(k, 0), k))[:NAME_KEYS]
+        seen = {sid for sid, _, _ in found}
         shared: dict[str, float] = {}
         slots: dict[str, int] = {}
-        dormant = self.index.dormant_slots(item.published)
-        idf = self.stats.idf
+        lo, hi = self.index.live_span(item.published)
+        slot_of, first_day, last_day = self.index.slot_days()
+        total = self.stats.docs + PRIOR_DOCS + 1.0  # `CorpusStats.idf`, written out
+        log = math.log
         for name in keys:
             if name_last[name] >= recent:
                 continue
-            w = idf(df, name)
+            w = log(total / (1.0 + df.get(name, 0)))
             for sid in names[name]:
                 if sid in seen:
                     continue
                 if sid in shared:
                     shared[sid] += w
                     continue
-                slot = dormant(sid)
-                if slot >= 0:
+                slot = slot_of[sid]
+                last = last_day[slot]
+                # Dormant for the article: dated, and no report within the window around its date.
+                if last != NO_DAY and (last < lo or first_day[slot] > hi):
                     shared[sid] = w
                     slots[sid] = slot
                 else:
@@ -472,8 +477,7 @@ class StoryClusterer:
         def flush() -> None:
             if not batch:
                 return
-            with no_cycle_collection():
-                place_batch()
+            place_batch()
             batch.clear()
 
         def place_batch() -> None:
@@ -493,7 +497,9 @@ class StoryClusterer:
             finally:
                 index.finish_wide()
 
-        with one_thread():
+        # The collector stays off for the whole call: re-enabled between blocks, it soon runs a
+        # full pass over the grown state (every story's counters) for nothing.
+        with one_thread(), no_cycle_collection():
             for item in items:
                 batch.append(item)
                 if len(batch) >= WIDE_BLOCK:

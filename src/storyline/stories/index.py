@@ -20,7 +20,7 @@ kept in step lazily.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -39,6 +39,7 @@ LATE_DAYS = 3
 # articles of a stretch compared at once (`prepare_wide`: 3% of a feed) under 50 us per article.
 EXACT_LIMIT = 50_000
 _NO_DAY = -1
+NO_DAY = _NO_DAY  # the day number of an unknown date
 # Up to this many stories above the cosine floor, a search checks them one by one in Python
 # (under 1 us each); beyond, with a dozen array operations (about 1 us each, whatever the size).
 _FEW = 16
@@ -298,26 +299,25 @@ class StoryIndex:
         w = int(self.window)
         return last == _NO_DAY or (last >= d - w and first <= d + w)
 
-    def dormant_slots(self, day: str | None) -> Callable[[str], int]:
-        """A test of whether a story is dormant (not live) for an article of that date.
+    def live_span(self, day: str | None) -> tuple[int, int]:
+        """The days (lo, hi) between which a story must have reports to be live for an article of that date.
 
-        The test gives the story's slot when it is dormant, -1 when it is live. Slots number the
-        stories in the order they were first put, the order of their arrival.
+        A dated story is dormant for the article when its last report is before `lo` or its first
+        after `hi`; an undated article (or no window) gets a span that holds every story.
         """
         d = day_number(day)
         if d == _NO_DAY or self.window is None:
-            return lambda story: -1
+            return -(1 << 40), 1 << 40
         w = int(self.window)
-        lo, hi = d - w, d + w
-        slot_of = self._slot
-        first, last = self._first_day, self._last_day
+        return d - w, d + w
 
-        def dormant(story: str) -> int:
-            slot = slot_of[story]
-            lst = last[slot]
-            return slot if lst != _NO_DAY and (lst < lo or first[slot] > hi) else -1
+    def slot_days(self) -> tuple[dict[str, int], list[int], list[int]]:
+        """Each story's slot, and the first and last report day by slot (`NO_DAY`: undated).
 
-        return dormant
+        Slots number the stories in the order they were first put, the order of their arrival.
+        The lists are the index's own, for reading many stories in a loop: do not change them.
+        """
+        return self._slot, self._first_day, self._last_day
 
     def slot_cosines(self, slots: list[int], vector: np.ndarray) -> list[float]:
         """Cosines of a unit vector with the mean embeddings of stories by slot (one product)."""
