@@ -121,7 +121,7 @@ def story_id_for(article_id: str) -> str:
 def doc_vector(item: StoryItem) -> np.ndarray:
     """The vector stories are searched with: the normalised sum of the head and body embeddings."""
     v = np.asarray(item.head, dtype=np.float32) + item.body
-    n = float(np.sqrt(v @ v))
+    n = math.sqrt(v @ v)  # divides float32 numbers: the same as numpy's float32 square root
     return v / n if n > 0 else v
 
 
@@ -130,7 +130,7 @@ def doc_vectors(items: Sequence[StoryItem]) -> np.ndarray:
     sums = np.array([it.head for it in items], dtype=np.float32) + np.array([it.body for it in items])
     # Each norm as `doc_vector` takes it, so that an article searches with the same vector
     # whether it comes alone or in a batch.
-    norms = [float(np.sqrt(v @ v)) for v in sums]
+    norms = [math.sqrt(v @ v) for v in sums]
     sums /= np.array([n if n > 0 else 1.0 for n in norms], dtype=sums.dtype)[:, None]
     return sums
 

@@ -20,6 +20,7 @@ kept in step lazily.
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
@@ -151,7 +152,9 @@ class StoryIndex:
             self._first_day.append(_NO_DAY)
             self._last_day.append(_NO_DAY)
         v = np.asarray(vector, dtype=np.float32)
-        norm = float(np.sqrt(v @ v))
+        # The norm only divides float32 numbers, so it is taken as float32 again: the same as
+        # numpy's float32 square root (a double square root rounded to float32 is exact).
+        norm = math.sqrt(v @ v)
         v = v / norm if norm > 0 else v
         self._vec[slot] = v
         if self._wide is not None and slot < self._wide_n:
@@ -323,7 +326,8 @@ class StoryIndex:
         """Cosines of a unit vector with the mean embeddings of stories by slot (one product)."""
         if not slots:
             return []
-        return (self._vec[slots] @ np.asarray(vector, dtype=np.float32)).tolist()
+        # An index array gathers faster than a list (numpy converts the list element by element).
+        return (self._vec[np.array(slots)] @ np.asarray(vector, dtype=np.float32)).tolist()
 
     def recent_day(self, day: str | None) -> int:
         """The day from which a story's last report makes it live for an article of that date.
