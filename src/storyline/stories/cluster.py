@@ -487,7 +487,8 @@ class StoryClusterer:
             index.prepare_wide(vectors[undated])
             try:
                 for start in range(0, len(batch), block):
-                    index.prepare(vectors[start : start + block])
+                    upcoming = vectors[start + block : start + 2 * block]
+                    index.prepare(vectors[start : start + block], upcoming)
                     try:
                         for i in range(start, min(start + block, len(batch))):
                             index.wide_row = wide_row.get(i)

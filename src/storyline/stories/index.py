@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -118,6 +119,15 @@ class StoryIndex:
         self._block_n = 0
         self._queries = np.zeros((0, dim), dtype=np.float32)
         self._searched = -1  # the last row of the block searched so far
+        # The next block's product, computed on a second thread while this block is placed
+        # (see `prepare`): its queries, the future result, and for each current hot row its
+        # column in that result (rows appended since have none); `_dirty` holds the slots of
+        # stories whose vector changed since the product started.
+        self._ahead: tuple[np.ndarray, Future[np.ndarray]] | None = None
+        self._ahead_cols = np.zeros(0, dtype=np.int64)
+        self._ahead_kept = True
+        self._dirty: set[int] = set()
+        self._pool: ThreadPoolExecutor | None = None
         # undated articles of a longer stretch compared with every story at once (`prepare_wide`)
         self._wide: np.ndarray | None = None
         self._wide_n = 0
@@ -211,6 +221,8 @@ class StoryIndex:
         self._hot[row] = v
         self._hot_first[row] = first
         self._hot_last[row] = last
+        if self._ahead is not None:
+            self._dirty.add(slot)
         block = self._block
         if block is not None and row < self._block_n:
             # Keep the block current for the queries still to come: one product per change,
@@ -244,6 +256,13 @@ class StoryIndex:
             # matrix, done once a tenth of it is dead.
             return
         k = live.size
+        if self._ahead is not None:
+            # The next block's product reads the rows about to move: let it finish first, and
+            # follow the rows to their new places.
+            self._ahead[1].result()
+            cols = self._ahead_cols
+            self._ahead_cols = cols[live[live < cols.size]]
+            self._ahead_kept = False
         self._hot[:k] = self._hot[live]
         for name in ("_hot_slot", "_hot_first", "_hot_last", "_hot_alive"):
             arr = getattr(self, name)
@@ -254,15 +273,56 @@ class StoryIndex:
 
     # -- search ----------------------------------------------------------------------------------
 
-    def prepare(self, vectors: np.ndarray) -> None:
-        """Compare a block of query vectors with the hot stories at once (see `search`'s `row`)."""
+    def prepare(self, vectors: np.ndarray, upcoming: np.ndarray | None = None) -> None:
+        """Compare a block of query vectors with the hot stories at once (see `search`'s `row`).
+
+        Args:
+            vectors: the block's queries.
+            upcoming: the next block's queries, if known: their product with the hot stories is
+                computed on a second thread meanwhile (numpy releases the interpreter lock for
+                it), and the next `prepare` recomputes only the stories changed in between.
+        """
         self._block = None
         self._compact()
         n = self._hot_n
-        self._queries = np.ascontiguousarray(vectors, dtype=np.float32)
-        self._block = self._queries @ self._hot[:n].T
+        self._queries = queries = np.ascontiguousarray(vectors, dtype=np.float32)
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[0].shape == queries.shape and np.array_equal(ahead[0], queries):
+            self._block = self._from_ahead(queries, ahead[1].result(), n)
+        else:
+            if ahead is not None:
+                ahead[1].result()
+            self._block = queries @ self._hot[:n].T
         self._block_n = n
         self._searched = -1
+        if upcoming is not None and len(upcoming):
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="story-search")
+            nxt = np.ascontiguousarray(upcoming, dtype=np.float32)
+            # A view of the rows as they are now: rows written meanwhile are recomputed.
+            rows = self._hot[:n]
+            self._ahead = (nxt, self._pool.submit(np.matmul, nxt, rows.T))
+            self._ahead_cols = np.arange(n, dtype=np.int64)
+            self._ahead_kept = True  # rows still where they were: columns need no reordering
+            self._dirty = set()
+
+    def _from_ahead(self, queries: np.ndarray, done: np.ndarray, n: int) -> np.ndarray:
+        """The block's products from the one computed ahead, with changed and new stories redone."""
+        cols = self._ahead_cols
+        m = cols.size
+        if m == n and self._ahead_kept:
+            block = done  # no row moved or was appended: the result as it is
+        else:
+            block = np.empty((queries.shape[0], n), dtype=np.float32)
+            block[:, :m] = done[:, :m] if self._ahead_kept else done[:, cols]
+        row_of = self._row
+        redo = sorted({r for s in self._dirty if (r := row_of.get(s)) is not None and r < m})
+        redo += range(m, n)
+        self._dirty = set()
+        if redo:
+            take = np.array(redo, dtype=np.int64)
+            block[:, take] = queries @ self._hot[take].T
+        return block
 
     def prepare_wide(self, vectors: np.ndarray) -> None:
         """Compare articles that will search every story (undated ones) with all stories at once.
