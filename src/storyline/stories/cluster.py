@@ -469,26 +469,38 @@ class StoryClusterer:
         return Placement(item.id, story, "joined", best.probability, tuple(merged))
 
     def assign_many(self, items: Iterable[StoryItem], block: int = BLOCK) -> list[Placement]:
-        """Place articles in the given order: the same result as `assign` on each, faster."""
+        """Place articles in the given order: the same result as `assign` on each, faster.
+
+        Articles are taken in stretches of `WIDE_BLOCK`, one stretch ahead: the search products
+        of what comes next are computed on a second thread while the current articles are placed
+        (see `StoryIndex.prepare`).
+        """
         out: list[Placement] = []
-        batch: list[StoryItem] = []
         index = self.index
 
-        def flush() -> None:
-            if not batch:
-                return
-            place_batch()
-            batch.clear()
+        def stretches() -> Iterator[tuple[list[StoryItem], np.ndarray, list[int]]]:
+            batch: list[StoryItem] = []
+            for item in items:
+                batch.append(item)
+                if len(batch) >= WIDE_BLOCK:
+                    yield batch, doc_vectors(batch), undated_rows(batch)
+                    batch = []
+            if batch:
+                yield batch, doc_vectors(batch), undated_rows(batch)
 
-        def place_batch() -> None:
-            vectors = doc_vectors(batch)
-            undated = [i for i, it in enumerate(batch) if not it.published]
+        def place_stretch(
+            batch: list[StoryItem],
+            vectors: np.ndarray,
+            undated: list[int],
+            after: np.ndarray,
+            later: np.ndarray,
+        ) -> None:
             wide_row = {i: r for r, i in enumerate(undated)}
-            index.prepare_wide(vectors[undated])
+            index.prepare_wide(vectors[undated], later)
             try:
                 for start in range(0, len(batch), block):
                     upcoming = vectors[start + block : start + 2 * block]
-                    index.prepare(vectors[start : start + block], upcoming)
+                    index.prepare(vectors[start : start + block], upcoming if len(upcoming) else after)
                     try:
                         for i in range(start, min(start + block, len(batch))):
                             index.wide_row = wide_row.get(i)
@@ -501,12 +513,23 @@ class StoryClusterer:
         # The collector stays off for the whole call: re-enabled between blocks, it soon runs a
         # full pass over the grown state (every story's counters) for nothing.
         with one_thread(), no_cycle_collection():
-            for item in items:
-                batch.append(item)
-                if len(batch) >= WIDE_BLOCK:
-                    flush()
-            flush()
+            it = stretches()
+            current = next(it, None)
+            while current is not None:
+                following = next(it, None)
+                if following is None:
+                    after = later = current[1][:0]
+                else:
+                    after = following[1][:block]
+                    later = following[1][following[2]]
+                place_stretch(*current, after, later)
+                current = following
         return out
+
+
+def undated_rows(items: Sequence[StoryItem]) -> list[int]:
+    """Positions of the articles without a publication date."""
+    return [i for i, it in enumerate(items) if not it.published]
 
 
 @contextlib.contextmanager

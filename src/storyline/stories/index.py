@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from functools import lru_cache
@@ -128,6 +128,11 @@ class StoryIndex:
         self._ahead_kept = True
         self._dirty: set[int] = set()
         self._pool: ThreadPoolExecutor | None = None
+        # The same for the next stretch's undated articles (`prepare_wide`), against every story;
+        # `_wide_ahead_changed` holds the slots put since its product started.
+        self._wide_ahead: tuple[np.ndarray, Future[np.ndarray]] | None = None
+        self._wide_ahead_n = 0
+        self._wide_ahead_changed: set[int] = set()
         # undated articles of a longer stretch compared with every story at once (`prepare_wide`)
         self._wide: np.ndarray | None = None
         self._wide_n = 0
@@ -169,6 +174,8 @@ class StoryIndex:
         self._vec[slot] = v
         if self._wide is not None and slot < self._wide_n:
             self._wide_changed.add(slot)
+        if self._wide_ahead is not None and slot < self._wide_ahead_n:
+            self._wide_ahead_changed.add(slot)
         self._first[slot] = self._first_day[slot] = fday = day_number(first)
         self._last[slot] = self._last_day[slot] = lday = day_number(last)
         if lday > self.now:
@@ -296,12 +303,9 @@ class StoryIndex:
         self._block_n = n
         self._searched = -1
         if upcoming is not None and len(upcoming):
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="story-search")
             nxt = np.ascontiguousarray(upcoming, dtype=np.float32)
             # A view of the rows as they are now: rows written meanwhile are recomputed.
-            rows = self._hot[:n]
-            self._ahead = (nxt, self._pool.submit(np.matmul, nxt, rows.T))
+            self._ahead = (nxt, self._background(np.matmul, nxt, self._hot[:n].T))
             self._ahead_cols = np.arange(n, dtype=np.int64)
             self._ahead_kept = True  # rows still where they were: columns need no reordering
             self._dirty = set()
@@ -324,21 +328,49 @@ class StoryIndex:
             block[:, take] = queries @ self._hot[take].T
         return block
 
-    def prepare_wide(self, vectors: np.ndarray) -> None:
+    def prepare_wide(self, vectors: np.ndarray, upcoming: np.ndarray | None = None) -> None:
         """Compare articles that will search every story (undated ones) with all stories at once.
 
         An undated article is compared with every story, exactly up to `exact_limit` stories: a
         pass over the whole matrix for each. Done here for the undated articles of a longer
         stretch of the stream in one matrix product, each of them later only recomputes the
         stories changed since (see `wide_row`). End with `finish_wide`.
+
+        Args:
+            vectors: the stretch's undated articles.
+            upcoming: the next stretch's, if known: their product is computed on a second thread
+                meanwhile, as `prepare` does for blocks.
         """
         self._wide = None
-        if len(self._slot) > self.exact_limit or not len(vectors):
-            return
-        total = len(self._ids)
-        self._wide = np.asarray(vectors, dtype=np.float32) @ self._vec[:total].T
-        self._wide_n = total
-        self._wide_changed = set()
+        ahead, self._wide_ahead = self._wide_ahead, None
+        if ahead is not None and (
+            len(self._slot) > self.exact_limit or not np.array_equal(ahead[0], vectors)
+        ):
+            ahead[1].result()
+            ahead = None
+        if len(self._slot) <= self.exact_limit and len(vectors):
+            if ahead is not None:
+                # Stories put since the product started are recomputed by `_search_all`, as are
+                # those created after it (beyond `_wide_n`).
+                self._wide = ahead[1].result()
+                self._wide_n = self._wide.shape[1]
+                self._wide_changed = self._wide_ahead_changed
+            else:
+                total = len(self._ids)
+                self._wide = np.asarray(vectors, dtype=np.float32) @ self._vec[:total].T
+                self._wide_n = total
+                self._wide_changed = set()
+        if upcoming is not None and len(upcoming) and len(self._slot) <= self.exact_limit:
+            nxt = np.ascontiguousarray(upcoming, dtype=np.float32)
+            total = len(self._ids)
+            self._wide_ahead = (nxt, self._background(np.matmul, nxt, self._vec[:total].T))
+            self._wide_ahead_n = total
+            self._wide_ahead_changed = set()
+
+    def _background(self, fn: Callable[..., np.ndarray], *args: Any) -> Future[np.ndarray]:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="story-search")
+        return self._pool.submit(fn, *args)
 
     def finish_wide(self) -> None:
         """End the stretch started by `prepare_wide`."""
