@@ -16,6 +16,7 @@ only say "this much time passed", never "this one was dated".
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 from collections.abc import Mapping
@@ -304,39 +305,117 @@ def day_gap(day: str | None, first: str | None, last: str | None) -> int | None:
 
 def term_cosines(words: TermVector, others: list[TermVector | None]) -> list[float]:
     """TF-IDF cosine of the article's words with each story's words in its language (0 if none)."""
+    # One search per story: a story keeps up to 3 x `MAX_STORY_TERMS` words between trims, so
+    # searching all candidates' words at once in the article's (a few hundred each) costs more
+    # than the array calls it saves.
     return [words.cosine(o) if o is not None else 0.0 for o in others]
+
+
+def _article_side(weights: Mapping[str, float]) -> tuple[list[tuple[str, float]], float] | None:
+    """An article's keys and weights with their sum, as `coverages` and `presences` prepare them.
+
+    None when they give 0 for every story (no key, or no positive weight).
+    """
+    if not weights:
+        return None
+    den = 0.0
+    for w in weights.values():
+        den += w
+    return (list(weights.items()), den) if den > 0 else None
+
+
+def _cover(side: tuple[list[tuple[str, float]], float] | None, counts: Mapping[str, int], size: int) -> float:
+    """`coverage` of an article's keys (`_article_side`) against one story: the same sums."""
+    if side is None or not counts:
+        return 0.0
+    get = counts.get
+    num = 0.0
+    for key, w in side[0]:
+        c = get(key)
+        if c:
+            num += w * c
+    return 2.0 * num / (side[1] * size) - 1.0
+
+
+def _cover_and_presence(
+    side: tuple[list[tuple[str, float]], float] | None, counts: Mapping[str, int], size: int
+) -> tuple[float, float]:
+    """`coverage` and `presence` of the same keys against one story, in one pass over the keys.
+
+    Each of the two sums takes the same terms in the same order as on its own; a key in the
+    story's counter always has a positive count (counters here are only ever added to).
+    """
+    if side is None or not counts:
+        return 0.0, 0.0
+    get = counts.get
+    num = anywhere = 0.0
+    for key, w in side[0]:
+        c = get(key)
+        if c is not None:
+            anywhere += w
+            if c:
+                num += w * c
+    den = side[1]
+    return 2.0 * num / (den * size) - 1.0, 2.0 * anywhere / den - 1.0
+
+
+# Publication days are compared with every candidate's first and last dates: parsing each date
+# string once saves a `date.fromisoformat` per date per candidate (a few thousand distinct days
+# cover decades of news).
+_day_number = functools.lru_cache(maxsize=1 << 14)(day_number)
 
 
 def join_features(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusStats) -> np.ndarray:
     """The `JOIN_FEATURES` of an article (its `ArticleEvidence`) against candidate stories, one row each.
 
-    Each feature is computed for all candidates at once (one column each, in `JOIN_FEATURES`
-    order), so the article's side of every comparison is prepared once per article.
+    The article's side of every comparison is prepared once per article; then each candidate's
+    row is made in one pass. Every value is the same number as the per-feature functions
+    (`coverage`, `presence`, `core_coverage`, `TermVector.cosine`, `time_evidence`) give: the
+    same sums in the same order.
     """
     item = ev.item
     lang = item.language or ""
-    sizes = [s.size for s in stories]
-    names = [s.names for s in stories]
     heads, bodies = embedding_cosines(ev, stories)
-    columns: list[list[float]] = [
-        heads,
-        bodies,
-        coverages(ev.names, names, sizes),
-        core_coverages(ev, stories, stats),
-        coverages(ev.places, [s.places for s in stories], sizes),
-        coverages(ev.people, [s.people for s in stories], sizes),
-        coverages(ev.title_names, names, sizes),
-        coverages(ev.numbers, [s.numbers for s in stories], sizes),
-        coverages(ev.years, [s.years for s in stories], sizes),
-        term_cosines(ev.words, [s.terms.get(lang) for s in stories]),
-        presences(ev.names, names),
-        presences(ev.people, [s.people for s in stories]),
-        [math.log(n) for n in sizes],
-    ]
-    gaps = [time_evidence(day_gap(item.published, s.first, s.last)) for s in stories]
-    columns += [[g[0] for g in gaps], [g[1] for g in gaps]]
-    rows = list(zip(*columns, strict=True))
-    return np.array(rows, dtype=np.float64).reshape(len(stories), len(JOIN_FEATURES))
+    cores = core_coverages(ev, stories, stats)
+    terms = term_cosines(ev.words, [s.terms.get(lang) for s in stories])
+    names = _article_side(ev.names)
+    places = _article_side(ev.places)
+    people = _article_side(ev.people)
+    title_names = _article_side(ev.title_names)
+    numbers = _article_side(ev.numbers)
+    years = _article_side(ev.years)
+    day = _day_number(item.published) if item.published else None
+    log, log1p = math.log, math.log1p
+    flat: list[float] = []
+    for i, s in enumerate(stories):
+        size = s.size
+        story_names = s.names
+        names_cover, names_any = _cover_and_presence(names, story_names, size)
+        people_cover, people_any = _cover_and_presence(people, s.people, size)
+        # `time_evidence(day_gap(...))`, with the article's day parsed once.
+        gap = late = 0.0
+        if day is not None and s.first is not None and s.last is not None:
+            days = max(0, _day_number(s.first) - day, day - _day_number(s.last))
+            if days:
+                gap, late = log1p(min(days, RECENT_DAYS)), log1p(max(days - RECENT_DAYS, 0))
+        flat += (
+            heads[i],
+            bodies[i],
+            names_cover,
+            cores[i],
+            _cover(places, s.places, size),
+            people_cover,
+            _cover(title_names, story_names, size),
+            _cover(numbers, s.numbers, size),
+            _cover(years, s.years, size),
+            terms[i],
+            names_any,
+            people_any,
+            log(size),
+            gap,
+            late,
+        )
+    return np.array(flat, dtype=np.float64).reshape(len(stories), len(JOIN_FEATURES))
 
 
 def weighted_cosine(
