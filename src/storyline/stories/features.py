@@ -104,13 +104,9 @@ class ArticleEvidence:
         self.item = item
         top = math.log(stats.docs + PRIOR_DOCS + 1.0)
         log = math.log
-
-        def weights(keys: frozenset[str], df: Counter[str]) -> dict[str, float]:
-            get = df.get
-            return {k: top - log(1.0 + get(k, 0)) for k in keys}
-
+        df = stats.names.get
         if item.tagged:
-            self.names = weights(item.names, stats.names)
+            self.names = {k: top - log(1.0 + df(k, 0)) for k in item.names}
         else:
             # Capitalised runs found without a tagger count once another article used them too:
             # a real name recurs across reports and languages, a capitalised common noun rarely
@@ -120,10 +116,14 @@ class ArticleEvidence:
         self.places = {k: self.names[k] for k in item.places if k in self.names}
         self.people = {k: self.names[k] for k in item.people if k in self.names}
         self.title_names = {k: self.names[k] for k in item.title_names if k in self.names}
-        self.numbers = weights(item.numbers, stats.numbers)
-        self.years = weights(item.years, stats.years)
+        df = stats.numbers.get
+        self.numbers = {k: top - log(1.0 + df(k, 0)) for k in item.numbers}
+        df = stats.years.get
+        self.years = {k: top - log(1.0 + df(k, 0)) for k in item.years}
         self.buckets = stats.buckets(item.term_ids)
-        words = np.multiply(stats.bucket_idf(self.buckets), item.term_tf, dtype=np.float32)
+        # TF x IDF, written into the fresh IDF array.
+        words = stats.bucket_idf(self.buckets)
+        np.multiply(words, item.term_tf, out=words, dtype=np.float32)
         self.words = TermVector(item.term_ids, words, float(words @ words))
         # Both embeddings as the rows of one matrix: compared with every candidate in one product.
         self.embeddings = np.array((item.head, item.body), dtype=np.float32)
@@ -305,10 +305,15 @@ def day_gap(day: str | None, first: str | None, last: str | None) -> int | None:
 
 def term_cosines(words: TermVector, others: list[TermVector | None]) -> list[float]:
     """TF-IDF cosine of the article's words with each story's words in its language (0 if none)."""
-    # One search per story: a story keeps up to 3 x `MAX_STORY_TERMS` words between trims, so
-    # searching all candidates' words at once in the article's (a few hundred each) costs more
-    # than the array calls it saves.
-    return [words.cosine(o) if o is not None else 0.0 for o in others]
+    # `TermVector.cosine` for each story, its tests on the article's side made once. One search
+    # per story: a story keeps up to 3 x `MAX_STORY_TERMS` words between trims, so searching all
+    # candidates' words at once in the article's costs more than the array calls it saves.
+    if words.norm2 <= 0:
+        return [0.0] * len(others)
+    norm2 = words.norm2
+    dot = words.dot
+    sqrt = math.sqrt
+    return [dot(o) / sqrt(norm2 * o.norm2) if o is not None and o.norm2 > 0 else 0.0 for o in others]
 
 
 def _article_side(weights: Mapping[str, float]) -> tuple[list[tuple[str, float]], float] | None:
