@@ -15,7 +15,15 @@ from stories_fixtures import load
 from storyline.stories import StoryClusterer, StoryItem, stream_order
 from storyline.stories import cluster as cluster_module
 from storyline.stories.cluster import Candidate
-from storyline.stories.features import JOIN_FEATURES, ArticleEvidence, coverage, presence
+from storyline.stories.features import (
+    JOIN_FEATURES,
+    TIME_FEATURES,
+    ArticleEvidence,
+    coverage,
+    day_gap,
+    presence,
+    time_evidence,
+)
 from storyline.stories.state import CorpusStats, StoryState
 
 
@@ -62,6 +70,9 @@ def test_join_features_equal_the_per_candidate_definitions() -> None:
                 "names_any": presence(ev.names, s.names),
                 "people_any": presence(ev.people, s.people),
                 "size": math.log(s.size),
+                **dict(
+                    zip(TIME_FEATURES, time_evidence(day_gap(item.published, s.first, s.last)), strict=True)
+                ),
             }
             for name, value in expected.items():
                 # Bit for bit: the same sums in the same order.

@@ -151,40 +151,6 @@ def coverage(weights: Mapping[str, float] | Mapping[int, float], counts: Mapping
     return 2.0 * num / (den * size) - 1.0 if den > 0 else 0.0
 
 
-def coverages(weights: Mapping[str, float], counts: list[Counter[str]], sizes: list[int]) -> list[float]:
-    """`coverage` of the article's keys against several stories at once.
-
-    The same numbers as calling `coverage` for each story: the article's side (the sum of its
-    weights) is added up once, in the same order, instead of once per story.
-
-    Args:
-        weights: the article's keys and their IDF weights.
-        counts: for each story, in how many of its members each key occurs.
-        sizes: the stories' sizes.
-    """
-    if not weights:
-        return [0.0] * len(counts)
-    den = 0.0
-    for w in weights.values():
-        den += w
-    if den <= 0:
-        return [0.0] * len(counts)
-    pairs = list(weights.items())
-    out: list[float] = []
-    for story_counts, size in zip(counts, sizes, strict=True):
-        if not story_counts:
-            out.append(0.0)
-            continue
-        get = story_counts.get
-        num = 0.0
-        for key, w in pairs:
-            c = get(key)
-            if c:
-                num += w * c
-        out.append(2.0 * num / (den * size) - 1.0)
-    return out
-
-
 def presence(weights: Mapping[str, float], counts: Mapping[str, int]) -> float:
     """IDF-weighted share of the article's keys that occur in the story at all, signed like `coverage`.
 
@@ -206,34 +172,6 @@ def presence(weights: Mapping[str, float], counts: Mapping[str, int]) -> float:
         if key in counts:
             num += w
     return 2.0 * num / den - 1.0 if den > 0 else 0.0
-
-
-def presences(weights: Mapping[str, float], counts: list[Counter[str]]) -> list[float]:
-    """`presence` of the article's keys in several stories at once (the same numbers, faster).
-
-    Args:
-        weights: the article's keys and their IDF weights.
-        counts: for each story, in how many of its members each key occurs.
-    """
-    if not weights:
-        return [0.0] * len(counts)
-    den = 0.0
-    for w in weights.values():
-        den += w
-    if den <= 0:
-        return [0.0] * len(counts)
-    pairs = list(weights.items())
-    out: list[float] = []
-    for story_counts in counts:
-        if not story_counts:
-            out.append(0.0)
-            continue
-        num = 0.0
-        for key, w in pairs:
-            if key in story_counts:
-                num += w
-        out.append(2.0 * num / den - 1.0)
-    return out
 
 
 def core_coverage(ev: ArticleEvidence, story: StoryState, stats: CorpusStats) -> float:
@@ -342,7 +280,7 @@ def term_cosines(words: TermVector, others: list[TermVector | None]) -> list[flo
 
 
 def _article_side(weights: Mapping[str, float]) -> tuple[list[tuple[str, float]], float] | None:
-    """An article's keys and weights with their sum, as `coverages` and `presences` prepare them.
+    """An article's keys and weights with their sum: its side of `coverage` and `presence`.
 
     None when they give 0 for every story (no key, or no positive weight).
     """
