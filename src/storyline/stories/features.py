@@ -194,17 +194,23 @@ def _core_names(story: StoryState) -> list[str]:
     ``count >= size / 2``, was counted ``size / 2 - added`` times or more when the shortlist was
     made: while that bound stays at or above the shortlist's floor, the shortlist holds every
     core name. Filtering it keeps the order of `names`, so every sum over the core is unchanged.
+    The filtered list is kept until a member is added (every change to a story adds members).
     """
-    size = story.size
     members = len(story.members)
-    need = size / 2.0
     short = story._core_shortlist
+    if short is not None and short[3] == members:
+        return short[4]
+    size = story.size
+    need = size / 2.0
     if short is None or need - (members - short[0]) < short[1]:
         floor = size / 4.0
-        short = (members, floor, [k for k, c in story.names.items() if c >= floor])
-        story._core_shortlist = short
+        made, shortlist = members, [k for k, c in story.names.items() if c >= floor]
+    else:
+        made, floor, shortlist = short[0], short[1], short[2]
     names = story.names
-    return [k for k in short[2] if names[k] >= need]
+    core = [k for k in shortlist if names[k] >= need]
+    story._core_shortlist = (made, floor, shortlist, members, core)
+    return core
 
 
 def core_coverages(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusStats) -> list[float]:
