@@ -15,12 +15,34 @@ from stories_fixtures import load
 from storyline.stories import StoryClusterer, StoryItem, stream_order
 from storyline.stories import cluster as cluster_module
 from storyline.stories.cluster import Candidate
-from storyline.stories.features import JOIN_FEATURES, core_coverage, coverage, presence
+from storyline.stories.features import (
+    JOIN_FEATURES,
+    TIME_FEATURES,
+    ArticleEvidence,
+    coverage,
+    day_gap,
+    presence,
+    time_evidence,
+)
+from storyline.stories.state import CorpusStats, StoryState
 
 
 def _ordered() -> list[StoryItem]:
     _, items = load("ecbplus")
     return [items[i] for i in stream_order(list(items))]
+
+
+def _core_coverage(ev: ArticleEvidence, story: StoryState, stats: CorpusStats) -> float:
+    """The definition of the ``core_names`` feature, written out over `StoryState.core_names`."""
+    if not ev.names:
+        return 0.0
+    num = den = 0.0
+    for key in story.core_names():
+        w = stats.idf(stats.names, key)
+        den += w
+        if key in ev.names:
+            num += w
+    return 2.0 * num / den - 1.0 if den > 0 else 0.0
 
 
 def test_join_features_equal_the_per_candidate_definitions() -> None:
@@ -38,7 +60,7 @@ def test_join_features_equal_the_per_candidate_definitions() -> None:
             words = s.terms.get(item.language or "")
             expected = {
                 "names": coverage(ev.names, s.names, s.size),
-                "core_names": core_coverage(ev, s, c.stats),
+                "core_names": _core_coverage(ev, s, c.stats),
                 "places": coverage(ev.places, s.places, s.size),
                 "people": coverage(ev.people, s.people, s.size),
                 "title_names": coverage(ev.title_names, s.names, s.size),
@@ -48,6 +70,9 @@ def test_join_features_equal_the_per_candidate_definitions() -> None:
                 "names_any": presence(ev.names, s.names),
                 "people_any": presence(ev.people, s.people),
                 "size": math.log(s.size),
+                **dict(
+                    zip(TIME_FEATURES, time_evidence(day_gap(item.published, s.first, s.last)), strict=True)
+                ),
             }
             for name, value in expected.items():
                 # Bit for bit: the same sums in the same order.

@@ -255,12 +255,19 @@ class StoryClusterer:
         stories = [self.stories[sid] for sid, _, _ in found]
         feats = join_features(ev, stories, self.stats)
         same = [lang in s.terms for s in stories]
-        # Each model is evaluated only when a candidate needs it (usually all share a language).
-        mono = self.models.join.probability(feats).tolist() if any(same) else []
-        cross = self.models.join_xl.probability(feats).tolist() if not all(same) else []
+        # Each model is evaluated only when a candidate needs it: usually all candidates have
+        # members in the article's language, and then one model scores them all.
+        if all(same):
+            probs = self.models.join.probability(feats).tolist()
+        elif not any(same):
+            probs = self.models.join_xl.probability(feats).tolist()
+        else:
+            mono = self.models.join.probability(feats).tolist()
+            cross = self.models.join_xl.probability(feats).tolist()
+            probs = [m if s else x for m, x, s in zip(mono, cross, same, strict=True)]
         return [
-            Candidate(sid, cos, row, mono[i] if same[i] else cross[i], dormant)
-            for i, ((sid, cos, dormant), row) in enumerate(zip(found, feats, strict=True))
+            Candidate(sid, cos, row, p, dormant)
+            for (sid, cos, dormant), row, p in zip(found, feats, probs, strict=True)
         ]
 
     def _by_name(

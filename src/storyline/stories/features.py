@@ -16,6 +16,7 @@ only say "this much time passed", never "this one was dated".
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 from collections.abc import Mapping
@@ -103,13 +104,9 @@ class ArticleEvidence:
         self.item = item
         top = math.log(stats.docs + PRIOR_DOCS + 1.0)
         log = math.log
-
-        def weights(keys: frozenset[str], df: Counter[str]) -> dict[str, float]:
-            get = df.get
-            return {k: top - log(1.0 + get(k, 0)) for k in keys}
-
+        df = stats.names.get
         if item.tagged:
-            self.names = weights(item.names, stats.names)
+            self.names = {k: top - log(1.0 + df(k, 0)) for k in item.names}
         else:
             # Capitalised runs found without a tagger count once another article used them too:
             # a real name recurs across reports and languages, a capitalised common noun rarely
@@ -119,10 +116,14 @@ class ArticleEvidence:
         self.places = {k: self.names[k] for k in item.places if k in self.names}
         self.people = {k: self.names[k] for k in item.people if k in self.names}
         self.title_names = {k: self.names[k] for k in item.title_names if k in self.names}
-        self.numbers = weights(item.numbers, stats.numbers)
-        self.years = weights(item.years, stats.years)
+        df = stats.numbers.get
+        self.numbers = {k: top - log(1.0 + df(k, 0)) for k in item.numbers}
+        df = stats.years.get
+        self.years = {k: top - log(1.0 + df(k, 0)) for k in item.years}
         self.buckets = stats.buckets(item.term_ids)
-        words = np.multiply(stats.bucket_idf(self.buckets), item.term_tf, dtype=np.float32)
+        # TF x IDF, written into the fresh IDF array.
+        words = stats.bucket_idf(self.buckets)
+        np.multiply(words, item.term_tf, out=words, dtype=np.float32)
         self.words = TermVector(item.term_ids, words, float(words @ words))
         # Both embeddings as the rows of one matrix: compared with every candidate in one product.
         self.embeddings = np.array((item.head, item.body), dtype=np.float32)
@@ -150,40 +151,6 @@ def coverage(weights: Mapping[str, float] | Mapping[int, float], counts: Mapping
     return 2.0 * num / (den * size) - 1.0 if den > 0 else 0.0
 
 
-def coverages(weights: Mapping[str, float], counts: list[Counter[str]], sizes: list[int]) -> list[float]:
-    """`coverage` of the article's keys against several stories at once.
-
-    The same numbers as calling `coverage` for each story: the article's side (the sum of its
-    weights) is added up once, in the same order, instead of once per story.
-
-    Args:
-        weights: the article's keys and their IDF weights.
-        counts: for each story, in how many of its members each key occurs.
-        sizes: the stories' sizes.
-    """
-    if not weights:
-        return [0.0] * len(counts)
-    den = 0.0
-    for w in weights.values():
-        den += w
-    if den <= 0:
-        return [0.0] * len(counts)
-    pairs = list(weights.items())
-    out: list[float] = []
-    for story_counts, size in zip(counts, sizes, strict=True):
-        if not story_counts:
-            out.append(0.0)
-            continue
-        get = story_counts.get
-        num = 0.0
-        for key, w in pairs:
-            c = get(key)
-            if c:
-                num += w * c
-        out.append(2.0 * num / (den * size) - 1.0)
-    return out
-
-
 def presence(weights: Mapping[str, float], counts: Mapping[str, int]) -> float:
     """IDF-weighted share of the article's keys that occur in the story at all, signed like `coverage`.
 
@@ -207,40 +174,43 @@ def presence(weights: Mapping[str, float], counts: Mapping[str, int]) -> float:
     return 2.0 * num / den - 1.0 if den > 0 else 0.0
 
 
-def presences(weights: Mapping[str, float], counts: list[Counter[str]]) -> list[float]:
-    """`presence` of the article's keys in several stories at once (the same numbers, faster).
-
-    Args:
-        weights: the article's keys and their IDF weights.
-        counts: for each story, in how many of its members each key occurs.
-    """
-    if not weights:
-        return [0.0] * len(counts)
-    den = 0.0
-    for w in weights.values():
-        den += w
-    if den <= 0:
-        return [0.0] * len(counts)
-    pairs = list(weights.items())
-    out: list[float] = []
-    for story_counts in counts:
-        if not story_counts:
-            out.append(0.0)
-            continue
-        num = 0.0
-        for key, w in pairs:
-            if key in story_counts:
-                num += w
-        out.append(2.0 * num / den - 1.0)
-    return out
-
-
 def core_coverage(ev: ArticleEvidence, story: StoryState, stats: CorpusStats) -> float:
     """IDF-weighted share of the story's core names (used by half its members or more) in the article.
 
     Signed like `coverage`: 0 when the article or the story names nobody.
     """
     return core_coverages(ev, [story], stats)[0]
+
+
+def _core_names(story: StoryState) -> list[str]:
+    """`StoryState.core_names`, the same list, without going through all names at every change.
+
+    A long story has thousands of names (each report adds its own), few of them core, and its
+    core changes with every report, while the article scored next is usually another report of
+    it: scanning all names each time made the cost grow with the square of the story's size.
+    Instead the names counted in a quarter of the members or more are kept as a shortlist. A
+    count grows by at most one per member added (an article counts each name once, a merge adds
+    the other story's counts and members), so a name now in half the members,
+    ``count >= size / 2``, was counted ``size / 2 - added`` times or more when the shortlist was
+    made: while that bound stays at or above the shortlist's floor, the shortlist holds every
+    core name. Filtering it keeps the order of `names`, so every sum over the core is unchanged.
+    The filtered list is kept until a member is added (every change to a story adds members).
+    """
+    members = len(story.members)
+    short = story._core_shortlist
+    if short is not None and short[3] == members:
+        return short[4]
+    size = story.size
+    need = size / 2.0
+    if short is None or need - (members - short[0]) < short[1]:
+        floor = size / 4.0
+        made, shortlist = members, [k for k, c in story.names.items() if c >= floor]
+    else:
+        made, floor, shortlist = short[0], short[1], short[2]
+    names = story.names
+    core = [k for k in shortlist if names[k] >= need]
+    story._core_shortlist = (made, floor, shortlist, members, core)
+    return core
 
 
 def core_coverages(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusStats) -> list[float]:
@@ -255,7 +225,7 @@ def core_coverages(ev: ArticleEvidence, stories: list[StoryState], stats: Corpus
     out: list[float] = []
     for story in stories:
         num = den = 0.0
-        for key in story.core_names():
+        for key in _core_names(story):
             w = log(total / (1.0 + get(key, 0)))
             den += w
             if key in article:
@@ -304,39 +274,122 @@ def day_gap(day: str | None, first: str | None, last: str | None) -> int | None:
 
 def term_cosines(words: TermVector, others: list[TermVector | None]) -> list[float]:
     """TF-IDF cosine of the article's words with each story's words in its language (0 if none)."""
-    return [words.cosine(o) if o is not None else 0.0 for o in others]
+    # `TermVector.cosine` for each story, its tests on the article's side made once. One search
+    # per story: a story keeps up to 3 x `MAX_STORY_TERMS` words between trims, so searching all
+    # candidates' words at once in the article's costs more than the array calls it saves.
+    if words.norm2 <= 0:
+        return [0.0] * len(others)
+    norm2 = words.norm2
+    dot = words.dot
+    sqrt = math.sqrt
+    return [dot(o) / sqrt(norm2 * o.norm2) if o is not None and o.norm2 > 0 else 0.0 for o in others]
+
+
+def _article_side(weights: Mapping[str, float]) -> tuple[list[tuple[str, float]], float] | None:
+    """An article's keys and weights with their sum: its side of `coverage` and `presence`.
+
+    None when they give 0 for every story (no key, or no positive weight).
+    """
+    if not weights:
+        return None
+    den = 0.0
+    for w in weights.values():
+        den += w
+    return (list(weights.items()), den) if den > 0 else None
+
+
+def _cover(side: tuple[list[tuple[str, float]], float] | None, counts: Mapping[str, int], size: int) -> float:
+    """`coverage` of an article's keys (`_article_side`) against one story: the same sums."""
+    if side is None or not counts:
+        return 0.0
+    get = counts.get
+    num = 0.0
+    for key, w in side[0]:
+        c = get(key)
+        if c:
+            num += w * c
+    return 2.0 * num / (side[1] * size) - 1.0
+
+
+def _cover_and_presence(
+    side: tuple[list[tuple[str, float]], float] | None, counts: Mapping[str, int], size: int
+) -> tuple[float, float]:
+    """`coverage` and `presence` of the same keys against one story, in one pass over the keys.
+
+    Each of the two sums takes the same terms in the same order as on its own; a key in the
+    story's counter always has a positive count (counters here are only ever added to).
+    """
+    if side is None or not counts:
+        return 0.0, 0.0
+    get = counts.get
+    num = anywhere = 0.0
+    for key, w in side[0]:
+        c = get(key)
+        if c is not None:
+            anywhere += w
+            if c:
+                num += w * c
+    den = side[1]
+    return 2.0 * num / (den * size) - 1.0, 2.0 * anywhere / den - 1.0
+
+
+# Publication days are compared with every candidate's first and last dates: parsing each date
+# string once saves a `date.fromisoformat` per date per candidate (a few thousand distinct days
+# cover decades of news).
+_day_number = functools.lru_cache(maxsize=1 << 14)(day_number)
 
 
 def join_features(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusStats) -> np.ndarray:
     """The `JOIN_FEATURES` of an article (its `ArticleEvidence`) against candidate stories, one row each.
 
-    Each feature is computed for all candidates at once (one column each, in `JOIN_FEATURES`
-    order), so the article's side of every comparison is prepared once per article.
+    The article's side of every comparison is prepared once per article; then each candidate's
+    row is made in one pass. Every value is the same number as the per-feature functions
+    (`coverage`, `presence`, `core_coverage`, `TermVector.cosine`, `time_evidence`) give: the
+    same sums in the same order.
     """
     item = ev.item
     lang = item.language or ""
-    sizes = [s.size for s in stories]
-    names = [s.names for s in stories]
     heads, bodies = embedding_cosines(ev, stories)
-    columns: list[list[float]] = [
-        heads,
-        bodies,
-        coverages(ev.names, names, sizes),
-        core_coverages(ev, stories, stats),
-        coverages(ev.places, [s.places for s in stories], sizes),
-        coverages(ev.people, [s.people for s in stories], sizes),
-        coverages(ev.title_names, names, sizes),
-        coverages(ev.numbers, [s.numbers for s in stories], sizes),
-        coverages(ev.years, [s.years for s in stories], sizes),
-        term_cosines(ev.words, [s.terms.get(lang) for s in stories]),
-        presences(ev.names, names),
-        presences(ev.people, [s.people for s in stories]),
-        [math.log(n) for n in sizes],
-    ]
-    gaps = [time_evidence(day_gap(item.published, s.first, s.last)) for s in stories]
-    columns += [[g[0] for g in gaps], [g[1] for g in gaps]]
-    rows = list(zip(*columns, strict=True))
-    return np.array(rows, dtype=np.float64).reshape(len(stories), len(JOIN_FEATURES))
+    cores = core_coverages(ev, stories, stats)
+    terms = term_cosines(ev.words, [s.terms.get(lang) for s in stories])
+    names = _article_side(ev.names)
+    places = _article_side(ev.places)
+    people = _article_side(ev.people)
+    title_names = _article_side(ev.title_names)
+    numbers = _article_side(ev.numbers)
+    years = _article_side(ev.years)
+    day = _day_number(item.published) if item.published else None
+    log, log1p = math.log, math.log1p
+    flat: list[float] = []
+    for i, s in enumerate(stories):
+        size = s.size
+        story_names = s.names
+        names_cover, names_any = _cover_and_presence(names, story_names, size)
+        people_cover, people_any = _cover_and_presence(people, s.people, size)
+        # `time_evidence(day_gap(...))`, with the article's day parsed once.
+        gap = late = 0.0
+        if day is not None and s.first is not None and s.last is not None:
+            days = max(0, _day_number(s.first) - day, day - _day_number(s.last))
+            if days:
+                gap, late = log1p(min(days, RECENT_DAYS)), log1p(max(days - RECENT_DAYS, 0))
+        flat += (
+            heads[i],
+            bodies[i],
+            names_cover,
+            cores[i],
+            _cover(places, s.places, size),
+            people_cover,
+            _cover(title_names, story_names, size),
+            _cover(numbers, s.numbers, size),
+            _cover(years, s.years, size),
+            terms[i],
+            names_any,
+            people_any,
+            log(size),
+            gap,
+            late,
+        )
+    return np.array(flat, dtype=np.float64).reshape(len(stories), len(JOIN_FEATURES))
 
 
 def weighted_cosine(

@@ -57,11 +57,21 @@ class LinkModel:
 
     def logits(self, x: np.ndarray) -> np.ndarray:
         """Logits for feature rows (shape ``(n, len(features))``)."""
-        return np.asarray(x, dtype=np.float64) @ self._weights + self.bias
+        z = np.asarray(x, dtype=np.float64) @ self._weights
+        z += self.bias
+        return z
 
     def probability(self, x: np.ndarray) -> np.ndarray:
-        """Probabilities for feature rows."""
-        return 1.0 / (1.0 + np.exp(-self.logits(x)))
+        """Probabilities for feature rows: ``1 / (1 + exp(-logit))``."""
+        # Step by step in the array `logits` returns: the same operations on the same numbers,
+        # without a new array per step (this runs for every scored article, on a few rows).
+        z = self.logits(x)
+        if z.ndim == 0:  # one row given as a vector: a scalar, which has no place to write to
+            return 1.0 / (1.0 + np.exp(-z))
+        np.negative(z, out=z)
+        np.exp(z, out=z)
+        z += 1.0
+        return np.divide(1.0, z, out=z)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form."""

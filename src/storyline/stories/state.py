@@ -136,6 +136,12 @@ class StoryState:
     _norms: tuple[np.ndarray, np.ndarray, float, float] | None = field(
         default=None, repr=False, compare=False
     )
+    # The shortlist `storyline.stories.features.core_coverages` finds the core names in: (number of
+    # members when made, floor, the names counted in `floor` members or more in `names` order,
+    # number of members when last filtered, the core names then).
+    _core_shortlist: tuple[int, float, list[str], int, list[str]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def size(self) -> int:

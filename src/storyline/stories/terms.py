@@ -71,13 +71,12 @@ class TermVector:
     def dot(self, other: TermVector) -> float:
         """Dot product (ids matched by binary search in the longer vector)."""
         a, b = (self.ids, other.ids) if self.ids.size <= other.ids.size else (other.ids, self.ids)
-        n = b.size
-        if a.size == 0 or n == 0:
+        if a.size == 0 or b.size == 0:
             return 0.0
         pos = b.searchsorted(a)
-        # Past the end means no match: point at the last id, which is then smaller.
-        np.minimum(pos, n - 1, out=pos)
-        hit = b[pos] == a
+        # Past the end means no match: "clip" reads the last id there, which is then smaller
+        # (one call instead of clamping `pos` first; a matched `pos` is never past the end).
+        hit = b.take(pos, mode="clip") == a
         # The matched weights in id order, whichever vector is the longer: the same sum either way.
         if a is self.ids:
             return float(self.weights[hit] @ other.weights[pos[hit]])
