@@ -33,11 +33,11 @@ def _ordered() -> list[StoryItem]:
 
 
 def _core_coverage(ev: ArticleEvidence, story: StoryState, stats: CorpusStats) -> float:
-    """The definition of the ``core_names`` feature, written out over `StoryState.core_names`."""
+    """The definition of the ``core_names`` feature, written out: names in half the members or more."""
     if not ev.names:
         return 0.0
     num = den = 0.0
-    for key in story.core_names():
+    for key in [k for k, c in story.names.items() if c >= story.size / 2.0]:
         w = stats.idf(stats.names, key)
         den += w
         if key in ev.names:

@@ -16,7 +16,6 @@ only say "this much time passed", never "this one was dated".
 
 from __future__ import annotations
 
-import functools
 import math
 from collections import Counter
 from collections.abc import Mapping
@@ -182,37 +181,6 @@ def core_coverage(ev: ArticleEvidence, story: StoryState, stats: CorpusStats) ->
     return core_coverages(ev, [story], stats)[0]
 
 
-def _core_names(story: StoryState) -> list[str]:
-    """`StoryState.core_names`, the same list, without going through all names at every change.
-
-    A long story has thousands of names (each report adds its own), few of them core, and its
-    core changes with every report, while the article scored next is usually another report of
-    it: scanning all names each time made the cost grow with the square of the story's size.
-    Instead the names counted in a quarter of the members or more are kept as a shortlist. A
-    count grows by at most one per member added (an article counts each name once, a merge adds
-    the other story's counts and members), so a name now in half the members,
-    ``count >= size / 2``, was counted ``size / 2 - added`` times or more when the shortlist was
-    made: while that bound stays at or above the shortlist's floor, the shortlist holds every
-    core name. Filtering it keeps the order of `names`, so every sum over the core is unchanged.
-    The filtered list is kept until a member is added (every change to a story adds members).
-    """
-    members = len(story.members)
-    short = story._core_shortlist
-    if short is not None and short[3] == members:
-        return short[4]
-    size = story.size
-    need = size / 2.0
-    if short is None or need - (members - short[0]) < short[1]:
-        floor = size / 4.0
-        made, shortlist = members, [k for k, c in story.names.items() if c >= floor]
-    else:
-        made, floor, shortlist = short[0], short[1], short[2]
-    names = story.names
-    core = [k for k in shortlist if names[k] >= need]
-    story._core_shortlist = (made, floor, shortlist, members, core)
-    return core
-
-
 def core_coverages(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusStats) -> list[float]:
     """`core_coverage` of the article against several stories at once (the same numbers)."""
     if not ev.names:
@@ -225,7 +193,7 @@ def core_coverages(ev: ArticleEvidence, stories: list[StoryState], stats: Corpus
     out: list[float] = []
     for story in stories:
         num = den = 0.0
-        for key in _core_names(story):
+        for key in story.core_names():
             w = log(total / (1.0 + get(key, 0)))
             den += w
             if key in article:
@@ -333,12 +301,6 @@ def _cover_and_presence(
     return 2.0 * num / (den * size) - 1.0, 2.0 * anywhere / den - 1.0
 
 
-# Publication days are compared with every candidate's first and last dates: parsing each date
-# string once saves a `date.fromisoformat` per date per candidate (a few thousand distinct days
-# cover decades of news).
-_day_number = functools.lru_cache(maxsize=1 << 14)(day_number)
-
-
 def join_features(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusStats) -> np.ndarray:
     """The `JOIN_FEATURES` of an article (its `ArticleEvidence`) against candidate stories, one row each.
 
@@ -358,7 +320,7 @@ def join_features(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusS
     title_names = _article_side(ev.title_names)
     numbers = _article_side(ev.numbers)
     years = _article_side(ev.years)
-    day = _day_number(item.published) if item.published else None
+    day = day_number(item.published) if item.published else None
     log, log1p = math.log, math.log1p
     flat: list[float] = []
     for i, s in enumerate(stories):
@@ -369,7 +331,7 @@ def join_features(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusS
         # `time_evidence(day_gap(...))`, with the article's day parsed once.
         gap = late = 0.0
         if day is not None and s.first is not None and s.last is not None:
-            days = max(0, _day_number(s.first) - day, day - _day_number(s.last))
+            days = max(0, day_number(s.first) - day, day - day_number(s.last))
             if days:
                 gap, late = log1p(min(days, RECENT_DAYS)), log1p(max(days - RECENT_DAYS, 0))
         flat += (

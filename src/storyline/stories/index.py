@@ -40,8 +40,7 @@ LATE_DAYS = 3
 # article alone 8 ms at 50,000 stories (50,000 x 512 float32, 100 MB read once), and the undated
 # articles of a stretch compared at once (`prepare_wide`: 3% of a feed) under 50 us per article.
 EXACT_LIMIT = 50_000
-_NO_DAY = -1
-NO_DAY = _NO_DAY  # the day number of an unknown date
+NO_DAY = -1  # the day number of an unknown date
 # Up to this many stories above the cosine floor, a search checks them one by one in Python
 # (under 1 us each); beyond, with a dozen array operations (about 1 us each, whatever the size).
 _FEW = 16
@@ -76,7 +75,7 @@ def one_thread() -> Iterator[None]:
 def day_number(day: str | None) -> int:
     """Proleptic ordinal of an ISO date (``YYYY-MM-DD...``), or -1 when unknown."""
     if not day:
-        return _NO_DAY
+        return NO_DAY
     return date.fromisoformat(day[:10]).toordinal()
 
 
@@ -93,13 +92,13 @@ class StoryIndex:
         self.dim = dim
         self.window = window
         self.exact_limit = exact_limit
-        self.now = _NO_DAY  # the latest publication day seen
+        self.now = NO_DAY  # the latest publication day seen
         # every story, by slot (creation order)
         self._ids: list[str] = []
         self._slot: dict[str, int] = {}
         self._vec = np.zeros((1024, dim), dtype=np.float32)
-        self._first = np.full(1024, _NO_DAY, dtype=np.int32)
-        self._last = np.full(1024, _NO_DAY, dtype=np.int32)
+        self._first = np.full(1024, NO_DAY, dtype=np.int32)
+        self._last = np.full(1024, NO_DAY, dtype=np.int32)
         self._alive = np.zeros(1024, dtype=bool)
         # `_first` and `_last` as lists too: read one story at a time (dormancy tests), a list
         # item costs a fifth of an array element.
@@ -113,7 +112,7 @@ class StoryIndex:
         self._hot_alive = np.zeros(256, dtype=bool)
         self._hot_n = 0
         self._row: dict[int, int] = {}
-        self._evicted_at = _NO_DAY
+        self._evicted_at = NO_DAY
         # a block of queries compared at once (`prepare`)
         self._block: np.ndarray | None = None
         self._block_n = 0
@@ -164,8 +163,8 @@ class StoryIndex:
             self._ids.append(story)
             self._slot[story] = slot
             self._alive[slot] = True
-            self._first_day.append(_NO_DAY)
-            self._last_day.append(_NO_DAY)
+            self._first_day.append(NO_DAY)
+            self._last_day.append(NO_DAY)
         v = np.asarray(vector, dtype=np.float32)
         # The norm only divides float32 numbers, so it is taken as float32 again: the same as
         # numpy's float32 square root (a double square root rounded to float32 is exact).
@@ -196,7 +195,7 @@ class StoryIndex:
         self._ann_todo.add(slot)
 
     def _is_hot(self, last: int) -> bool:
-        return self.window is None or last == _NO_DAY or self.now == _NO_DAY or last >= self.now - self._span
+        return self.window is None or last == NO_DAY or self.now == NO_DAY or last >= self.now - self._span
 
     def _grow_all(self) -> None:
         n = self._vec.shape[0]
@@ -205,8 +204,8 @@ class StoryIndex:
         vec = np.zeros((cap, self.dim), dtype=np.float32)
         vec[:n] = self._vec
         self._vec = vec
-        self._first = np.concatenate([self._first, np.full(cap // 2, _NO_DAY, dtype=np.int32)])
-        self._last = np.concatenate([self._last, np.full(cap // 2, _NO_DAY, dtype=np.int32)])
+        self._first = np.concatenate([self._first, np.full(cap // 2, NO_DAY, dtype=np.int32)])
+        self._last = np.concatenate([self._last, np.full(cap // 2, NO_DAY, dtype=np.int32)])
         self._alive = np.concatenate([self._alive, np.zeros(cap // 2, dtype=bool)])
 
     def _hot_put(self, slot: int, v: np.ndarray, first: int, last: int) -> None:
@@ -248,9 +247,9 @@ class StoryIndex:
         if self._block is not None:
             return
         n = self._hot_n
-        if self.window is not None and self.now != _NO_DAY and self.now != self._evicted_at:
+        if self.window is not None and self.now != NO_DAY and self.now != self._evicted_at:
             last = self._hot_last[:n]
-            cold = self._hot_alive[:n] & (last != _NO_DAY) & (last < self.now - self._span)
+            cold = self._hot_alive[:n] & (last != NO_DAY) & (last < self.now - self._span)
             for row in np.flatnonzero(cold).tolist():
                 slot = int(self._hot_slot[row])
                 del self._row[slot]
@@ -386,13 +385,10 @@ class StoryIndex:
 
     def live(self, story: str, day: str | None) -> bool:
         """Whether the story is live for an article of that date."""
-        d = day_number(day)
-        if d == _NO_DAY or self.window is None:
-            return True
+        lo, hi = self.live_span(day)
         slot = self._slot[story]
-        first, last = int(self._first[slot]), int(self._last[slot])
-        w = int(self.window)
-        return last == _NO_DAY or (last >= d - w and first <= d + w)
+        last = self._last_day[slot]
+        return last == NO_DAY or (last >= lo and self._first_day[slot] <= hi)
 
     def live_span(self, day: str | None) -> tuple[int, int]:
         """The days (lo, hi) between which a story must have reports to be live for an article of that date.
@@ -401,7 +397,7 @@ class StoryIndex:
         after `hi`; an undated article (or no window) gets a span that holds every story.
         """
         d = day_number(day)
-        if d == _NO_DAY or self.window is None:
+        if d == NO_DAY or self.window is None:
             return -(1 << 40), 1 << 40
         w = int(self.window)
         return d - w, d + w
@@ -428,9 +424,9 @@ class StoryIndex:
         every story is live.
         """
         d = day_number(day)
-        if d == _NO_DAY or self.window is None:
+        if d == NO_DAY or self.window is None:
             return -(1 << 30)
-        if self.now != _NO_DAY and d < self.now - LATE_DAYS:
+        if self.now != NO_DAY and d < self.now - LATE_DAYS:
             return 1 << 31
         return d - int(self.window)
 
@@ -455,13 +451,13 @@ class StoryIndex:
         if (
             not day
             and self.window is not None
-            and self.now != _NO_DAY
+            and self.now != NO_DAY
             and len(self._slot) > self._hot_n_alive()
         ):
             # An undated article may report any story: no date evidence, no dormancy.
-            return self._search_all(vector, _NO_DAY, k, floor)
+            return self._search_all(vector, NO_DAY, k, floor)
         d = day_number(day)
-        if self.window is not None and d != _NO_DAY and self.now != _NO_DAY and d < self.now - LATE_DAYS:
+        if self.window is not None and d != NO_DAY and self.now != NO_DAY and d < self.now - LATE_DAYS:
             return self._search_all(vector, d, k, floor)
         if self._block is None:
             self._compact()
@@ -484,7 +480,7 @@ class StoryIndex:
         if rows.size <= _FEW:
             # The usual case: a handful of stories pass the floor, checked one by one.
             alive, first, last, slots = self._hot_alive, self._hot_first, self._hot_last, self._hot_slot
-            dated = d != _NO_DAY and self.window is not None
+            dated = d != NO_DAY and self.window is not None
             lo = hi = 0
             if dated:
                 w = int(self.window)  # type: ignore[arg-type]
@@ -495,17 +491,17 @@ class StoryIndex:
                     continue
                 if dated:
                     lst = int(last[r])
-                    if lst != _NO_DAY and (lst < lo or int(first[r]) > hi):
+                    if lst != NO_DAY and (lst < lo or int(first[r]) > hi):
                         continue
                 hits.append((-float(sims[r]), int(slots[r])))
             hits.sort()
             ids = self._ids
             return [(ids[slot], -neg) for neg, slot in hits[:k]]
         rows = rows[self._hot_alive[rows]]
-        if d != _NO_DAY and self.window is not None and rows.size:
+        if d != NO_DAY and self.window is not None and rows.size:
             w = int(self.window)
             last = self._hot_last[rows]
-            rows = rows[(last == _NO_DAY) | ((last >= d - w) & (self._hot_first[rows] <= d + w))]
+            rows = rows[(last == NO_DAY) | ((last >= d - w) & (self._hot_first[rows] <= d + w))]
         return self._top(rows, sims[rows], self._hot_slot[rows], k)
 
     def _hot_n_alive(self) -> int:
@@ -546,10 +542,10 @@ class StoryIndex:
             sims = self._vec[slots] @ q
             slots, sims = slots[sims >= floor], sims[sims >= floor]
         keep = self._alive[slots]
-        if d != _NO_DAY and self.window is not None:
+        if d != NO_DAY and self.window is not None:
             w = int(self.window)
             last, first = self._last[slots], self._first[slots]
-            keep &= (last == _NO_DAY) | ((last >= d - w) & (first <= d + w))
+            keep &= (last == NO_DAY) | ((last >= d - w) & (first <= d + w))
         slots, sims = slots[keep], sims[keep]
         return self._top(slots, sims, slots, k)
 

@@ -130,15 +130,14 @@ class StoryState:
     languages: Counter[str] = field(default_factory=Counter)
     first: str | None = None
     last: str | None = None
-    _core: tuple[int, list[str]] = field(default=(-1, []), repr=False, compare=False)
     # (head, body, |head|, |body|) as last computed: valid while those very arrays are the sums
     # (`add` and `absorb` replace them, never change them in place).
     _norms: tuple[np.ndarray, np.ndarray, float, float] | None = field(
         default=None, repr=False, compare=False
     )
-    # The shortlist `storyline.stories.features.core_coverages` finds the core names in: (number of
-    # members when made, floor, the names counted in `floor` members or more in `names` order,
-    # number of members when last filtered, the core names then).
+    # The shortlist `core_names` finds the core names in: (number of members when made, floor,
+    # the names counted in `floor` members or more in `names` order, number of members when last
+    # filtered, the core names then).
     _core_shortlist: tuple[int, float, list[str], int, list[str]] | None = field(
         default=None, repr=False, compare=False
     )
@@ -161,12 +160,34 @@ class StoryState:
         return cached[2], cached[3]
 
     def core_names(self) -> list[str]:
-        """Names used by at least half the members (cached until the story changes size)."""
+        """Names used by at least half the members, in `names` order.
+
+        A long story has thousands of names (each report adds its own), few of them core, and its
+        core changes with every report, while it is scored again at the next one: scanning all
+        names each time made the cost grow with the square of the story's size. Instead the names
+        counted in a quarter of the members or more are kept as a shortlist. A count grows by at
+        most one per member added (an article counts each name once, a merge adds the other
+        story's counts and members), so a name now in half the members, ``count >= size / 2``,
+        was counted ``size / 2 - added`` times or more when the shortlist was made: while that
+        bound stays at or above the shortlist's floor, the shortlist holds every core name.
+        Filtering it keeps the order of `names`. The result is kept until a member is added
+        (every change to a story adds members).
+        """
+        members = len(self.members)
+        short = self._core_shortlist
+        if short is not None and short[3] == members:
+            return short[4]
         size = self.size
-        if self._core[0] != size:
-            need = size / 2.0
-            self._core = (size, [k for k, c in self.names.items() if c >= need])
-        return self._core[1]
+        need = size / 2.0
+        if short is None or need - (members - short[0]) < short[1]:
+            floor = size / 4.0
+            made, shortlist = members, [k for k, c in self.names.items() if c >= floor]
+        else:
+            made, floor, shortlist = short[0], short[1], short[2]
+        names = self.names
+        core = [k for k in shortlist if names[k] >= need]
+        self._core_shortlist = (made, floor, shortlist, members, core)
+        return core
 
     def _date(self, day: str) -> None:
         self.first = day if self.first is None or day < self.first else self.first
