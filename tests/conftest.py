@@ -7,12 +7,33 @@ from pathlib import Path
 
 import pytest
 
+import storyline
 from storyline.api import Storyline
 from storyline.config import Config, EmbedConfig
 
 DATA = Path(__file__).parent / "data"
 
 _real_connect = socket.socket.connect
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse to test a stale build: modules compiled in place (editable install, see setup.py)
+    that are older than their source would hide the changes made since."""
+    package = Path(storyline.__file__).parent
+    if not (package.parent.parent / "setup.py").is_file():
+        return  # an installed package: built and unpacked at once, nothing in it is newer
+    stale = [
+        so.relative_to(package.parent)
+        for so in package.rglob("*.so")
+        if (py := so.with_name(so.name.split(".")[0] + ".py")).is_file()
+        and py.stat().st_mtime > so.stat().st_mtime
+    ]
+    if stale:
+        names = ", ".join(str(s) for s in stale)
+        raise pytest.UsageError(
+            f"compiled modules older than their source: {names}. Rebuild them with "
+            "`.venv/bin/pip install -e '.[dev]'` (or delete the .so files to test the pure-Python source)."
+        )
 
 
 def _loopback_only(self: socket.socket, address: object) -> None:

@@ -34,13 +34,13 @@ class VectorIndex:
 
     def add(self, keys: Iterable[int], vectors: np.ndarray) -> None:
         """Add vectors under integer keys (keys already present are skipped)."""
-        keys = np.asarray(list(keys), dtype=np.uint64)
-        if not len(keys):
+        ids = np.asarray(list(keys), dtype=np.uint64)
+        if not len(ids):
             return
-        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(keys), self.dim)
-        fresh = np.array([not self._index.contains(int(k)) for k in keys], dtype=bool)
+        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(ids), self.dim)
+        fresh = np.array([not self._index.contains(int(k)) for k in ids], dtype=bool)
         if fresh.any():
-            self._index.add(keys[fresh], vectors[fresh])
+            self._index.add(ids[fresh], vectors[fresh])
 
     def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
         """The k nearest stored keys of each vector, with cosine similarity, best first."""

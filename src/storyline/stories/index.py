@@ -138,7 +138,7 @@ class StoryIndex:
         self._wide_changed: set[int] = set()
         self.wide_row: int | None = None  # the next query's row in `prepare_wide`'s vectors
         # the HNSW graph of cold stories, built on first need
-        self._ann: object | None = None
+        self._ann: Any = None  # usearch.index.Index
         self._ann_keys: set[int] = set()
         self._ann_todo: set[int] = set()
 
@@ -561,14 +561,14 @@ class StoryIndex:
             todo = sorted(self._ann_todo)
             drop = np.array([s for s in todo if s in self._ann_keys], dtype=np.uint64)
             if drop.size:
-                ann.remove(drop)  # type: ignore[attr-defined]
+                ann.remove(drop)
                 self._ann_keys.difference_update(drop.tolist())
             add = np.array([s for s in todo if self._alive[s] and s not in self._row], dtype=np.uint64)
             if add.size:
-                ann.add(add, self._vec[add.astype(np.int64)])  # type: ignore[attr-defined]
+                ann.add(add, self._vec[add.astype(np.int64)])
                 self._ann_keys.update(add.tolist())
             self._ann_todo = set()
         if not self._ann_keys:
             return np.zeros(0, dtype=np.int64)
-        found = ann.search(q, min(k, len(self._ann_keys)))  # type: ignore[attr-defined]
+        found = ann.search(q, min(k, len(self._ann_keys)))
         return np.asarray(found.keys, dtype=np.int64)
