@@ -21,6 +21,7 @@ COMPILED = [
     "src/storyline/stories/evidence.py",
     "src/storyline/stories/features.py",
     "src/storyline/stories/index.py",
+    "src/storyline/stories/model.py",
     "src/storyline/stories/state.py",
     "src/storyline/stories/terms.py",
 ]

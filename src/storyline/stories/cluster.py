@@ -294,9 +294,16 @@ class StoryClusterer:
         # `name_last` has exactly the names of `names` (whose stories are never an empty set).
         recent = self.index.recent_day(item.published)
         name_last = self.name_last
-        # The article's names that some story uses (the dict view intersects from the smaller side).
-        known = name_last.keys() & item.names
-        if not known or min([name_last[k] for k in known]) >= recent:
+        # The article's names that some story uses, and the earliest of their last days.
+        known: list[str] = []
+        earliest = recent
+        for k in item.names:
+            day = name_last.get(k)
+            if day is not None:
+                known.append(k)
+                if day < earliest:
+                    earliest = day
+        if earliest >= recent:
             return []  # the usual case in a stream: nothing to look up, whichever keys are chosen
         names = self.names
         df = self.stats.names
