@@ -29,7 +29,7 @@ from typing import Final, Literal
 
 import numpy as np
 
-from storyline.stories.features import ArticleEvidence, join_features, merge_features
+from storyline.stories.features import ArticleEvidence, join_rows, merge_features
 from storyline.stories.index import NO_DAY, StoryIndex, day_number, one_thread
 from storyline.stories.item import StoryItem
 from storyline.stories.model import StoryModels, load_models
@@ -263,21 +263,20 @@ class StoryClusterer:
             return []
         lang = ev.item.language or ""
         stories = [self.stories[sid] for sid, _, _ in found]
-        feats = join_features(ev, stories, self.stats)
-        same = [lang in s.terms for s in stories]
-        # Each model is evaluated only when a candidate needs it: usually all candidates have
-        # members in the article's language, and then one model scores them all.
-        if all(same):
-            probs = self.models.join.probability(feats).tolist()
-        elif not any(same):
-            probs = self.models.join_xl.probability(feats).tolist()
-        else:
-            mono = self.models.join.probability(feats).tolist()
-            cross = self.models.join_xl.probability(feats).tolist()
-            probs = [m if s else x for m, x, s in zip(mono, cross, same, strict=True)]
+        rows = join_rows(ev, stories, self.stats)
+        feats = np.array(rows, dtype=np.float64)
+        # A story with members in the article's language is judged with its words, one without
+        # by the cross-language model.
+        join, join_xl = self.models.join, self.models.join_xl
         return [
-            Candidate(sid, cos, row, p, dormant)
-            for (sid, cos, dormant), row, p in zip(found, feats, probs, strict=True)
+            Candidate(
+                sid,
+                cos,
+                feats[i],
+                (join if lang in story.terms else join_xl).row_probability(rows[i]),
+                dormant,
+            )
+            for i, ((sid, cos, dormant), story) in enumerate(zip(found, stories, strict=True))
         ]
 
     def _by_name(
@@ -436,7 +435,7 @@ class StoryClusterer:
             needed = model.threshold
             if not spans_within(a, b, self.window):
                 needed = max(needed, self.dormant_threshold)
-            if float(model.probability(f[None, :])[0]) >= needed:
+            if model.row_probability(f.tolist()) >= needed:
                 keep = self.merge(story, other)
                 merged.append(other if keep == story else story)
                 story = keep

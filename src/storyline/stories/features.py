@@ -302,7 +302,12 @@ def _cover_and_presence(
 
 
 def join_features(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusStats) -> np.ndarray:
-    """The `JOIN_FEATURES` of an article (its `ArticleEvidence`) against candidate stories, one row each.
+    """The `JOIN_FEATURES` of an article (its `ArticleEvidence`) against candidate stories, one row each."""
+    return np.array(join_rows(ev, stories, stats), dtype=np.float64).reshape(len(stories), len(JOIN_FEATURES))
+
+
+def join_rows(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusStats) -> list[list[float]]:
+    """`join_features` as lists of floats, one per story.
 
     The article's side of every comparison is prepared once per article; then each candidate's
     row is made in one pass. Every value is the same number as the per-feature functions
@@ -322,7 +327,7 @@ def join_features(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusS
     years = _article_side(ev.years)
     day = day_number(item.published) if item.published else None
     log, log1p = math.log, math.log1p
-    flat: list[float] = []
+    out: list[list[float]] = []
     for i, s in enumerate(stories):
         size = s.size
         story_names = s.names
@@ -334,24 +339,26 @@ def join_features(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusS
             days = max(0, day_number(s.first) - day, day - day_number(s.last))
             if days:
                 gap, late = log1p(min(days, RECENT_DAYS)), log1p(max(days - RECENT_DAYS, 0))
-        flat += (
-            heads[i],
-            bodies[i],
-            names_cover,
-            cores[i],
-            _cover(places, s.places, size),
-            people_cover,
-            _cover(title_names, story_names, size),
-            _cover(numbers, s.numbers, size),
-            _cover(years, s.years, size),
-            terms[i],
-            names_any,
-            people_any,
-            log(size),
-            gap,
-            late,
+        out.append(
+            [
+                heads[i],
+                bodies[i],
+                names_cover,
+                cores[i],
+                _cover(places, s.places, size),
+                people_cover,
+                _cover(title_names, story_names, size),
+                _cover(numbers, s.numbers, size),
+                _cover(years, s.years, size),
+                terms[i],
+                names_any,
+                people_any,
+                log(size),
+                gap,
+                late,
+            ]
         )
-    return np.array(flat, dtype=np.float64).reshape(len(stories), len(JOIN_FEATURES))
+    return out
 
 
 def weighted_cosine(
