@@ -113,14 +113,14 @@ class TermVector:
             order = ids.argsort(kind="stable")
             ids = ids[order]
             weights = weights[order]
-            twice = (ids[1:] == ids[:-1]).nonzero()[0]
-            if twice.size:
-                second = twice + 1
-                weights[twice] += weights[second]
-                first = np.ones(ids.size, dtype=bool)
-                first[second] = False
-                ids = ids[first]
-                weights = weights[first]
+            first = np.empty(ids.size, dtype=bool)
+            first[0] = True
+            np.not_equal(ids[1:], ids[:-1], out=first[1:])
+            if not first.all():
+                # Each run of one id (one or two entries) summed in float32, in order.
+                starts = first.nonzero()[0]
+                ids = ids[starts]
+                weights = np.add.reduceat(weights, starts)
         if ids.size > 3 * keep:
             top = np.sort(np.argpartition(-weights, keep - 1)[:keep])
             ids, weights = ids[top], weights[top]
