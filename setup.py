@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
 
 COMPILED = [
     "src/storyline/stories/cluster.py",
@@ -43,4 +45,23 @@ def extensions() -> list[Extension]:
     return exts
 
 
-setup(ext_modules=extensions())
+class BuildExt(build_ext):
+    """`build_ext` that marks every module it built as built now.
+
+    A change that leaves the generated C code alone (a comment) is not compiled again; the tests
+    compare these times with the sources' to refuse a stale in-place build.
+    """
+
+    def run(self) -> None:
+        """Build, then set the built files' times."""
+        super().run()
+        for ext in self.extensions:
+            for built in (
+                Path(self.get_ext_fullpath(ext.name)),
+                Path(self.build_lib, self.get_ext_filename(ext.name)),
+            ):
+                if built.exists():
+                    os.utime(built)
+
+
+setup(ext_modules=extensions(), cmdclass={"build_ext": BuildExt})
