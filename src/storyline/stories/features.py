@@ -362,26 +362,47 @@ def join_rows(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusStats
 
 
 def weighted_cosine(
-    a: Mapping[str, int], b: Mapping[str, int], stats: CorpusStats, df: Counter[str]
+    a: Mapping[str, int],
+    b: Mapping[str, int],
+    stats: CorpusStats,
+    df: Counter[str],
+    idf: dict[str, float] | None = None,
 ) -> float:
-    """Cosine of two count vectors with every key weighted by its IDF (0 when either is empty)."""
+    """Cosine of two count vectors with every key weighted by its IDF (0 when either is empty).
+
+    Args:
+        a: one count vector.
+        b: the other.
+        stats: the corpus statistics (number of articles).
+        df: document frequencies of the keys.
+        idf: the IDF of keys already computed from `df` with these `stats`, filled in here:
+            the places and people of two stories are among their names, so the three share it.
+    """
     if not a or not b:
         return 0.0
-    # `CorpusStats.idf`, written out: it is evaluated for every key of both stories.
+    # `CorpusStats.idf`, written out and kept: it is needed for every key of both stories.
     total = stats.docs + PRIOR_DOCS + 1.0
     get = df.get
     log = math.log
+    known = {} if idf is None else idf
+
+    def weight(key: str) -> float:
+        w = known.get(key)
+        if w is None:
+            w = known[key] = log(total / (1.0 + get(key, 0)))
+        return w
+
     small, large = (a, b) if len(a) <= len(b) else (b, a)
     dot = 0.0
     for key, c in small.items():
         d = large.get(key)
         if d:
-            w = log(total / (1.0 + get(key, 0)))
+            w = weight(key)
             dot += w * w * c * d
     if dot <= 0:
         return 0.0
-    na = math.sqrt(sum([(log(total / (1.0 + get(k, 0))) * c) ** 2 for k, c in a.items()]))
-    nb = math.sqrt(sum([(log(total / (1.0 + get(k, 0))) * c) ** 2 for k, c in b.items()]))
+    na = math.sqrt(sum([(weight(k) * c) ** 2 for k, c in a.items()]))
+    nb = math.sqrt(sum([(weight(k) * c) ** 2 for k, c in b.items()]))
     return dot / (na * nb) if na > 0 and nb > 0 else 0.0
 
 
@@ -400,13 +421,14 @@ def _span_gap(a: StoryState, b: StoryState) -> int | None:
 
 def merge_features(a: StoryState, b: StoryState, stats: CorpusStats) -> np.ndarray:
     """The `MERGE_FEATURES` of two stories."""
+    names: dict[str, float] = {}
     return np.array(
         [
             unit_dot(a.head, b.head),
             unit_dot(a.body, b.body),
-            weighted_cosine(a.names, b.names, stats, stats.names),
-            weighted_cosine(a.places, b.places, stats, stats.names),
-            weighted_cosine(a.people, b.people, stats, stats.names),
+            weighted_cosine(a.names, b.names, stats, stats.names, names),
+            weighted_cosine(a.places, b.places, stats, stats.names, names),
+            weighted_cosine(a.people, b.people, stats, stats.names, names),
             weighted_cosine(a.numbers, b.numbers, stats, stats.numbers),
             weighted_cosine(a.years, b.years, stats, stats.years),
             _shared_terms(a, b),
