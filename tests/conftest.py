@@ -18,20 +18,25 @@ _real_connect = socket.socket.connect
 
 def pytest_configure(config: pytest.Config) -> None:
     """Refuse to test a stale build: modules compiled in place (editable install, see setup.py)
-    that are older than their source would hide the changes made since."""
+    whose source changed since the build would hide the changes."""
     package = Path(storyline.__file__).parent
     if not (package.parent.parent / "setup.py").is_file():
         return  # an installed package: built and unpacked at once, nothing in it is newer
+    # A compiled module is a small .so that loads the code of all of them from one library next
+    # to the package: the newest of these files is when the code was last compiled.
+    built = list(package.parent.rglob("*.so"))
+    if not built:
+        return
+    when = max(so.stat().st_mtime for so in built)
     stale = [
-        so.relative_to(package.parent)
-        for so in package.rglob("*.so")
-        if (py := so.with_name(so.name.split(".")[0] + ".py")).is_file()
-        and py.stat().st_mtime > so.stat().st_mtime
+        py.relative_to(package.parent)
+        for so in built
+        if (py := so.with_name(so.name.split(".")[0] + ".py")).is_file() and py.stat().st_mtime > when
     ]
     if stale:
         names = ", ".join(str(s) for s in stale)
         raise pytest.UsageError(
-            f"compiled modules older than their source: {names}. Rebuild them with "
+            f"changed since they were compiled: {names}. Rebuild with "
             "`.venv/bin/pip install -e '.[dev]'` (or delete the .so files to test the pure-Python source)."
         )
 

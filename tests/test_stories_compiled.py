@@ -16,7 +16,7 @@ import storyline
 from stories_fixtures import load
 from storyline.stories import StoryClusterer
 
-COMPILED = ("cluster", "evidence", "features", "index", "state", "terms")
+COMPILED = ("cluster", "evidence", "features", "index", "model", "state", "terms")
 TESTS = Path(__file__).parent
 
 _CLUSTER = """

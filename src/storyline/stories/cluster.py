@@ -22,15 +22,14 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import heapq
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Final, Literal
 
 import numpy as np
 
-from storyline.stories.features import ArticleEvidence, join_features, merge_features
+from storyline.stories.features import ArticleEvidence, join_rows, merge_features
 from storyline.stories.index import NO_DAY, StoryIndex, day_number, one_thread
 from storyline.stories.item import StoryItem
 from storyline.stories.model import StoryModels, load_models
@@ -40,15 +39,15 @@ from storyline.stories.terms import TermVector
 # How many candidate stories an article is scored against, at most. Ranked by the cosine of
 # their mean embedding, the right story (when one exists) was among the first 10 for all but
 # 0.5% of ECB+ articles, and scoring more costs time without changing decisions.
-CANDIDATES = 10
+CANDIDATES: Final = 10
 # A name in more stories than this no longer singles one out, and is not used to find dormant
 # stories ("Obama", "Paris"); names of a single event ("Yvonne Hiller", "Izium") stay far below.
-NAME_STORIES = 50
+NAME_STORIES: Final = 50
 # The article's names (rarest first) through which dormant stories are looked up. A report's
 # own event is carried by its rarest names; five keeps the lookup cheap for articles naming dozens.
-NAME_KEYS = 5
+NAME_KEYS: Final = 5
 # Dormant stories found through shared names that are scored per article, most shared first.
-NAME_CANDIDATES = 5
+NAME_CANDIDATES: Final = 5
 # Join probability a dormant story needs: 0.9, odds 9 times those asked of a live story. No
 # labelled collection can fit how much a silence lowers the odds (ECB+ dates one event of each
 # pair only), so this is a stated prior, precision first. The two collections at hand pull apart:
@@ -56,12 +55,12 @@ NAME_CANDIDATES = 5
 # 0.922 at 0.9, P 0.936, with the models' time evidence), while on MEANTIME the looser setting
 # joins another company's launch or results months later to an old story (held-out BCubed
 # precision against the Wikinews articles 0.884 at 0.5, 0.929 at 0.9).
-DORMANT_THRESHOLD = 0.9
+DORMANT_THRESHOLD: Final = 0.9
 # Stands for the last date of a story without dates: it is live now, but may get a dated report
 # of any date later, so its names are never skipped.
-UNDATED_LAST = -(1 << 30)
+UNDATED_LAST: Final = -(1 << 30)
 # Articles whose stories are searched in one matrix product by `assign_many`.
-BLOCK = 64
+BLOCK: Final = 64
 # Articles whose undated ones are compared with every story in one matrix product by
 # `assign_many`. An undated article is compared with all stories (up to the index's exact limit,
 # 20,000 stories: 40 MB of float32 read per article); at 3% undated, 1024 articles hold about 30,
@@ -72,7 +71,7 @@ WIDE_BLOCK = 1024
 PlacementKind = Literal["duplicate", "joined", "new"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, init=False)
 class Candidate:
     """A story scored for an article.
 
@@ -89,7 +88,18 @@ class Candidate:
     cosine: float
     features: np.ndarray
     probability: float
-    dormant: bool = False
+    dormant: bool
+
+    # Written out rather than generated: compiled (see setup.py), it is a C function, where the
+    # generated one stays Python. One is made for every candidate of every article.
+    def __init__(
+        self, story: str, cosine: float, features: np.ndarray, probability: float, dormant: bool = False
+    ) -> None:
+        self.story = story
+        self.cosine = cosine
+        self.features = features
+        self.probability = probability
+        self.dormant = dormant
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,21 +263,20 @@ class StoryClusterer:
             return []
         lang = ev.item.language or ""
         stories = [self.stories[sid] for sid, _, _ in found]
-        feats = join_features(ev, stories, self.stats)
-        same = [lang in s.terms for s in stories]
-        # Each model is evaluated only when a candidate needs it: usually all candidates have
-        # members in the article's language, and then one model scores them all.
-        if all(same):
-            probs = self.models.join.probability(feats).tolist()
-        elif not any(same):
-            probs = self.models.join_xl.probability(feats).tolist()
-        else:
-            mono = self.models.join.probability(feats).tolist()
-            cross = self.models.join_xl.probability(feats).tolist()
-            probs = [m if s else x for m, x, s in zip(mono, cross, same, strict=True)]
+        rows = join_rows(ev, stories, self.stats)
+        feats = np.array(rows, dtype=np.float64)
+        # A story with members in the article's language is judged with its words, one without
+        # by the cross-language model.
+        join, join_xl = self.models.join, self.models.join_xl
         return [
-            Candidate(sid, cos, row, p, dormant)
-            for (sid, cos, dormant), row, p in zip(found, feats, probs, strict=True)
+            Candidate(
+                sid,
+                cos,
+                feats[i],
+                (join if lang in story.terms else join_xl).row_probability(rows[i]),
+                dormant,
+            )
+            for i, ((sid, cos, dormant), story) in enumerate(zip(found, stories, strict=True))
         ]
 
     def _by_name(
@@ -284,9 +293,16 @@ class StoryClusterer:
         # `name_last` has exactly the names of `names` (whose stories are never an empty set).
         recent = self.index.recent_day(item.published)
         name_last = self.name_last
-        # The article's names that some story uses (the dict view intersects from the smaller side).
-        known = name_last.keys() & item.names
-        if not known or min([name_last[k] for k in known]) >= recent:
+        # The article's names that some story uses, and the earliest of their last days.
+        known: list[str] = []
+        earliest = recent
+        for k in item.names:
+            day = name_last.get(k)
+            if day is not None:
+                known.append(k)
+                if day < earliest:
+                    earliest = day
+        if earliest >= recent:
             return []  # the usual case in a stream: nothing to look up, whichever keys are chosen
         names = self.names
         df = self.stats.names
@@ -321,7 +337,7 @@ class StoryClusterer:
             return []
         # The most shared first, the older on a tie: the first of the sorted list, without
         # sorting all of it. Index slots follow the stories' arrival, as `seq` does, and are unique.
-        ranked = heapq.nsmallest(2 * NAME_CANDIDATES, [(-w, slots[sid], sid) for sid, w in shared.items()])
+        ranked = sorted([(-w, slots[sid], sid) for sid, w in shared.items()])[: 2 * NAME_CANDIDATES]
         cosines = self.index.slot_cosines([slot for _, slot, _ in ranked], vector)
         floor = self.models.candidate_floor
         # An undated article cannot say a story went quiet before it: no dormancy for it.
@@ -419,7 +435,7 @@ class StoryClusterer:
             needed = model.threshold
             if not spans_within(a, b, self.window):
                 needed = max(needed, self.dormant_threshold)
-            if float(model.probability(f[None, :])[0]) >= needed:
+            if model.row_probability(f.tolist()) >= needed:
                 keep = self.merge(story, other)
                 merged.append(other if keep == story else story)
                 story = keep

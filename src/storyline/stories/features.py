@@ -302,7 +302,12 @@ def _cover_and_presence(
 
 
 def join_features(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusStats) -> np.ndarray:
-    """The `JOIN_FEATURES` of an article (its `ArticleEvidence`) against candidate stories, one row each.
+    """The `JOIN_FEATURES` of an article (its `ArticleEvidence`) against candidate stories, one row each."""
+    return np.array(join_rows(ev, stories, stats), dtype=np.float64).reshape(len(stories), len(JOIN_FEATURES))
+
+
+def join_rows(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusStats) -> list[list[float]]:
+    """`join_features` as lists of floats, one per story.
 
     The article's side of every comparison is prepared once per article; then each candidate's
     row is made in one pass. Every value is the same number as the per-feature functions
@@ -322,7 +327,7 @@ def join_features(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusS
     years = _article_side(ev.years)
     day = day_number(item.published) if item.published else None
     log, log1p = math.log, math.log1p
-    flat: list[float] = []
+    out: list[list[float]] = []
     for i, s in enumerate(stories):
         size = s.size
         story_names = s.names
@@ -334,47 +339,70 @@ def join_features(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusS
             days = max(0, day_number(s.first) - day, day - day_number(s.last))
             if days:
                 gap, late = log1p(min(days, RECENT_DAYS)), log1p(max(days - RECENT_DAYS, 0))
-        flat += (
-            heads[i],
-            bodies[i],
-            names_cover,
-            cores[i],
-            _cover(places, s.places, size),
-            people_cover,
-            _cover(title_names, story_names, size),
-            _cover(numbers, s.numbers, size),
-            _cover(years, s.years, size),
-            terms[i],
-            names_any,
-            people_any,
-            log(size),
-            gap,
-            late,
+        out.append(
+            [
+                heads[i],
+                bodies[i],
+                names_cover,
+                cores[i],
+                _cover(places, s.places, size),
+                people_cover,
+                _cover(title_names, story_names, size),
+                _cover(numbers, s.numbers, size),
+                _cover(years, s.years, size),
+                terms[i],
+                names_any,
+                people_any,
+                log(size),
+                gap,
+                late,
+            ]
         )
-    return np.array(flat, dtype=np.float64).reshape(len(stories), len(JOIN_FEATURES))
+    return out
 
 
 def weighted_cosine(
-    a: Mapping[str, int], b: Mapping[str, int], stats: CorpusStats, df: Counter[str]
+    a: Mapping[str, int],
+    b: Mapping[str, int],
+    stats: CorpusStats,
+    df: Counter[str],
+    idf: dict[str, float] | None = None,
 ) -> float:
-    """Cosine of two count vectors with every key weighted by its IDF (0 when either is empty)."""
+    """Cosine of two count vectors with every key weighted by its IDF (0 when either is empty).
+
+    Args:
+        a: one count vector.
+        b: the other.
+        stats: the corpus statistics (number of articles).
+        df: document frequencies of the keys.
+        idf: the IDF of keys already computed from `df` with these `stats`, filled in here:
+            the places and people of two stories are among their names, so the three share it.
+    """
     if not a or not b:
         return 0.0
-    # `CorpusStats.idf`, written out: it is evaluated for every key of both stories.
+    # `CorpusStats.idf`, written out and kept: it is needed for every key of both stories.
     total = stats.docs + PRIOR_DOCS + 1.0
     get = df.get
     log = math.log
+    known = {} if idf is None else idf
+
+    def weight(key: str) -> float:
+        w = known.get(key)
+        if w is None:
+            w = known[key] = log(total / (1.0 + get(key, 0)))
+        return w
+
     small, large = (a, b) if len(a) <= len(b) else (b, a)
     dot = 0.0
     for key, c in small.items():
         d = large.get(key)
         if d:
-            w = log(total / (1.0 + get(key, 0)))
+            w = weight(key)
             dot += w * w * c * d
     if dot <= 0:
         return 0.0
-    na = math.sqrt(sum([(log(total / (1.0 + get(k, 0))) * c) ** 2 for k, c in a.items()]))
-    nb = math.sqrt(sum([(log(total / (1.0 + get(k, 0))) * c) ** 2 for k, c in b.items()]))
+    na = math.sqrt(sum([(weight(k) * c) ** 2 for k, c in a.items()]))
+    nb = math.sqrt(sum([(weight(k) * c) ** 2 for k, c in b.items()]))
     return dot / (na * nb) if na > 0 and nb > 0 else 0.0
 
 
@@ -393,13 +421,14 @@ def _span_gap(a: StoryState, b: StoryState) -> int | None:
 
 def merge_features(a: StoryState, b: StoryState, stats: CorpusStats) -> np.ndarray:
     """The `MERGE_FEATURES` of two stories."""
+    names: dict[str, float] = {}
     return np.array(
         [
             unit_dot(a.head, b.head),
             unit_dot(a.body, b.body),
-            weighted_cosine(a.names, b.names, stats, stats.names),
-            weighted_cosine(a.places, b.places, stats, stats.names),
-            weighted_cosine(a.people, b.people, stats, stats.names),
+            weighted_cosine(a.names, b.names, stats, stats.names, names),
+            weighted_cosine(a.places, b.places, stats, stats.names, names),
+            weighted_cosine(a.people, b.people, stats, stats.names, names),
             weighted_cosine(a.numbers, b.numbers, stats, stats.numbers),
             weighted_cosine(a.years, b.years, stats, stats.years),
             _shared_terms(a, b),

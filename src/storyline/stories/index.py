@@ -25,25 +25,25 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
 # An article dated more than this many days before the newest one seen is *late*: it is compared
 # with every story instead of the hot ones. Feeds deliver reports within hours to a day or two
 # of publication, so in a stream few articles are late.
-LATE_DAYS = 3
+LATE_DAYS: Final = 3
 # Up to this many stories, a late or undated article is compared exactly with every one; beyond
 # it the cold stories are searched in an HNSW graph. The graph costs ~0.5 ms of CPU to add each
 # story that goes cold, and every story does once (a news stream starts ~0.25 stories per
 # article): ~100 us per article, from the moment it is first needed. Exact comparison costs one
 # article alone 8 ms at 50,000 stories (50,000 x 512 float32, 100 MB read once), and the undated
 # articles of a stretch compared at once (`prepare_wide`: 3% of a feed) under 50 us per article.
-EXACT_LIMIT = 50_000
-NO_DAY = -1  # the day number of an unknown date
+EXACT_LIMIT: Final = 50_000
+NO_DAY: Final = -1  # the day number of an unknown date
 # Up to this many stories above the cosine floor, a search checks them one by one in Python
 # (under 1 us each); beyond, with a dozen array operations (about 1 us each, whatever the size).
-_FEW = 16
+_FEW: Final = 16
 
 
 @lru_cache(maxsize=1)

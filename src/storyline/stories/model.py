@@ -8,9 +8,9 @@ by hand except the decision rule (join when the model says "more likely the same
 
 from __future__ import annotations
 
-import functools
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -50,28 +50,35 @@ class LinkModel:
         t = min(max(self.threshold, 1e-9), 1 - 1e-9)
         return math.log(t / (1 - t))
 
-    @functools.cached_property
-    def _weights(self) -> np.ndarray:
-        # Converted once: the tuple is read for every scored article.
-        return np.asarray(self.weights)
+    def row_logit(self, row: Sequence[float]) -> float:
+        """The logit of one feature row: ``weights . row + bias``.
+
+        Summed in plain floats, feature by feature in order: the same number on every machine
+        (a BLAS product may sum in another order, differently on each processor), and for the
+        few rows of an article cheaper than an array product.
+        """
+        z = 0.0
+        for w, x in zip(self.weights, row, strict=True):
+            z += w * x
+        return z + self.bias
+
+    def row_probability(self, row: Sequence[float]) -> float:
+        """The probability of one feature row: ``1 / (1 + exp(-logit))``."""
+        # exp(700) is finite; a logit below -700 is a probability of 0 either way.
+        return 1.0 / (1.0 + math.exp(-max(self.row_logit(row), -700.0)))
 
     def logits(self, x: np.ndarray) -> np.ndarray:
-        """Logits for feature rows (shape ``(n, len(features))``)."""
-        z = np.asarray(x, dtype=np.float64) @ self._weights
-        z += self.bias
-        return z
+        """Logits for feature rows (shape ``(n, len(features))``), each as `row_logit` gives it."""
+        rows = np.asarray(x, dtype=np.float64)
+        return np.array([self.row_logit(r) for r in rows.reshape(-1, len(self.weights)).tolist()]).reshape(
+            rows.shape[:-1]
+        )
 
     def probability(self, x: np.ndarray) -> np.ndarray:
-        """Probabilities for feature rows: ``1 / (1 + exp(-logit))``."""
-        # Step by step in the array `logits` returns: the same operations on the same numbers,
-        # without a new array per step (this runs for every scored article, on a few rows).
-        z = self.logits(x)
-        if z.ndim == 0:  # one row given as a vector: a scalar, which has no place to write to
-            return 1.0 / (1.0 + np.exp(-z))
-        np.negative(z, out=z)
-        np.exp(z, out=z)
-        z += 1.0
-        return np.divide(1.0, z, out=z)
+        """Probabilities for feature rows, each as `row_probability` gives it."""
+        rows = np.asarray(x, dtype=np.float64)
+        flat = rows.reshape(-1, len(self.weights)).tolist()
+        return np.array([self.row_probability(r) for r in flat]).reshape(rows.shape[:-1])
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form."""

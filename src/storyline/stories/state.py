@@ -10,6 +10,7 @@ import math
 from collections import Counter, _count_elements  # type: ignore[attr-defined]
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Final
 
 import numpy as np
 
@@ -19,11 +20,11 @@ from storyline.stories.terms import DF_BITS, DF_MASK, TermVector
 # A story remembers at most this many distinct words per language for lexical comparison: those
 # with the highest summed TF-IDF. 300 covers the vocabulary its reports share (names, the event's
 # nouns and verbs) and bounds memory for long-running stories of thousands of articles.
-MAX_STORY_TERMS = 300
+MAX_STORY_TERMS: Final = 300
 # Weight of the IDF prior, in articles (see `CorpusStats.idf`). With 100, a key found in every one
 # of the first 10 articles still weighs ln(111/11) = 2.3 against 4.7 for a key seen once, and the
 # prior fades as the corpus grows (at 10,000 articles it changes weights by under 1%).
-PRIOR_DOCS = 100
+PRIOR_DOCS: Final = 100
 
 
 def days_between(a: str, b: str) -> float:

@@ -14,14 +14,15 @@ import math
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Final
 
 import numpy as np
 
 # Document-frequency buckets for words: 2**24 int32 = 64 MB of address space, filled lazily by
 # the OS. A few million distinct words then share a bucket with another word ~10% of the time,
 # which only makes a rare word look a little less rare.
-DF_BITS = 24
-DF_MASK = (1 << DF_BITS) - 1
+DF_BITS: Final = 24
+DF_MASK: Final = (1 << DF_BITS) - 1
 
 EMPTY_IDS = np.zeros(0, dtype=np.uint32)
 EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
@@ -51,13 +52,19 @@ def hash_set(words: Iterable[str]) -> frozenset[int]:
     return frozenset(term_id(w) for w in words)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class TermVector:
     """A sparse weighted word vector: sorted unique ids, weights, and the squared norm."""
 
     ids: np.ndarray
     weights: np.ndarray
     norm2: float
+
+    # Written out rather than generated: compiled (see setup.py), it is a C function.
+    def __init__(self, ids: np.ndarray, weights: np.ndarray, norm2: float) -> None:
+        self.ids = ids
+        self.weights = weights
+        self.norm2 = norm2
 
     @classmethod
     def of(cls, ids: np.ndarray, weights: np.ndarray) -> TermVector:
@@ -106,14 +113,14 @@ class TermVector:
             order = ids.argsort(kind="stable")
             ids = ids[order]
             weights = weights[order]
-            twice = (ids[1:] == ids[:-1]).nonzero()[0]
-            if twice.size:
-                second = twice + 1
-                weights[twice] += weights[second]
-                first = np.ones(ids.size, dtype=bool)
-                first[second] = False
-                ids = ids[first]
-                weights = weights[first]
+            first = np.empty(ids.size, dtype=bool)
+            first[0] = True
+            np.not_equal(ids[1:], ids[:-1], out=first[1:])
+            if not first.all():
+                # Each run of one id (one or two entries) summed in float32, in order.
+                starts = first.nonzero()[0]
+                ids = ids[starts]
+                weights = np.add.reduceat(weights, starts)
         if ids.size > 3 * keep:
             top = np.sort(np.argpartition(-weights, keep - 1)[:keep])
             ids, weights = ids[top], weights[top]
