@@ -6,7 +6,8 @@ Prints:
 * p50/p95 time to place one new article into a state holding `--state` articles (default
   1,000,000), measured on `--probes` new articles placed one by one;
 * peak resident memory of the process;
-* a digest of the stories of the first part, to check that a speed-up left decisions alone.
+* a digest of the stories of the first part, to check that a speed-up left decisions alone;
+* whether the story modules ran compiled (see setup.py) or as pure Python.
 
 The stream imitates a news feed of 275 articles a day (100,000 a year): stories of
 Zipf-distributed sizes (most have one or two reports, a few hundreds), reports spread over up to
@@ -32,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from storyline.stories import cluster as cluster_module
 from storyline.stories.cluster import StoryClusterer
 from storyline.stories.item import StoryItem
 from storyline.stories.terms import term_id
@@ -168,6 +170,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--state", type=int, default=1_000_000)
     ap.add_argument("--probes", type=int, default=1_000)
     args = ap.parse_args(argv)
+    # Installed from source, the story modules are compiled (setup.py); say which ones ran.
+    compiled = not str(cluster_module.__file__).endswith((".py", ".pyc"))
+    print(f"story modules: {'compiled' if compiled else 'pure Python'} ({cluster_module.__file__})")
 
     if args.articles:
         items = list(SyntheticStream(seed=1).take(args.articles))  # embeddings etc. precomputed
