@@ -335,8 +335,9 @@ class StoryClusterer:
                     seen.add(sid)  # live: the search already had its chance
         if not shared:
             return []
-        # The most shared first, the older on a tie: the first of the sorted list, without
-        # sorting all of it. Index slots follow the stories' arrival, as `seq` does, and are unique.
+        # The most shared first, the older on a tie. Index slots follow the stories' arrival, as
+        # `seq` does, and are unique: the order is total. (A few dozen stories at most: sorting
+        # them all costs less than a partial sort through the Python heapq module.)
         ranked = sorted([(-w, slots[sid], sid) for sid, w in shared.items()])[: 2 * NAME_CANDIDATES]
         cosines = self.index.slot_cosines([slot for _, slot, _ in ranked], vector)
         floor = self.models.candidate_floor
