@@ -37,7 +37,7 @@ def extensions() -> list[Extension]:
         from mypyc.build import mypycify
 
         exts = mypycify(COMPILED, group_name="storyline_stories", opt_level="3")
-    except (ImportError, SystemExit, Exception) as exc:  # mypyc missing or rejecting the code
+    except (Exception, SystemExit) as exc:  # mypyc missing or rejecting the code
         print(f"storyline: not compiling the story modules ({exc}); installing pure Python", file=sys.stderr)
         return []
     for ext in exts:
@@ -59,12 +59,9 @@ class BuildExt(build_ext):
         """Build, then set the built files' times."""
         super().run()
         for ext in self.extensions:
-            for built in (
-                Path(self.get_ext_fullpath(ext.name)),
-                Path(self.build_lib, self.get_ext_filename(ext.name)),
-            ):
-                if built.exists():
-                    os.utime(built)
+            built = Path(self.get_ext_fullpath(ext.name))
+            if built.exists():
+                os.utime(built)
 
 
 setup(ext_modules=extensions(), cmdclass={"build_ext": BuildExt})

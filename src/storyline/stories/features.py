@@ -301,13 +301,8 @@ def _cover_and_presence(
     return 2.0 * num / (den * size) - 1.0, 2.0 * anywhere / den - 1.0
 
 
-def join_features(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusStats) -> np.ndarray:
-    """The `JOIN_FEATURES` of an article (its `ArticleEvidence`) against candidate stories, one row each."""
-    return np.array(join_rows(ev, stories, stats), dtype=np.float64).reshape(len(stories), len(JOIN_FEATURES))
-
-
 def join_rows(ev: ArticleEvidence, stories: list[StoryState], stats: CorpusStats) -> list[list[float]]:
-    """`join_features` as lists of floats, one per story.
+    """The `JOIN_FEATURES` of an article (its `ArticleEvidence`) against candidate stories, one row each.
 
     The article's side of every comparison is prepared once per article; then each candidate's
     row is made in one pass. Every value is the same number as the per-feature functions

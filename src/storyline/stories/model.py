@@ -67,18 +67,19 @@ class LinkModel:
         # exp(700) is finite; a logit below -700 is a probability of 0 either way.
         return 1.0 / (1.0 + math.exp(-max(self.row_logit(row), -700.0)))
 
+    def _rows(self, x: np.ndarray) -> tuple[list[list[float]], tuple[int, ...]]:
+        rows = np.asarray(x, dtype=np.float64)
+        return rows.reshape(-1, len(self.weights)).tolist(), rows.shape[:-1]
+
     def logits(self, x: np.ndarray) -> np.ndarray:
         """Logits for feature rows (shape ``(n, len(features))``), each as `row_logit` gives it."""
-        rows = np.asarray(x, dtype=np.float64)
-        return np.array([self.row_logit(r) for r in rows.reshape(-1, len(self.weights)).tolist()]).reshape(
-            rows.shape[:-1]
-        )
+        rows, shape = self._rows(x)
+        return np.array([self.row_logit(r) for r in rows]).reshape(shape)
 
     def probability(self, x: np.ndarray) -> np.ndarray:
         """Probabilities for feature rows, each as `row_probability` gives it."""
-        rows = np.asarray(x, dtype=np.float64)
-        flat = rows.reshape(-1, len(self.weights)).tolist()
-        return np.array([self.row_probability(r) for r in flat]).reshape(rows.shape[:-1])
+        rows, shape = self._rows(x)
+        return np.array([self.row_probability(r) for r in rows]).reshape(shape)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form."""
