@@ -375,29 +375,36 @@ def weighted_cosine(
     """
     if not a or not b:
         return 0.0
-    # `CorpusStats.idf`, written out and kept: it is needed for every key of both stories.
+    # `CorpusStats.idf`, written out and kept: it is needed for every key of both stories. The
+    # lookups are written out in each loop rather than in a helper: compiled (see setup.py), a
+    # nested function is a Python object called through the interpreter, for every key.
     total = stats.docs + PRIOR_DOCS + 1.0
     get = df.get
     log = math.log
     known = {} if idf is None else idf
-
-    def weight(key: str) -> float:
-        w = known.get(key)
-        if w is None:
-            w = known[key] = log(total / (1.0 + get(key, 0)))
-        return w
-
     small, large = (a, b) if len(a) <= len(b) else (b, a)
     dot = 0.0
     for key, c in small.items():
         d = large.get(key)
         if d:
-            w = weight(key)
+            w = known.get(key)
+            if w is None:
+                w = known[key] = log(total / (1.0 + get(key, 0)))
             dot += w * w * c * d
     if dot <= 0:
         return 0.0
-    na = math.sqrt(sum([(weight(k) * c) ** 2 for k, c in a.items()]))
-    nb = math.sqrt(sum([(weight(k) * c) ** 2 for k, c in b.items()]))
+    norms: list[float] = []
+    for counts in (a, b):
+        # Squares summed in key order.
+        n2 = 0.0
+        for key, c in counts.items():
+            w = known.get(key)
+            if w is None:
+                w = known[key] = log(total / (1.0 + get(key, 0)))
+            x = w * c
+            n2 += x * x
+        norms.append(math.sqrt(n2))
+    na, nb = norms
     return dot / (na * nb) if na > 0 and nb > 0 else 0.0
 
 
