@@ -111,17 +111,17 @@ class TermVector:
             # Two sorted runs: a stable sort merges them, and an id in both (each holds it once)
             # ends up twice in a row, this vector's weight first.
             order = ids.argsort(kind="stable")
-            ids = ids[order]
-            weights = weights[order]
+            ids = ids.take(order)
+            weights = weights.take(order)
             first = np.empty(ids.size, dtype=bool)
             first[0] = True
             np.not_equal(ids[1:], ids[:-1], out=first[1:])
-            if not first.all():
+            starts = first.nonzero()[0]
+            if starts.size < ids.size:
                 # Each run of one id (one or two entries) summed in float32, in order.
-                starts = first.nonzero()[0]
-                ids = ids[starts]
+                ids = ids.take(starts)
                 weights = np.add.reduceat(weights, starts)
         if ids.size > 3 * keep:
             top = np.sort(np.argpartition(-weights, keep - 1)[:keep])
-            ids, weights = ids[top], weights[top]
+            ids, weights = ids.take(top), weights.take(top)
         return TermVector(ids, weights, float(weights @ weights))
