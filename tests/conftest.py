@@ -18,7 +18,7 @@ _real_connect = socket.socket.connect
 
 def pytest_configure(config: pytest.Config) -> None:
     """Refuse to test a stale build: modules compiled in place (editable install, see setup.py)
-    whose source changed since the build would hide the changes."""
+    whose source (Python or C) changed since the build would hide the changes."""
     package = Path(storyline.__file__).parent
     if not (package.parent.parent / "setup.py").is_file():
         return  # an installed package: built and unpacked at once, nothing in it is newer
@@ -29,9 +29,11 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     when = max(so.stat().st_mtime for so in built)
     stale = [
-        py.relative_to(package.parent)
+        source.relative_to(package.parent)
         for so in built
-        if (py := so.with_name(so.name.split(".")[0] + ".py")).is_file() and py.stat().st_mtime > when
+        for suffix in (".py", ".c")
+        if (source := so.with_name(so.name.split(".")[0] + suffix)).is_file()
+        and source.stat().st_mtime > when
     ]
     if stale:
         names = ", ".join(str(s) for s in stale)

@@ -44,6 +44,9 @@ def test_continuous_integration_runs_the_compiled_modules() -> None:
     if not os.environ.get("CI"):
         pytest.skip("only continuous integration promises a C compiler")
     assert _compiled() == list(COMPILED), "the install fell back to pure Python"
+    from storyline.stories import terms
+
+    assert terms.native is not None, "the word vectors' C helpers were not built"
 
 
 @pytest.mark.parametrize("fixture", ["ecbplus", "meantime"])

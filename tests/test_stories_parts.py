@@ -57,6 +57,60 @@ def test_term_vectors_add_and_trim_to_the_heaviest_words() -> None:
     assert list(trimmed.ids) == list(range(30, 40))  # 41 > 3 x 10 words: the 10 heaviest stay
 
 
+def _random_vector(rng: np.random.Generator, size: int, pool: np.ndarray) -> TermVector:
+    ids = np.unique(rng.choice(pool, size=size))
+    return TermVector.of(ids, rng.gamma(1.0, 2.0, size=ids.size).astype(np.float32))
+
+
+def test_term_vectors_add_and_match_in_c_exactly_as_in_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    from storyline.stories import terms
+
+    if terms.native is None:
+        pytest.skip("installed without the C helpers")
+    rng = np.random.default_rng(7)
+    pool = rng.integers(0, 2**32, size=3000, dtype=np.uint32)
+    pairs = [
+        (
+            _random_vector(rng, int(rng.integers(0, 900)), pool),
+            _random_vector(rng, int(rng.integers(0, 200)), pool),
+        )
+        for _ in range(300)
+    ]
+    pairs.append((_random_vector(rng, 5, np.array([0, 2**32 - 1], np.uint32)), _random_vector(rng, 3, pool)))
+
+    def run() -> list[tuple[bytes, bytes, float, float]]:
+        out = []
+        for a, b in pairs:
+            total = a.plus(b, keep=300)
+            out.append((total.ids.tobytes(), total.weights.tobytes(), total.norm2, a.dot(b)))
+            assert b.dot(a) == out[-1][3]
+        return out
+
+    with_c = run()
+    monkeypatch.setattr(terms, "native", None)
+    assert run() == with_c
+
+
+def test_the_c_helpers_refuse_arrays_of_another_type() -> None:
+    from storyline.stories import terms
+
+    if terms.native is None:
+        pytest.skip("installed without the C helpers")
+    ids = np.arange(3, dtype=np.uint32)
+    w = np.ones(3, dtype=np.float32)
+    out_ids, out_w = np.empty(6, np.uint32), np.empty(6, np.float32)
+    assert terms.native.merge_add(ids, w, ids + 1, w, out_ids, out_w) == 4
+    assert out_ids[:4].tolist() == [0, 1, 2, 3] and out_w[:4].tolist() == [1.0, 2.0, 2.0, 1.0]
+    with pytest.raises(TypeError, match="a_ids: expected a uint32 array"):
+        terms.native.merge_add(ids.astype(np.int64), w, ids, w, out_ids, out_w)
+    with pytest.raises(TypeError, match="b_weights: expected a float32 array"):
+        terms.native.merge_add(ids, w, ids, w.astype(np.float64), out_ids, out_w)
+    with pytest.raises(ValueError, match="too short"):
+        terms.native.merge_add(ids, w, ids, w, out_ids[:5], out_w)
+    with pytest.raises(ValueError, match="not C-contiguous"):
+        terms.native.matched(ids, w, ids, w, out_w[::2], out_w[1::2])
+
+
 def test_embedding_texts_are_title_plus_lead_and_body_start() -> None:
     body = " ".join(f"w{i}" for i in range(400))
     head, text = embedding_texts("A headline", body)

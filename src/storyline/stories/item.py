@@ -111,6 +111,12 @@ class StoryItem:
     term_tf: np.ndarray = field(default_factory=lambda: EMPTY_WEIGHTS)
     original: str | None = None
 
+    def __post_init__(self) -> None:
+        # The word vectors' C helpers read these arrays as they are (see `terms`): uint32 ids
+        # and float32 frequencies, contiguous. Arrays that already are stay the same objects.
+        object.__setattr__(self, "term_ids", np.ascontiguousarray(self.term_ids, dtype=np.uint32))
+        object.__setattr__(self, "term_tf", np.ascontiguousarray(self.term_tf, dtype=np.float32))
+
 
 def make_item(
     id: str,
