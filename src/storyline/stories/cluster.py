@@ -86,14 +86,14 @@ class Candidate:
 
     story: str
     cosine: float
-    features: np.ndarray
+    features: list[float]
     probability: float
     dormant: bool
 
     # Written out rather than generated: compiled (see setup.py), it is a C function, where the
     # generated one stays Python. One is made for every candidate of every article.
     def __init__(
-        self, story: str, cosine: float, features: np.ndarray, probability: float, dormant: bool = False
+        self, story: str, cosine: float, features: list[float], probability: float, dormant: bool = False
     ) -> None:
         self.story = story
         self.cosine = cosine
@@ -264,7 +264,6 @@ class StoryClusterer:
         lang = ev.item.language or ""
         stories = [self.stories[sid] for sid, _, _ in found]
         rows = join_rows(ev, stories, self.stats)
-        feats = np.array(rows, dtype=np.float64)
         # A story with members in the article's language is judged with its words, one without
         # by the cross-language model.
         join, join_xl = self.models.join, self.models.join_xl
@@ -272,7 +271,7 @@ class StoryClusterer:
             Candidate(
                 sid,
                 cos,
-                feats[i],
+                rows[i],
                 (join if lang in story.terms else join_xl).row_probability(rows[i]),
                 dormant,
             )
