@@ -101,14 +101,31 @@ def test_the_c_helpers_refuse_arrays_of_another_type() -> None:
     out_ids, out_w = np.empty(6, np.uint32), np.empty(6, np.float32)
     assert terms.native.merge_add(ids, w, ids + 1, w, out_ids, out_w) == 4
     assert out_ids[:4].tolist() == [0, 1, 2, 3] and out_w[:4].tolist() == [1.0, 2.0, 2.0, 1.0]
-    with pytest.raises(TypeError, match="a_ids: expected a uint32 array"):
+    with pytest.raises(TypeError, match="a_ids: expected an array of uint32"):
         terms.native.merge_add(ids.astype(np.int64), w, ids, w, out_ids, out_w)
-    with pytest.raises(TypeError, match="b_weights: expected a float32 array"):
+    with pytest.raises(TypeError, match="b_weights: expected an array of float32"):
         terms.native.merge_add(ids, w, ids, w.astype(np.float64), out_ids, out_w)
     with pytest.raises(ValueError, match="too short"):
         terms.native.merge_add(ids, w, ids, w, out_ids[:5], out_w)
     with pytest.raises(ValueError, match="not C-contiguous"):
         terms.native.matched(ids, w, ids, w, out_w[::2], out_w[1::2])
+
+
+def test_word_counts_add_one_per_distinct_bucket_in_c_as_in_numpy() -> None:
+    from storyline.stories import terms
+
+    if terms.native is None:
+        pytest.skip("installed without the C helpers")
+    table = np.zeros(16, dtype=np.int32)
+    terms.count_once(table, np.array([3, 5, 3, 15], dtype=np.int64))
+    expected = np.zeros(16, dtype=np.int32)
+    expected[np.array([3, 5, 3, 15])] += 1
+    assert table.tolist() == expected.tolist() and table[3] == 1
+    with pytest.raises(IndexError, match="bucket 16 outside a table of 16"):
+        terms.native.count_once(table, np.array([1, 16], dtype=np.int64))
+    assert table.tolist() == expected.tolist()  # nothing written when a bucket is out of range
+    with pytest.raises(TypeError, match="buckets: expected an array of int64"):
+        terms.native.count_once(table, np.array([1], dtype=np.int32))
 
 
 def test_embedding_texts_are_title_plus_lead_and_body_start() -> None:

@@ -1,4 +1,4 @@
-/* Merge and match sorted sparse word vectors (see storyline/stories/terms.py).
+/* Merge and match sorted sparse word vectors, and count words (see storyline/stories/terms.py).
  *
  * Written by hand because no maintained library does this for NumPy 1 and 2 at a cost that
  * fits a per-article step: NumPy merges by concatenating and sorting (a dozen array calls),
@@ -7,15 +7,27 @@
  * here equals the one the NumPy fallback in terms.py builds, bit for bit.
  *
  * Arrays are passed through the buffer protocol (no NumPy headers): ids are uint32, weights
- * float32, all C-contiguous; the caller allocates the outputs.
+ * float32, all C-contiguous; the caller allocates the outputs. Counting a document's words in
+ * the document-frequency table is one call here where NumPy makes three (read, add, write).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
 
-/* A C-contiguous buffer of the given item format ("I": uint32, "f": float32). */
+static const char *
+type_name(char kind)
+{
+    switch (kind) {
+    case 'I': return "uint32";
+    case 'i': return "int32";
+    case 'f': return "float32";
+    default: return "int64";
+    }
+}
+
+/* A C-contiguous buffer of one item type: 'I' uint32, 'i' int32, 'f' float32, 'q' int64. */
 static int
-get(PyObject *obj, Py_buffer *view, char format, int writable, const char *what)
+get(PyObject *obj, Py_buffer *view, char kind, int writable, const char *what)
 {
     int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
     if (PyObject_GetBuffer(obj, view, flags) < 0)
@@ -23,9 +35,14 @@ get(PyObject *obj, Py_buffer *view, char format, int writable, const char *what)
     const char *f = view->format ? view->format : "B";
     if (*f == '@' || *f == '=')
         f++; /* native byte order, as a plain format is */
-    if (view->itemsize != 4 || f[0] != format || f[1] != '\0') {
-        PyErr_Format(PyExc_TypeError, "%s: expected a %s array, got format '%s'", what,
-                     format == 'I' ? "uint32" : "float32", view->format ? view->format : "B");
+    int ok = f[0] != '\0' && f[1] == '\0';
+    if (kind == 'q') /* int64 is 'l' or 'q' depending on the platform's C long */
+        ok = ok && view->itemsize == 8 && (f[0] == 'l' || f[0] == 'q');
+    else
+        ok = ok && view->itemsize == 4 && f[0] == kind;
+    if (!ok) {
+        PyErr_Format(PyExc_TypeError, "%s: expected an array of %s, got format '%s'", what, type_name(kind),
+                     view->format ? view->format : "B");
         PyBuffer_Release(view);
         return -1;
     }
@@ -134,9 +151,56 @@ done:
     return result;
 }
 
+/* count_once(table, buckets) -> None
+ *
+ * Adds one to table[b] for every bucket b (int32 table, int64 buckets), once for a bucket listed
+ * twice: what NumPy's `table[buckets] += 1` does (it reads every value before writing any). */
+static PyObject *
+count_once(PyObject *self, PyObject *args)
+{
+    PyObject *o[2];
+    Py_buffer v[2];
+    int got = 0;
+    PyObject *result = NULL;
+    int32_t *old = NULL;
+    if (!PyArg_UnpackTuple(args, "count_once", 2, 2, &o[0], &o[1]))
+        return NULL;
+    if (get(o[0], &v[0], 'i', 1, "table") < 0)
+        goto done;
+    got = 1;
+    if (get(o[1], &v[1], 'q', 0, "buckets") < 0)
+        goto done;
+    got = 2;
+    int32_t *table = v[0].buf;
+    const int64_t *buckets = v[1].buf;
+    Py_ssize_t size = v[0].len / 4, n = v[1].len / 8;
+    old = PyMem_Malloc((n ? n : 1) * sizeof(int32_t));
+    if (old == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t b = buckets[i];
+        if (b < 0 || b >= size) {
+            PyErr_Format(PyExc_IndexError, "count_once: bucket %lld outside a table of %zd", (long long)b, size);
+            goto done;
+        }
+        old[i] = table[b];
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        table[buckets[i]] = old[i] + 1;
+    result = Py_NewRef(Py_None);
+done:
+    PyMem_Free(old);
+    while (got-- > 0)
+        PyBuffer_Release(&v[got]);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"merge_add", merge_add, METH_VARARGS, "Union of two sorted sparse vectors, weights of shared ids added."},
     {"matched", matched, METH_VARARGS, "Weights of the ids two sorted sparse vectors share."},
+    {"count_once", count_once, METH_VARARGS, "Add one to a table at each distinct bucket."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -15,7 +15,7 @@ from typing import Final
 import numpy as np
 
 from storyline.stories.item import StoryItem
-from storyline.stories.terms import DF_BITS, DF_MASK, TermVector
+from storyline.stories.terms import DF_BITS, DF_MASK, TermVector, count_once
 
 # A story remembers at most this many distinct words per language for lexical comparison: those
 # with the highest summed TF-IDF. 300 covers the vocabulary its reports share (names, the event's
@@ -66,7 +66,7 @@ class CorpusStats:
             if buckets is None:
                 buckets = self.buckets(item.term_ids)
             # Two words of one article rarely share a bucket; when they do it is counted once.
-            self.terms[buckets] += 1
+            count_once(self.terms, buckets)
             if self.touched is not None:
                 self.touched.append(buckets)
 

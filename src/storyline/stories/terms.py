@@ -54,6 +54,14 @@ def hash_counts(counts: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
     return ids[order], tf[order].astype(np.float32)
 
 
+def count_once(table: np.ndarray, buckets: np.ndarray) -> None:
+    """Add one to an int32 `table` at each of the int64 `buckets`; a bucket listed twice counts once."""
+    if native is not None:
+        native.count_once(table, buckets)
+    else:
+        table[buckets] += 1
+
+
 def hash_set(words: Iterable[str]) -> frozenset[int]:
     """Ids of a set of words."""
     return frozenset(term_id(w) for w in words)
