@@ -102,6 +102,22 @@ class Candidate:
         self.dormant = dormant
 
 
+class NameUse:
+    """The stories that use a name, and the earliest last date they had when they took it.
+
+    `stories` is the very set kept in `StoryClusterer.names`. No story of a name can be dormant
+    for an article whose window starts at or before `last` (reports only move a story's last
+    date forward). A small class rather than a second dict by name: one lookup finds both, in a dict of every
+    distinct name the stream has seen, where each lookup costs memory traffic.
+    """
+
+    __slots__ = ("last", "stories")
+
+    def __init__(self, stories: set[str], last: int) -> None:
+        self.stories = stories
+        self.last = last
+
+
 @dataclass(frozen=True, slots=True)
 class Placement:
     """Where an article went.
@@ -197,13 +213,13 @@ class StoryClusterer:
 
     def __post_init__(self) -> None:
         self._evidence: ArticleEvidence | None = None  # the last article's, reused by `place`
-        # For each name of `names`: the earliest last date its stories had when they took it.
-        self.name_last: dict[str, int] = {}
+        # Each name of `names` with its stories and the earliest last date they had when they took it.
+        self.name_uses: dict[str, NameUse] = {}
         for name, posting in self.names.items():
             lasts = [
                 day_number(self.stories[s].last) if self.stories[s].last else UNDATED_LAST for s in posting
             ]
-            self.name_last[name] = min(lasts)
+            self.name_uses[name] = NameUse(posting, min(lasts))
         self.index = StoryIndex(self.dim, self.window)
         # What changed since `storyline.stories.persist` last saved (see `take_changes`).
         self.changed: set[str] = set(self.stories)
@@ -289,24 +305,24 @@ class StoryClusterer:
         """
         # A name whose stories all had a report within the window when they took it cannot lead
         # to a dormant story (reports only move a story's last date forward): skip its stories.
-        # `name_last` has exactly the names of `names` (whose stories are never an empty set).
+        # `name_uses` has exactly the names of `names` (whose stories are never an empty set).
         recent = self.index.recent_day(item.published)
-        name_last = self.name_last
+        uses = self.name_uses
         # The article's names that some story uses, and the earliest of their last days.
-        known: list[str] = []
+        known: list[tuple[str, NameUse]] = []
         earliest = recent
         for k in item.names:
-            day = name_last.get(k)
-            if day is not None:
-                known.append(k)
-                if day < earliest:
-                    earliest = day
+            use = uses.get(k)
+            if use is not None:
+                known.append((k, use))
+                if use.last < earliest:
+                    earliest = use.last
         if earliest >= recent:
             return []  # the usual case in a stream: nothing to look up, whichever keys are chosen
-        names = self.names
         df = self.stats.names
-        # Rarest first, ties by name: the order does not depend on how Python hashes strings.
-        keys = sorted(known, key=lambda k: (df.get(k, 0), k))[:NAME_KEYS]
+        # Rarest first, ties by name: the order does not depend on how Python hashes strings
+        # (names are unique, so the uses are never compared).
+        keys = sorted([(df.get(k, 0), k, use) for k, use in known])[:NAME_KEYS]
         seen = {sid for sid, _, _ in found}
         shared: dict[str, float] = {}
         slots: dict[str, int] = {}
@@ -314,11 +330,11 @@ class StoryClusterer:
         slot_of, first_day, last_day = self.index.slot_days()
         total = self.stats.docs + PRIOR_DOCS + 1.0  # `CorpusStats.idf`, written out
         log = math.log
-        for name in keys:
-            if name_last[name] >= recent:
+        for count, _, use in keys:
+            if use.last >= recent:
                 continue
-            w = log(total / (1.0 + df.get(name, 0)))
-            for sid in names[name]:
+            w = log(total / (1.0 + count))
+            for sid in use.stories:
                 if sid in seen:
                     continue
                 if sid in shared:
@@ -355,17 +371,17 @@ class StoryClusterer:
         for name in names:
             if name in self.common_names:
                 continue
-            posting = self.names.get(name)
-            if posting is None:
-                self.names[name] = {story}
-                self.name_last[name] = day
-            elif story not in posting:
-                posting.add(story)
-                if day < self.name_last[name]:
-                    self.name_last[name] = day
-                if len(posting) > NAME_STORIES:
+            use = self.name_uses.get(name)
+            if use is None:
+                posting = self.names[name] = {story}
+                self.name_uses[name] = NameUse(posting, day)
+            elif story not in use.stories:
+                use.stories.add(story)
+                if day < use.last:
+                    use.last = day
+                if len(use.stories) > NAME_STORIES:
                     del self.names[name]
-                    del self.name_last[name]
+                    del self.name_uses[name]
                     self.common_names.add(name)
 
     def _needed(self, cand: Candidate) -> float:
