@@ -180,8 +180,12 @@ class StoryIndex:
         # The norm only divides float32 numbers, so it is taken as float32 again: the same as
         # numpy's float32 square root (a double square root rounded to float32 is exact).
         norm = math.sqrt(v @ v)
-        v = v / norm if norm > 0 else v
-        self._vec[slot] = v
+        row = self._vec[slot]
+        if norm > 0:
+            np.divide(v, norm, out=row)  # `v / norm`, written in place
+        else:
+            row[...] = v
+        v = row
         if self._wide is not None and slot < self._wide_n:
             self._wide_changed.add(slot)
         if self._wide_ahead is not None and slot < self._wide_ahead_n:
