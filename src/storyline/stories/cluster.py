@@ -107,8 +107,8 @@ class NameUse:
 
     `stories` is the very set kept in `StoryClusterer.names`. No story of a name can be dormant
     for an article whose window starts at or before `last` (reports only move a story's last
-    date forward). A small class rather than a second dict by name: one lookup finds both, in a dict of every
-    distinct name the stream has seen, where each lookup costs memory traffic.
+    date forward). A small class rather than a second dict by name: one lookup finds both, in
+    a dict of every distinct name the stream has seen, where each lookup costs memory traffic.
     """
 
     __slots__ = ("last", "stories")
