@@ -126,6 +126,10 @@ def test_word_counts_add_one_per_distinct_bucket_in_c_as_in_numpy() -> None:
     assert table.tolist() == expected.tolist()  # nothing written when a bucket is out of range
     with pytest.raises(TypeError, match="buckets: expected an array of int64"):
         terms.native.count_once(table, np.array([1], dtype=np.int32))
+    with pytest.raises(ValueError, match="read-only"):
+        terms.native.count_once(np.frombuffer(bytes(64), dtype=np.int32), np.array([1], dtype=np.int64))
+    with pytest.raises(TypeError, match=r"count_once\(\) takes 2 arrays \(1 given\)"):
+        terms.native.count_once(table)
 
 
 def test_embedding_texts_are_title_plus_lead_and_body_start() -> None:

@@ -13,6 +13,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <string.h>
 
 static const char *
 type_name(char kind)
@@ -49,6 +50,31 @@ get(PyObject *obj, Py_buffer *view, char kind, int writable, const char *what)
     return 0;
 }
 
+static void
+release(Py_buffer *v, int n)
+{
+    while (n-- > 0)
+        PyBuffer_Release(&v[n]);
+}
+
+/* The arguments of `name`: one array per letter of `kinds` (see `get`), named `what`, argument i
+ * writable when bit i of `writable` is set. On failure nothing is held and -1 is returned. */
+static int
+get_args(PyObject *args, const char *name, const char *kinds, unsigned writable, const char *const *what, Py_buffer *v)
+{
+    int n = (int)strlen(kinds);
+    if (PyTuple_GET_SIZE(args) != n) {
+        PyErr_Format(PyExc_TypeError, "%s() takes %d arrays (%zd given)", name, n, PyTuple_GET_SIZE(args));
+        return -1;
+    }
+    for (int i = 0; i < n; i++)
+        if (get(PyTuple_GET_ITEM(args, i), &v[i], kinds[i], (writable >> i) & 1, what[i]) < 0) {
+            release(v, i);
+            return -1;
+        }
+    return 0;
+}
+
 /* merge_add(a_ids, a_weights, b_ids, b_weights, out_ids, out_weights) -> n
  *
  * The union of two vectors with unique ascending ids into the first n items of the outputs
@@ -56,17 +82,11 @@ get(PyObject *obj, Py_buffer *view, char kind, int writable, const char *what)
 static PyObject *
 merge_add(PyObject *self, PyObject *args)
 {
-    PyObject *o[6];
+    static const char *const what[] = {"a_ids", "a_weights", "b_ids", "b_weights", "out_ids", "out_weights"};
     Py_buffer v[6];
-    static const char *what[6] = {"a_ids", "a_weights", "b_ids", "b_weights", "out_ids", "out_weights"};
-    static const char format[6] = {'I', 'f', 'I', 'f', 'I', 'f'};
-    int got = 0;
     PyObject *result = NULL;
-    if (!PyArg_UnpackTuple(args, "merge_add", 6, 6, &o[0], &o[1], &o[2], &o[3], &o[4], &o[5]))
+    if (get_args(args, "merge_add", "IfIfIf", 0x30, what, v) < 0) /* outputs: the last two */
         return NULL;
-    for (; got < 6; got++)
-        if (get(o[got], &v[got], format[got], got >= 4, what[got]) < 0)
-            goto done;
     Py_ssize_t na = v[0].len / 4, nb = v[2].len / 4;
     if (v[1].len / 4 != na || v[3].len / 4 != nb || v[4].len / 4 < na + nb || v[5].len / 4 < na + nb) {
         PyErr_SetString(PyExc_ValueError, "merge_add: ids and weights differ in length, or the outputs are too short");
@@ -100,8 +120,7 @@ merge_add(PyObject *self, PyObject *args)
     }
     result = PyLong_FromSsize_t(k);
 done:
-    while (got-- > 0)
-        PyBuffer_Release(&v[got]);
+    release(v, 6);
     return result;
 }
 
@@ -112,17 +131,11 @@ done:
 static PyObject *
 matched(PyObject *self, PyObject *args)
 {
-    PyObject *o[6];
+    static const char *const what[] = {"a_ids", "a_weights", "b_ids", "b_weights", "out_a", "out_b"};
     Py_buffer v[6];
-    static const char *what[6] = {"a_ids", "a_weights", "b_ids", "b_weights", "out_a", "out_b"};
-    static const char format[6] = {'I', 'f', 'I', 'f', 'f', 'f'};
-    int got = 0;
     PyObject *result = NULL;
-    if (!PyArg_UnpackTuple(args, "matched", 6, 6, &o[0], &o[1], &o[2], &o[3], &o[4], &o[5]))
+    if (get_args(args, "matched", "IfIfff", 0x30, what, v) < 0) /* outputs: the last two */
         return NULL;
-    for (; got < 6; got++)
-        if (get(o[got], &v[got], format[got], got >= 4, what[got]) < 0)
-            goto done;
     Py_ssize_t na = v[0].len / 4, nb = v[2].len / 4;
     Py_ssize_t least = na < nb ? na : nb;
     if (v[1].len / 4 != na || v[3].len / 4 != nb || v[4].len / 4 < least || v[5].len / 4 < least) {
@@ -146,8 +159,7 @@ matched(PyObject *self, PyObject *args)
     }
     result = PyLong_FromSsize_t(k);
 done:
-    while (got-- > 0)
-        PyBuffer_Release(&v[got]);
+    release(v, 6);
     return result;
 }
 
@@ -158,19 +170,12 @@ done:
 static PyObject *
 count_once(PyObject *self, PyObject *args)
 {
-    PyObject *o[2];
+    static const char *const what[] = {"table", "buckets"};
     Py_buffer v[2];
-    int got = 0;
     PyObject *result = NULL;
     int32_t *old = NULL;
-    if (!PyArg_UnpackTuple(args, "count_once", 2, 2, &o[0], &o[1]))
+    if (get_args(args, "count_once", "iq", 0x1, what, v) < 0) /* the table is written */
         return NULL;
-    if (get(o[0], &v[0], 'i', 1, "table") < 0)
-        goto done;
-    got = 1;
-    if (get(o[1], &v[1], 'q', 0, "buckets") < 0)
-        goto done;
-    got = 2;
     int32_t *table = v[0].buf;
     const int64_t *buckets = v[1].buf;
     Py_ssize_t size = v[0].len / 4, n = v[1].len / 8;
@@ -192,8 +197,7 @@ count_once(PyObject *self, PyObject *args)
     result = Py_NewRef(Py_None);
 done:
     PyMem_Free(old);
-    while (got-- > 0)
-        PyBuffer_Release(&v[got]);
+    release(v, 2);
     return result;
 }
 
@@ -204,7 +208,7 @@ static PyMethodDef methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_sparse", NULL, -1, methods};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, .m_name = "_sparse", .m_size = -1, .m_methods = methods};
 
 PyMODINIT_FUNC
 PyInit__sparse(void)
