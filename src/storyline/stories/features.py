@@ -375,37 +375,38 @@ def weighted_cosine(
     """
     if not a or not b:
         return 0.0
-    # `CorpusStats.idf`, written out and kept: it is needed for every key of both stories. The
-    # lookups are written out in each loop rather than in a helper: compiled (see setup.py), a
-    # nested function is a Python object called through the interpreter, for every key.
     total = stats.docs + PRIOR_DOCS + 1.0
-    get = df.get
-    log = math.log
     known = {} if idf is None else idf
     small, large = (a, b) if len(a) <= len(b) else (b, a)
     dot = 0.0
     for key, c in small.items():
         d = large.get(key)
         if d:
-            w = known.get(key)
-            if w is None:
-                w = known[key] = log(total / (1.0 + get(key, 0)))
+            w = _idf(known, key, total, df)
             dot += w * w * c * d
     if dot <= 0:
         return 0.0
     norms: list[float] = []
     for counts in (a, b):
-        # Squares summed in key order.
-        n2 = 0.0
+        n2 = 0.0  # squares summed in key order
         for key, c in counts.items():
-            w = known.get(key)
-            if w is None:
-                w = known[key] = log(total / (1.0 + get(key, 0)))
-            x = w * c
+            x = _idf(known, key, total, df) * c
             n2 += x * x
         norms.append(math.sqrt(n2))
     na, nb = norms
     return dot / (na * nb) if na > 0 and nb > 0 else 0.0
+
+
+def _idf(known: dict[str, float], key: str, total: float, df: Mapping[str, int]) -> float:
+    """`CorpusStats.idf` of a key with ``total = docs + PRIOR_DOCS + 1``, kept in `known`.
+
+    A module function rather than one nested in `weighted_cosine`: compiled (see setup.py), a
+    nested function is a Python object called through the interpreter, for every key.
+    """
+    w = known.get(key)
+    if w is None:
+        w = known[key] = math.log(total / (1.0 + df.get(key, 0)))
+    return w
 
 
 def _shared_terms(a: StoryState, b: StoryState) -> float:
