@@ -75,6 +75,22 @@ get_args(PyObject *args, const char *name, const char *kinds, unsigned writable,
     return 0;
 }
 
+/* The lengths of the two vectors of merge_add and matched (arguments 0-3: ids and weights of
+ * each, of one length), checking that the outputs (arguments 4 and 5) can hold their union
+ * (`union_` set) or the shorter one. */
+static int
+vector_lengths(const char *name, const Py_buffer *v, int union_, Py_ssize_t *na, Py_ssize_t *nb)
+{
+    *na = v[0].len / 4;
+    *nb = v[2].len / 4;
+    Py_ssize_t need = union_ ? *na + *nb : (*na < *nb ? *na : *nb);
+    if (v[1].len / 4 != *na || v[3].len / 4 != *nb || v[4].len / 4 < need || v[5].len / 4 < need) {
+        PyErr_Format(PyExc_ValueError, "%s: ids and weights differ in length, or the outputs are too short", name);
+        return -1;
+    }
+    return 0;
+}
+
 /* merge_add(a_ids, a_weights, b_ids, b_weights, out_ids, out_weights) -> n
  *
  * The union of two vectors with unique ascending ids into the first n items of the outputs
@@ -87,11 +103,9 @@ merge_add(PyObject *self, PyObject *args)
     PyObject *result = NULL;
     if (get_args(args, "merge_add", "IfIfIf", 0x30, what, v) < 0) /* outputs: the last two */
         return NULL;
-    Py_ssize_t na = v[0].len / 4, nb = v[2].len / 4;
-    if (v[1].len / 4 != na || v[3].len / 4 != nb || v[4].len / 4 < na + nb || v[5].len / 4 < na + nb) {
-        PyErr_SetString(PyExc_ValueError, "merge_add: ids and weights differ in length, or the outputs are too short");
+    Py_ssize_t na, nb;
+    if (vector_lengths("merge_add", v, 1, &na, &nb) < 0)
         goto done;
-    }
     const uint32_t *ai = v[0].buf, *bi = v[2].buf;
     const float *aw = v[1].buf, *bw = v[3].buf;
     uint32_t *oi = v[4].buf;
@@ -136,12 +150,9 @@ matched(PyObject *self, PyObject *args)
     PyObject *result = NULL;
     if (get_args(args, "matched", "IfIfff", 0x30, what, v) < 0) /* outputs: the last two */
         return NULL;
-    Py_ssize_t na = v[0].len / 4, nb = v[2].len / 4;
-    Py_ssize_t least = na < nb ? na : nb;
-    if (v[1].len / 4 != na || v[3].len / 4 != nb || v[4].len / 4 < least || v[5].len / 4 < least) {
-        PyErr_SetString(PyExc_ValueError, "matched: ids and weights differ in length, or the outputs are too short");
+    Py_ssize_t na, nb;
+    if (vector_lengths("matched", v, 0, &na, &nb) < 0)
         goto done;
-    }
     const uint32_t *ai = v[0].buf, *bi = v[2].buf;
     const float *aw = v[1].buf, *bw = v[3].buf;
     float *oa = v[4].buf, *ob = v[5].buf;
