@@ -45,7 +45,7 @@ from scipy.special import expit
 import stories_data as sd
 from storyline.stories.cluster import DORMANT_THRESHOLD, Candidate, StoryClusterer
 from storyline.stories.features import JOIN_FEATURES, MERGE_FEATURES, NON_POSITIVE, TIME_FEATURES
-from storyline.stories.item import StoryItem
+from storyline.stories.item import STORY_ENCODER, StoryItem
 from storyline.stories.model import LinkModel, StoryModels
 from storyline.stories.state import StoryState
 
@@ -502,6 +502,7 @@ def main(argv: list[str] | None = None) -> None:
         "cross-language join model also on MEANTIME (Minard et al., LREC 2016, CC BY 4.0) translations",
         "fitted": date.today().isoformat(),
         "script": "eval/fit_stories.py",
+        "encoder": STORY_ENCODER,
         "window_days": args.window,
         "l2_c": C,
         "dormant_threshold": DORMANT,

@@ -188,8 +188,9 @@ def load_izium(folder: Path, gold: Path | None = None) -> list[Doc]:
 
 def _embed(texts: list[str], cache: Path, tag: str) -> np.ndarray:
     from storyline.fingerprint.embed import get_encoder
+    from storyline.stories.item import STORY_ENCODER
 
-    encoder = get_encoder()
+    encoder = get_encoder(STORY_ENCODER)
     key = digest(encoder.name, *texts)
     path = cache / f"{tag}-{key}.npy"
     if path.exists():

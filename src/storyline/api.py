@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 from collections.abc import Iterable, Iterator, Mapping
@@ -19,6 +20,7 @@ from storyline.config import Config
 from storyline.dedup.explain import DupGroup, Why
 from storyline.fingerprint.embed import Encoder, get_encoder
 from storyline.ingest import read_paths, record_to_raw
+from storyline.pipeline.executors import make_executor
 from storyline.pipeline.runner import Progress, run
 from storyline.pipeline.stages import ingest_plan
 from storyline.store import Store
@@ -109,11 +111,21 @@ class Storyline:
     def ingest_raw(
         self, records: Iterable[RawDoc | Rejected], progress: Progress | None = None
     ) -> IngestReport:
-        """Run the pipeline over raw records, then refresh the views of the stories it touched."""
-        plan = ingest_plan(self.store, self.config, self.encoder)
-        report, touched = run(self.store, records, plan, self.config.ingest.batch_size, progress)
-        self.refresh_views(touched)
-        return report
+        """Run the pipeline over raw records.
+
+        Story views (entities, quotes, timeline, summary: the parsing) are not built here: a view
+        is built when first read and cached until its story changes, or for every story by
+        `refresh_views` (``storyline enrich``). An ingest gives each new story a provisional
+        headline (its first titled article's title) so that story lists read well at once.
+        """
+        settings = self.config.ingest
+        executor = make_executor(settings.executor, settings.workers or None, settings.ray_address or None)
+        try:
+            plan = ingest_plan(self.store, self.config, self.encoder, executor)
+            report, _ = run(self.store, records, plan, settings.batch_size, progress)
+        finally:
+            executor.close()
+        return dataclasses.replace(report, workers=executor.workers)
 
     def reclean(self, progress: Any = None) -> Any:
         """Clean every article again from its raw record; redo duplicates and stories for what changed.
@@ -123,8 +135,7 @@ class Storyline:
         """
         from storyline.pipeline.reclean import reclean
 
-        report, touched = reclean(self.store, self.config, self.encoder, progress=progress)
-        self.refresh_views(touched)
+        report, _ = reclean(self.store, self.config, self.encoder, progress=progress)
         return report
 
     # -- views -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ Errors are one line naming the input and the problem; ``--debug`` shows the trac
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -95,6 +96,13 @@ def main(ctx: click.Context, db: str | None, config: str | None, debug: bool) ->
     ctx.obj = Ctx(db, config, debug)
 
 
+def report_json(report: IngestReport) -> dict[str, Any]:
+    """The report as plain JSON data (rejects as their fields)."""
+    data = asdict(report)
+    data["rejected"] = [asdict(r) for r in report.rejected]
+    return data
+
+
 def _print_report(report: IngestReport, show: int = 20) -> None:
     rate = report.read / report.seconds if report.seconds else 0.0
     out.print(
@@ -114,8 +122,39 @@ def _print_report(report: IngestReport, show: int = 20) -> None:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--strict", is_flag=True, help="Exit non-zero if any record was rejected.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write the run's report (counts, rejects, seconds per stage) to this JSON file.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: the machine's cores).",
+)
+@click.option(
+    "--executor",
+    type=click.Choice(["auto", "local", "processes", "ray"]),
+    default=None,
+    help="Where per-document work runs: this process, a local process pool, or Ray.",
+)
+@click.option(
+    "--ray-address", default=None, help="A Ray cluster to attach to (default: $RAY_ADDRESS, else local)."
+)
 @click.pass_obj
-def ingest(obj: Ctx, paths: Sequence[str], strict: bool, quiet: bool) -> None:
+def ingest(
+    obj: Ctx,
+    paths: Sequence[str],
+    strict: bool,
+    quiet: bool,
+    report_path: str | None,
+    workers: int | None,
+    executor: str | None,
+    ray_address: str | None,
+) -> None:
     """Read files, folders, globs or - (JSON Lines on stdin) into the database.
 
     Text, HTML (also .gz), JSON Lines, JSON, CSV, WARC(.gz) and RSS/Atom are understood. Re-running
@@ -124,6 +163,16 @@ def ingest(obj: Ctx, paths: Sequence[str], strict: bool, quiet: bool) -> None:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     api = obj.api()
+    settings = api.config.ingest
+    api.config = dataclasses.replace(
+        api.config,
+        ingest=dataclasses.replace(
+            settings,
+            workers=workers or settings.workers,
+            executor=executor or ("processes" if workers and workers > 1 else settings.executor),
+            ray_address=ray_address or settings.ray_address,
+        ),
+    )
     show = not quiet and err.is_terminal
     with Progress(
         SpinnerColumn(),
@@ -147,6 +196,8 @@ def ingest(obj: Ctx, paths: Sequence[str], strict: bool, quiet: bool) -> None:
 
         report = api.ingest(paths, progress=progress)
     _print_report(report)
+    if report_path:
+        Path(report_path).write_text(json.dumps(report_json(report), indent=1), encoding="utf-8")
     if strict and report.rejected:
         sys.exit(2)
     if report.added == 0 and report.already_present == 0 and report.read:

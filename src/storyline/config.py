@@ -47,6 +47,11 @@ class IngestConfig:
     batch_size: int = 200
     max_file_bytes: int = 200_000_000
     min_words: int = 20
+    # Where per-document work runs (`storyline.pipeline.executors`): "auto" (a local process pool
+    # once a batch has work for more than one worker), "local", "processes" or "ray".
+    executor: str = "auto"
+    workers: int = 0  # processes of a pool, or CPUs of a local Ray cluster; 0: the machine's cores
+    ray_address: str = ""  # a Ray cluster to attach to; empty: $RAY_ADDRESS, else a local one
 
 
 @dataclass(frozen=True)

@@ -321,3 +321,6 @@ class IngestReport:
     rejected: tuple[Rejected, ...] = ()
     stories_touched: int = 0
     seconds: float = 0.0
+    # Seconds spent in each stage (and in writing, reading and building views), in run order.
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    workers: int = 1

@@ -61,6 +61,31 @@ def probability(features: dict[str, float]) -> float:
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
+# Features that come from the sentence alignment (the encoder's work), each at most 1, and those
+# of them that are also at most the sentence ratio (aligned pairs over the longer article).
+_ALIGNED = ("doc_cos", "aligned_share", "aligned_cos", "aligned_margin", "length_corr")
+_ALIGNED_BY_RATIO = ("aligned_cover", "confident_cover")
+
+
+def could_be_same(unaligned: dict[str, float]) -> bool:
+    """Whether a pair can reach the threshold at all, before any sentence is embedded.
+
+    `unaligned` are the pair's features computed without vectors (`features` with profiles that
+    have none): numbers, names and sentence counts. The alignment can add at most the weight of
+    each alignment feature at its largest value (1, or the sentence ratio for the covers, which
+    count aligned pairs over the longer article; every weight is non-negative), so when even
+    that sum stays under the threshold the pair is not one article whatever the encoder says.
+    The decision is the same as embedding and aligning it: no pair that could pass is skipped.
+    """
+    if any(w < 0 for w in WEIGHTS.values()):  # pragma: no cover - a refit with signed weights
+        return True
+    ratio = unaligned.get("sentence_ratio", 0.0)
+    best = dict(unaligned)
+    best.update(dict.fromkeys(_ALIGNED, 1.0))
+    best.update(dict.fromkeys(_ALIGNED_BY_RATIO, ratio))
+    return probability(best) >= THRESHOLD
+
+
 def covers_both(features: dict[str, float]) -> bool:
     """Whether most of both articles is aligned beyond chance (always, outside the encoder's languages)."""
     if features.get("covered", 0.0) < 1.0:

@@ -64,7 +64,7 @@ ANCHOR_THRESHOLD = 0.3
 MIN_ANCHORS = 8
 
 
-def _doc_text(article: Article, lead_chars: int = 600) -> str:
+def doc_text(article: Article, lead_chars: int = 600) -> str:
     """Title and lead: the text of the document embedding the pair model was fitted with."""
     lead = article.text[:lead_chars]
     return f"{article.title}\n{lead}" if article.title else lead
@@ -111,10 +111,19 @@ class Deduplicator:
         encoder: the sentence encoder for translations and rewrites; None for lexical duplicates only.
     """
 
-    def __init__(self, store: Store, config: DedupConfig, encoder: Encoder | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        config: DedupConfig,
+        encoder: Encoder | None = None,
+        candidates: Encoder | None = None,
+    ) -> None:
         self.store = store
         self.config = config
         self.encoder = encoder if config.semantic else None
+        # Candidate search runs on the cheap vectors every article has (see
+        # `storyline.fingerprint.static`); the full encoder verifies the candidates only.
+        self.candidates = candidates or encoder
         if self.encoder is not None and self.encoder.name != model.ENCODER:
             log.warning(
                 "translations and rewrites are verified with %s embeddings only; with %s, "
@@ -240,11 +249,11 @@ class Deduplicator:
         return len(set(a.numbers)) + len(set(a.names)) >= MIN_ANCHORS
 
     def _vector_index(self) -> VectorIndex:
-        assert self.encoder is not None
+        assert self.candidates is not None
         if self._vectors is None:
-            self._vectors = VectorIndex(self.encoder.dim)
+            self._vectors = VectorIndex(self.candidates.dim)
             seqs, vecs = [], []
-            for seq, vec in self.store.iter_embeddings(self.encoder.name, DOC_FIELD):
+            for seq, vec in self.store.iter_embeddings(self.candidates.name, DOC_FIELD):
                 seqs.append(seq)
                 vecs.append(vec)
             if seqs:
@@ -253,14 +262,19 @@ class Deduplicator:
 
     # -- embeddings -----------------------------------------------------------------------
 
-    def doc_vectors(self, articles: Sequence[Article]) -> dict[str, np.ndarray]:
-        """Title+lead embeddings of articles, from the store's cache or computed and cached."""
-        assert self.encoder is not None
-        enc = self.encoder
+    def doc_vectors(self, articles: Sequence[Article], enc: Encoder | None = None) -> dict[str, np.ndarray]:
+        """Title+lead embeddings of articles, from the store's cache or computed and cached.
+
+        Args:
+            articles: the articles.
+            enc: the encoder; the full (verifying) encoder when None.
+        """
+        enc = enc or self.encoder
+        assert enc is not None
         cached = self.store.get_embeddings(enc.name, DOC_FIELD, [a.id for a in articles])
         todo = [a for a in articles if a.id not in cached]
         if todo:
-            vecs = enc.encode([_doc_text(a) for a in todo])
+            vecs = enc.encode([doc_text(a) for a in todo])
             self.store.put_embeddings(enc.name, DOC_FIELD, [a.id for a in todo], vecs)
             cached.update({a.id: v for a, v in zip(todo, vecs, strict=True)})
         return cached
@@ -286,10 +300,13 @@ class Deduplicator:
 
     # -- the stage --------------------------------------------------------------------------
 
-    def process(self, new: Sequence[Article]) -> list[DupRelation]:
+    def process(
+        self, new: Sequence[Article], vectors: dict[str, np.ndarray] | None = None
+    ) -> list[DupRelation]:
         """Index new articles and return the relations of every duplicate group they touch.
 
-        The articles must already be stored. The returned relations replace all earlier relations
+        The articles must already be stored. `vectors` are their candidate-search vectors when
+        already computed (by the candidate encoder). The returned relations replace all earlier relations
         of the groups' members (the original of a group can change when an older article arrives
         later). Must run inside a transaction.
         """
@@ -347,7 +364,7 @@ class Deduplicator:
                 cache.add(fresh, fp)
                 self._lexical_links(fresh, fp, seqs, known, articles, cache, link, scored)
                 if self.encoder is not None:
-                    self._semantic_links(fresh, anchors, seqs, known, articles, groups, direct, link)
+                    self._semantic_links(fresh, anchors, seqs, known, articles, groups, direct, link, vectors)
             return self._relations(groups, direct, articles, known, cache, scored)
         finally:
             cache.end_call()
@@ -436,8 +453,16 @@ class Deduplicator:
         groups: _Groups,
         direct: dict[frozenset[str], dict[str, Any]],
         link: Any,
+        given: dict[str, np.ndarray] | None = None,
     ) -> None:
-        vecs = self.doc_vectors(fresh)
+        assert self.candidates is not None
+        if given is not None and all(a.id in given for a in fresh):
+            vecs = {a.id: given[a.id] for a in fresh}
+            self.store.put_embeddings(
+                self.candidates.name, DOC_FIELD, [a.id for a in fresh], np.vstack([vecs[a.id] for a in fresh])
+            )
+        else:
+            vecs = self.doc_vectors(fresh, self.candidates)
         index = self._vector_index()
         mat = np.vstack([vecs[a.id] for a in fresh])
         index.add([seqs[a.id] for a in fresh], mat)
@@ -474,7 +499,22 @@ class Deduplicator:
             return
         need = sorted({i for k in pairs for i in k} - set(articles))
         articles.update({x.id: x for x in self.store.get_articles(need)})
-        members = sorted({i for k in pairs for i in k if i in articles})
+        # Embedding sentences is the costly step: first drop the pairs whose numbers, names and
+        # sentence counts leave them short of the threshold even with a perfect alignment.
+        bare = {
+            i: profile(i, articles[i].language, articles[i].text, None)
+            for i in sorted({i for k in pairs for i in k if i in articles})
+        }
+        pairs = [
+            k
+            for k in pairs
+            if min(k) in bare
+            and max(k) in bare
+            and model.could_be_same(features(bare[min(k)], bare[max(k)], 0.0)[0])
+        ]
+        if not pairs:
+            return
+        members = sorted({i for k in pairs for i in k})
         doc = self.doc_vectors([articles[i] for i in members])
         profs = self.profiles([articles[i] for i in members])
         for k in pairs:

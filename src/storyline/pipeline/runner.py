@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from storyline.errors import StorylineError
+from storyline.pipeline.features import DocFeatures
 from storyline.store import Store
 from storyline.text import batched
 from storyline.types import Article, DupRelation, IngestReport, RawDoc, Rejected
@@ -27,6 +28,7 @@ class Batch:
     raws: tuple[RawDoc, ...] = ()
     articles: tuple[Article, ...] = ()
     rejected: tuple[Rejected, ...] = ()
+    features: tuple[DocFeatures, ...] = ()
     relations: tuple[DupRelation, ...] = ()
     assignments: tuple[tuple[str, str, float | None], ...] = ()
     stories: frozenset[str] = frozenset()
@@ -87,13 +89,22 @@ def run(
     read = added = present = dups = 0
     rejected: list[Rejected] = []
     touched: set[str] = set()
-    for chunk in batched(records, batch_size):
+    timings: dict[str, float] = {"read": 0.0, **{s.name: 0.0 for s in stages}}
+    source = iter(batched(records, batch_size))
+    while True:
+        t0 = time.perf_counter()
+        chunk = next(source, None)
+        timings["read"] += time.perf_counter() - t0
+        if chunk is None:
+            break
         raws = tuple(r for r in chunk if isinstance(r, RawDoc))
         rejects = tuple(r for r in chunk if isinstance(r, Rejected))
         batch = Batch(raws=raws, rejected=rejects)
         with store.atomic():
             for stage in stages:
+                t0 = time.perf_counter()
                 batch = stage(batch)
+                timings[stage.name] += time.perf_counter() - t0
         read += len(chunk)
         added += len(batch.articles)
         present += batch.already_present
@@ -101,12 +112,19 @@ def run(
         rejected.extend(batch.rejected)
         touched |= batch.stories
         if progress is not None:
-            progress(len(chunk), _report(read, added, present, dups, rejected, touched, start))
-    return _report(read, added, present, dups, rejected, touched, start), touched
+            progress(len(chunk), _report(read, added, present, dups, rejected, touched, start, timings))
+    return _report(read, added, present, dups, rejected, touched, start, timings), touched
 
 
 def _report(
-    read: int, added: int, present: int, dups: int, rejected: list[Rejected], touched: set[str], start: float
+    read: int,
+    added: int,
+    present: int,
+    dups: int,
+    rejected: list[Rejected],
+    touched: set[str],
+    start: float,
+    timings: dict[str, float],
 ) -> IngestReport:
     return IngestReport(
         read=read,
@@ -116,6 +134,7 @@ def _report(
         rejected=tuple(rejected),
         stories_touched=len(touched),
         seconds=time.perf_counter() - start,
+        stage_seconds=dict(timings),
     )
 
 

@@ -5,23 +5,20 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 
-import numpy as np
-
 from storyline.clean import clean_record
 from storyline.clean.record import block_hashes, publisher_key
 from storyline.config import Config
 from storyline.dedup import Deduplicator
 from storyline.errors import InputError
-from storyline.fingerprint.embed import Encoder
-from storyline.nlp import has_model, mentions_many
+from storyline.fingerprint.embed import Encoder, get_encoder
+from storyline.nlp import has_model
+from storyline.pipeline.executors import Executor, InProcess
+from storyline.pipeline.features import DocFeatures, encoder_name, stack
+from storyline.pipeline.features import compute as compute_features
+from storyline.pipeline.features import shards as feature_shards
 from storyline.pipeline.runner import Batch, FnStage, Stage
 from storyline.store import Store
-from storyline.stories import (
-    StoryClusterer,
-    embedding_texts,
-    item_from_article,
-    mention_text,
-)
+from storyline.stories import StoryClusterer, item_from_article
 from storyline.stories import persist as story_state
 from storyline.types import Article, DupRelation, Rejected
 
@@ -106,15 +103,18 @@ def persist(store: Store) -> Stage:
 def dedup(store: Store, config: Config, encoder: Encoder | None = None) -> Stage:
     """Find duplicates of the new articles and store the relations of the groups they touch.
 
-    With an encoder (and ``dedup.semantic`` on), translations and rewrites are found too; the
-    title+lead embeddings it computes are the ones the story stage reuses.
+    With an encoder (and ``dedup.semantic`` on), translations and rewrites are found too:
+    candidates by the per-document vectors (`storyline.pipeline.features`), verified with the
+    full encoder.
     """
-    deduplicator = Deduplicator(store, config.dedup, encoder)
+    candidates = get_encoder(encoder_name(encoder.name)) if encoder is not None else None
+    deduplicator = Deduplicator(store, config.dedup, encoder, candidates)
 
     def fn(batch: Batch) -> Batch:
         if not batch.articles:
             return batch
-        relations = deduplicator.process(batch.articles)
+        vectors = {f.id: f.doc for f in batch.features} if batch.features else None
+        relations = deduplicator.process(batch.articles, vectors)
         if relations:
             members = {r.article for r in relations} | {r.original for r in relations}
             store.delete_relations(members)
@@ -124,30 +124,27 @@ def dedup(store: Store, config: Config, encoder: Encoder | None = None) -> Stage
     return FnStage("dedup", fn, frozenset({"articles"}), frozenset({"relations"}))
 
 
-HEAD_FIELD = "story_head"
-BODY_FIELD = "story_body"
+def document_features(config: Config, executor: Executor | None = None) -> Stage:
+    """Compute each new article's vectors and names, shard by shard, on the executor's workers."""
+    name = encoder_name(config.embed.model)
+    run_on = executor or InProcess()
+
+    def fn(batch: Batch) -> Batch:
+        if not batch.articles:
+            return batch
+        found = run_on.map(compute_features, feature_shards(batch.articles, name))
+        return dataclasses.replace(batch, features=tuple(f for shard in found for f in shard))
+
+    return FnStage("features", fn, frozenset({"articles"}), frozenset({"features"}))
 
 
-def story_vectors(
-    store: Store, encoder: Encoder, articles: Sequence[Article]
-) -> tuple[np.ndarray, np.ndarray]:
-    """The two story embeddings of each article (title + lead, body), cached in the store."""
-    ids = [a.id for a in articles]
-    heads = store.get_embeddings(encoder.name, HEAD_FIELD, ids)
-    bodies = store.get_embeddings(encoder.name, BODY_FIELD, ids)
-    todo = [a for a in articles if a.id not in heads or a.id not in bodies]
-    if todo:
-        texts = [embedding_texts(a.title, a.text) for a in todo]
-        vecs = encoder.encode([h for h, _ in texts] + [b for _, b in texts])
-        n = len(todo)
-        store.put_embeddings(encoder.name, HEAD_FIELD, [a.id for a in todo], vecs[:n])
-        store.put_embeddings(encoder.name, BODY_FIELD, [a.id for a in todo], vecs[n:])
-        heads.update({a.id: v for a, v in zip(todo, vecs[:n], strict=True)})
-        bodies.update({a.id: v for a, v in zip(todo, vecs[n:], strict=True)})
-    if not articles:
-        empty = np.zeros((0, encoder.dim), dtype=np.float32)
-        return empty, empty
-    return np.vstack([heads[i] for i in ids]), np.vstack([bodies[i] for i in ids])
+def features_of(batch: Batch, name: str) -> list[DocFeatures]:
+    """The features of the batch's articles, in article order (computed here when missing)."""
+    have = {f.id: f for f in batch.features}
+    todo = [a for a in batch.articles if a.id not in have]
+    for shard in feature_shards(todo, name):
+        have.update((f.id, f) for f in compute_features(shard))
+    return [have[a.id] for a in batch.articles]
 
 
 def placed_anchors(
@@ -191,6 +188,8 @@ def assign_stories(store: Store, config: Config, encoder: Encoder) -> Stage:
     with exactly the state of the last finished batch.
     """
     clusterer: StoryClusterer | None = None
+    name = encoder_name(encoder.name)
+    dim = get_encoder(name).dim
 
     def fn(batch: Batch) -> Batch:
         nonlocal clusterer
@@ -201,11 +200,12 @@ def assign_stories(store: Store, config: Config, encoder: Encoder) -> Stage:
                 story_state.read_rows(store.conn),
                 window=config.stories.dormant_days,
                 dormant_threshold=config.stories.dormant_threshold,
-                dim=encoder.dim,
+                dim=dim,
             )
         articles = list(batch.articles)
-        heads, bodies = story_vectors(store, encoder, articles)
-        names = mentions_many([(mention_text(a.title, a.text), a.language) for a in articles])
+        found = features_of(batch, name)
+        heads, bodies = stack(found, "head", dim), stack(found, "body", dim)
+        names = [list(f.mentions) for f in found]
         original = {r.article: r.original for r in batch.relations}
         original.update(placed_anchors(batch.relations, [a.id for a in articles], clusterer.story_of))
         items = [
@@ -246,17 +246,36 @@ def assign_stories(store: Store, config: Config, encoder: Encoder) -> Stage:
         touched |= set(final.values())
         for s in sorted(touched):
             store.refresh_story(s)
+        store.fill_headlines(provisional_headlines(articles, final))
         return dataclasses.replace(batch, assignments=assignments, stories=frozenset(touched))
 
     return FnStage("stories", fn, frozenset({"articles", "relations"}), frozenset({"assignments", "stories"}))
 
 
-def ingest_plan(store: Store, config: Config, encoder: Encoder) -> list[Stage]:
+def provisional_headlines(articles: Sequence[Article], story_of: dict[str, str]) -> dict[str, str]:
+    """A headline for each story from its first titled article of the batch (originals first).
+
+    The view's headline (the most representative title) replaces it when the view is built.
+    """
+    from storyline.enrich.headline import clean_title  # imported here: it brings scikit-learn
+
+    out: dict[str, str] = {}
+    for a in sorted(articles, key=lambda a: (a.title is None, a.published or "9999")):
+        sid = story_of.get(a.id)
+        if sid and sid not in out and a.title and a.title.strip():
+            out[sid] = clean_title(a.title, a.publisher)
+    return out
+
+
+def ingest_plan(
+    store: Store, config: Config, encoder: Encoder, executor: Executor | None = None
+) -> list[Stage]:
     """The stages of an ingest, in order."""
     return [
         skip_known(store),
         clean(store, config),
         persist(store),
+        document_features(config, executor),
         dedup(store, config, encoder),
         assign_stories(store, config, encoder),
     ]

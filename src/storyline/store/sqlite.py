@@ -591,6 +591,13 @@ class Store:
             (row["n"], row["ns"], langs, row["first"], row["last"], now(), headline, story_id),
         )
 
+    def fill_headlines(self, headlines: dict[str, str]) -> None:
+        """Give stories without a headline a provisional one (until their view is built)."""
+        self.conn.executemany(
+            "UPDATE stories SET headline = ? WHERE id = ? AND coalesce(headline, '') = ''",
+            [(h, sid) for sid, h in headlines.items() if h],
+        )
+
     def put_story_view(self, story_id: str, headline: str, view: dict[str, Any]) -> None:
         """Cache a computed story view (and index the names of its entities for the entity filter)."""
         self.conn.execute(

@@ -20,6 +20,11 @@ from storyline.stories.terms import EMPTY_IDS, EMPTY_WEIGHTS, hash_counts
 from storyline.text import words
 from storyline.types import Article, Mention
 
+# The encoder of the two story embeddings: the bundled encoder's static token vectors
+# (`storyline.fingerprint.static`), a hundred times cheaper than the full encoder. The story
+# models (`link_model.json`) are fitted on its vectors: another encoder needs a refit.
+STORY_ENCODER = "use-static-v1"
+
 # The lead is the first words of the body. 60 words is the usual length of a news lead (one or
 # two sentences: who, what, where, when), so title + lead is about one encoder "paragraph".
 LEAD_WORDS = 60

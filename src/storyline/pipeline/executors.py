@@ -1,0 +1,150 @@
+"""Where per-document work runs: in this process, in a local process pool, or on a Ray cluster.
+
+An executor maps one module-level function over shards of a batch and returns the results in
+shard order. It decides where a shard runs, nothing else: the function, the shards and so the
+results are the same on every executor (a contract test compares the databases). Models load
+once per worker process (the functions keep them in module-level caches), not once per shard.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor as _FuturesExecutor
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Protocol, TypeVar
+
+from storyline.errors import StorylineError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Executor(Protocol):
+    """Maps a function over shards, results in order."""
+
+    name: str
+    workers: int
+
+    def map(self, fn: Callable[[T], R], shards: Sequence[T]) -> list[R]:
+        """`[fn(s) for s in shards]`, wherever the executor runs them."""
+        ...
+
+    def close(self) -> None:
+        """Release the workers."""
+        ...
+
+
+class InProcess:
+    """Runs every shard here, one after the other."""
+
+    name = "local"
+    workers = 1
+
+    def map(self, fn: Callable[[T], R], shards: Sequence[T]) -> list[R]:
+        """Apply `fn` to each shard in turn."""
+        return [fn(s) for s in shards]
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def _quiet_worker() -> None:
+    # One BLAS thread per worker: the workers already use every core between them.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+class ProcessPool:
+    """A pool of local worker processes (started on first use, reused for every batch).
+
+    Args:
+        workers: number of processes.
+    """
+
+    name = "processes"
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: _FuturesExecutor | None = None
+
+    def map(self, fn: Callable[[T], R], shards: Sequence[T]) -> list[R]:
+        """Run the shards on the pool's processes."""
+        if len(shards) <= 1:
+            return [fn(s) for s in shards]
+        if self._pool is None:
+            import multiprocessing
+
+            # forkserver: workers start from a clean interpreter, not a copy of a driver that may
+            # hold threads and open database connections.
+            ctx = multiprocessing.get_context("forkserver")
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_quiet_worker)
+        return list(self._pool.map(fn, shards))
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+
+class RayExecutor:
+    """Shards as Ray tasks on an existing cluster (``address``) or a local one.
+
+    Args:
+        address: a Ray cluster address (``ray://host:10001`` or ``auto``); None starts a local one
+            (or attaches to ``$RAY_ADDRESS`` when set).
+        workers: CPUs of a local cluster.
+    """
+
+    name = "ray"
+
+    def __init__(self, address: str | None = None, workers: int | None = None) -> None:
+        try:
+            import ray
+        except ImportError as exc:
+            raise StorylineError("--executor ray needs Ray: pip install 'storyline[ray]'") from exc
+        self._ray = ray
+        if not ray.is_initialized():
+            address = address or os.environ.get("RAY_ADDRESS")
+            if address:
+                ray.init(address=address, ignore_reinit_error=True, log_to_driver=False)
+            else:
+                ray.init(
+                    num_cpus=workers or os.cpu_count() or 1,
+                    include_dashboard=False,
+                    ignore_reinit_error=True,
+                    log_to_driver=False,
+                )
+        self.workers = int(ray.cluster_resources().get("CPU", 1))
+        self._remote: dict[Callable[..., Any], Any] = {}
+
+    def map(self, fn: Callable[[T], R], shards: Sequence[T]) -> list[R]:
+        """Run each shard as a Ray task; results in shard order."""
+        remote = self._remote.get(fn)
+        if remote is None:
+            remote = self._remote[fn] = self._ray.remote(fn)
+        return list(self._ray.get([remote.remote(s) for s in shards]))
+
+    def close(self) -> None:
+        """Leave the cluster as it is (a local one ends with the process)."""
+
+
+def make_executor(kind: str = "auto", workers: int | None = None, address: str | None = None) -> Executor:
+    """The executor a run asked for.
+
+    Args:
+        kind: ``local`` (this process), ``processes`` (a local pool), ``ray``, or ``auto``
+            (a pool when more than one worker is asked for or the machine has several cores).
+        workers: processes of a pool (default: the machine's cores).
+        address: a Ray cluster to attach to.
+    """
+    cores = os.cpu_count() or 1
+    if kind == "ray":
+        return RayExecutor(address, workers)
+    if kind == "local":
+        return InProcess()
+    n = workers if workers is not None else cores
+    if kind not in ("auto", "processes"):
+        raise StorylineError(f"unknown executor {kind!r} (local, processes, ray)")
+    return ProcessPool(n) if n > 1 else InProcess()
