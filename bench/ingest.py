@@ -32,6 +32,7 @@ import html
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -44,7 +45,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-PUBLISHERS = [f"{name} {kind}" for name in ("Northern", "Daily", "Metro", "Coast", "Valley") for kind in ("Post", "Herald", "Times")]
+PUBLISHERS = [
+    f"{name} {kind}"
+    for name in ("Northern", "Daily", "Metro", "Coast", "Valley")
+    for kind in ("Post", "Herald", "Times")
+]
 
 
 def default_shared() -> Path:
@@ -56,11 +61,20 @@ def documents(shared: Path) -> list[dict[str, Any]]:
     docs: list[dict[str, Any]] = []
     for line in (shared / "corpus/meantime/meantime_docs.jsonl").open(encoding="utf-8"):
         d = json.loads(line)
-        docs.append({"lang": d["lang"], "title": d["title"], "sents": d["sentences"][1:], "group": f"m{d['wikinews_id']}"})
+        docs.append(
+            {
+                "lang": d["lang"],
+                "title": d["title"],
+                "sents": d["sentences"][1:],
+                "group": f"m{d['wikinews_id']}",
+            }
+        )
     for line in (shared / "eval/ecbplus/ecbplus_docs.jsonl").open(encoding="utf-8"):
         d = json.loads(line)
         text = d.get("full_text") or d.get("text") or ""
-        docs.append({"lang": "en", "title": d.get("title") or "", "sents": split(text), "group": f"e{d['doc_id']}"})
+        docs.append(
+            {"lang": "en", "title": d.get("title") or "", "sents": split(text), "group": f"e{d['doc_id']}"}
+        )
     for f in sorted((shared / "eval/wmt21").glob("*.jsonl")):
         for line in f.open(encoding="utf-8"):
             d = json.loads(line)
@@ -89,6 +103,7 @@ def tiled_records(docs: list[dict[str, Any]], n: int, seed: int = 7) -> list[dic
     for d in docs:
         groups.setdefault(d["group"], []).append(d)
     translated = [g for g in groups.values() if len({d["lang"] for d in g}) > 1]
+    name_pool = sorted({w for d in docs for s in d["sents"][:5] for w in NAME.findall(s)})
     out: list[dict[str, Any]] = []
     day0 = 19000  # days since the epoch: 2022-01-08
     while len(out) < n:
@@ -117,13 +132,47 @@ def tiled_records(docs: list[dict[str, Any]], n: int, seed: int = 7) -> list[dic
             d = rng.choice(by_lang[lang])
             start = rng.randrange(len(d["sents"]))
             sents += d["sents"][start : start + rng.randint(2, 5)]
-        out.append(record(k, base["title"], sents, lang, date, rng))
+        names = Names(rng, name_pool)
+        out.append(record(k, names(base["title"]), [names(x) for x in sents], lang, date, rng))
     return out[:n]
+
+
+NAME = re.compile(r"(?<=[a-z,;] )[A-Z][a-z]{2,}")
+NUMBER = re.compile(r"\d+")
+
+
+class Names:
+    """Gives a tiled article its own names and numbers.
+
+    Tiled articles reuse real sentences, so without this two distinct articles would share the
+    names and figures of the documents they were tiled from, which different news articles do
+    not: each article maps every mid-sentence capitalised word to another from a pool, and every
+    number to another, consistently within the article.
+    """
+
+    def __init__(self, rng: random.Random, pool: list[str]) -> None:
+        self.rng, self.pool, self.map = rng, pool, {}
+
+    def __call__(self, text: str) -> str:
+        text = NAME.sub(lambda m: self._swap(m.group(0), lambda: self.rng.choice(self.pool)), text)
+        return NUMBER.sub(lambda m: self._swap(m.group(0), lambda: str(self.rng.randrange(2, 5000))), text)
+
+    def _swap(self, key: str, make: Any) -> str:
+        if key not in self.map:
+            self.map[key] = make()
+        return str(self.map[key])
 
 
 def record(k: int, title: str, sents: list[str], lang: str, date: str, rng: random.Random) -> dict[str, Any]:
     text = "\n\n".join(" ".join(sents[i : i + 3]) for i in range(0, len(sents), 3))
-    return {"id": f"r{k}", "title": title, "text": text, "date": date, "source": rng.choice(PUBLISHERS), "language": lang}
+    return {
+        "id": f"r{k}",
+        "title": title,
+        "text": text,
+        "date": date,
+        "source": rng.choice(PUBLISHERS),
+        "language": lang,
+    }
 
 
 TEMPLATES = [
@@ -156,10 +205,17 @@ def pages(shared: Path, docs: list[dict[str, Any]], n: int, folder: Path) -> int
     records = tiled_records(docs, max(n - written, 0), seed=13)
     for rec in records:
         body = "".join(f"<p>{html.escape(par)}</p>" for par in rec["text"].split("\n\n"))
-        teasers = "".join(f"<li><a href='/a/{rng.randrange(10**6)}'>{html.escape(rng.choice(docs)['title'])}</a></li>" for _ in range(5))
+        teasers = "".join(
+            f"<li><a href='/a/{rng.randrange(10**6)}'>{html.escape(rng.choice(docs)['title'])}</a></li>"
+            for _ in range(5)
+        )
         site = rec["source"]
         page = rng.choice(TEMPLATES).format(
-            title=html.escape(rec["title"]), site=html.escape(site), date=rec["date"], body=body, teasers=teasers
+            title=html.escape(rec["title"]),
+            site=html.escape(site),
+            date=rec["date"],
+            body=body,
+            teasers=teasers,
         )
         (folder / f"{rec['id']}.html").write_text(page, encoding="utf-8")
         written += 1
@@ -218,7 +274,9 @@ def run_ingest(inputs: list[Path], workdir: Path, workers: int | None, extra: li
     done.set()
     sampler.join()
     if proc.returncode != 0:
-        raise SystemExit(f"storyline ingest failed ({proc.returncode}): {err.decode(errors='replace')[-2000:]}")
+        raise SystemExit(
+            f"storyline ingest failed ({proc.returncode}): {err.decode(errors='replace')[-2000:]}"
+        )
     rep = json.loads(report.read_text(encoding="utf-8"))
     return {"seconds": seconds, "peak_mb": peak / 2**20, "report": rep}
 
@@ -258,7 +316,9 @@ def trafilatura_rate(folder: Path) -> float:
 def show(label: str, n: int, res: dict[str, Any], ceiling_name: str, ceiling: float | None) -> None:
     rep = res["report"]
     rate = n / res["seconds"]
-    print(f"{label}: {n:,} inputs in {res['seconds']:.1f} s = {rate:,.1f} articles/s end to end; peak RSS {res['peak_mb']:,.0f} MB")
+    print(
+        f"{label}: {n:,} inputs in {res['seconds']:.1f} s = {rate:,.1f} articles/s end to end; peak RSS {res['peak_mb']:,.0f} MB"
+    )
     print(
         f"  added {rep['added']:,}, duplicates {rep['duplicates']:,}, rejected {len(rep['rejected']):,}, "
         f"stories touched {rep['stories_touched']:,}, workers {rep.get('workers')}"
@@ -283,7 +343,9 @@ def main() -> None:
     work = args.keep or Path(tempfile.mkdtemp(prefix="storyline-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     docs = documents(args.data)
-    print(f"{len(docs):,} real documents in {len({d['lang'] for d in docs})} languages; {os.cpu_count()} cores")
+    print(
+        f"{len(docs):,} real documents in {len({d['lang'] for d in docs})} languages; {os.cpu_count()} cores"
+    )
     if args.records:
         path = work / f"records-{args.records}.jsonl"
         records = tiled_records(docs, args.records)

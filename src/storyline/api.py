@@ -27,6 +27,8 @@ from storyline.store import Store
 from storyline.types import Article, DupRelation, IngestReport, RawDoc, Rejected, Story, StoryInfo
 
 DEFAULT_DB = "storyline.db"
+# Story views built on reading and kept in memory (the stored ones are read from the database).
+VIEW_CACHE = 64
 DB_ENV = "STORYLINE_DB"
 
 
@@ -58,6 +60,7 @@ class Storyline:
         self.config = config or Config()
         self._encoder = encoder
         self.store = Store(self.path, readonly=readonly)
+        self._views: dict[tuple[str, str], dict[str, Any]] = {}
 
     @property
     def encoder(self) -> Encoder:
@@ -200,20 +203,27 @@ class Storyline:
         from storyline.views import story_from_view
 
         sid = self.store.resolve_story(story_id)
-        view = self.store.get_story_view(sid)
-        if view is None:
-            self.refresh_views([sid])
-            view = self.store.get_story_view(sid) or {}
-        return story_from_view(self.store.story_info(sid), self.store.members(sid), view)
+        return story_from_view(self.store.story_info(sid), self.store.members(sid), self._view(sid))
 
     def story_view(self, story_id: str) -> dict[str, Any]:
         """The cached view of a story as plain JSON-ready data."""
-        sid = self.store.resolve_story(story_id)
+        return self._view(self.store.resolve_story(story_id))
+
+    def _view(self, sid: str) -> dict[str, Any]:
+        """The stored view, else one built now and kept in memory until the story changes.
+
+        Reading never writes: `refresh_views` (``storyline enrich``) stores the views.
+        """
         view = self.store.get_story_view(sid)
-        if view is None:
-            self.refresh_views([sid])
-            view = self.store.get_story_view(sid) or {}
-        return view
+        if view is not None:
+            return view
+        key = (sid, self.store.story_info(sid).updated)
+        if key not in self._views:
+            built = self.build_view(sid)
+            if len(self._views) >= VIEW_CACHE:
+                self._views.pop(next(iter(self._views)))
+            self._views[key] = built[1] if built is not None else {}
+        return self._views[key]
 
     def article(self, article_id: str) -> Article:
         """One article by id or unique id prefix."""
@@ -281,7 +291,5 @@ class Storyline:
         """One export record per story."""
         from storyline.export import story_record
 
-        self.refresh_views()
         for info in self.store.list_stories(order="size"):
-            view = self.store.get_story_view(info.id) or {}
-            yield story_record(info, self.store.story_members(info.id), view)
+            yield story_record(info, self.store.story_members(info.id), self._view(info.id))

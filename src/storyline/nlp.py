@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import importlib.util
 import re
 import threading
 import warnings
@@ -105,8 +106,13 @@ def _second(language: str) -> Any:
 
 
 def has_model(language: str | None) -> bool:
-    """Whether an offline NER model is installed for the language."""
-    return language is not None and _nlp(language) is not None
+    """Whether an offline NER model is installed for the language (without loading it)."""
+    return language is not None and _installed(language)
+
+
+@lru_cache(maxsize=32)
+def _installed(language: str) -> bool:
+    return any(importlib.util.find_spec(name) is not None for name in MODELS.get(language, ()))
 
 
 def model_name(language: str | None) -> str | None:

@@ -884,6 +884,29 @@ class Store:
         ).fetchone()
         return int(row[0]) if row else 0
 
+    def digest(self) -> str:
+        """A hash of what an ingest decided: articles, relations with evidence, stories, members.
+
+        Two databases built from the same inputs by different executors must have the same one.
+        Times of writing and arrival numbers are left out; story ids are in (they are derived
+        from the articles that founded the stories).
+        """
+        import hashlib
+
+        h = hashlib.sha256()
+        queries = (
+            "SELECT id, title, text, published, publisher, language, content_hash FROM articles ORDER BY id",
+            "SELECT article, original, kind, score, evidence FROM relations ORDER BY article, original",
+            "SELECT article, story, score FROM memberships ORDER BY article",
+            "SELECT id, headline, n_articles, n_sources, languages, first_published, last_published "
+            "FROM stories ORDER BY id",
+        )
+        for q in queries:
+            for row in self.conn.execute(q):
+                h.update(json.dumps(list(row), ensure_ascii=False).encode("utf-8", "surrogatepass"))
+            h.update(b"|")
+        return h.hexdigest()
+
     def meta_get(self, key: str) -> str | None:
         """A value from the key/value table."""
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

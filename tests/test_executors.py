@@ -1,0 +1,46 @@
+"""The same inputs give the same database on every executor (in process, a process pool, Ray)."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+
+from storyline.api import Storyline
+from storyline.config import Config
+
+DATA = Path(__file__).parent / "data"
+INPUTS = [
+    DATA / "stories" / "ecbplus.jsonl",
+    DATA / "stories" / "meantime.jsonl",
+    DATA / "lookalike" / "corpus",
+]
+
+
+def _digest(tmp_path: Path, executor: str, workers: int) -> str:
+    base = Config()
+    config = dataclasses.replace(
+        base,
+        ingest=dataclasses.replace(base.ingest, executor=executor, workers=workers, batch_size=60),
+    )
+    with Storyline(tmp_path / f"{executor}.db", config=config) as sl:
+        report = sl.ingest([str(p) for p in INPUTS])
+        assert report.added > 100 and not report.rejected
+        return sl.store.digest()
+
+
+@pytest.mark.slow
+def test_process_pool_gives_the_same_database_as_one_process(tmp_path: Path) -> None:
+    assert _digest(tmp_path, "processes", 2) == _digest(tmp_path, "local", 1)
+
+
+@pytest.mark.slow
+def test_ray_gives_the_same_database_as_one_process(tmp_path: Path) -> None:
+    if importlib.util.find_spec("ray") is None:
+        if os.environ.get("CI"):
+            pytest.fail("Ray is not installed: the dev install should bring it")
+        pytest.skip("Ray is not installed (pip install 'storyline[ray]')")
+    assert _digest(tmp_path, "ray", 2) == _digest(tmp_path, "local", 1)
