@@ -56,11 +56,13 @@ def test_ingest_summary_and_db_from_environment(tmp_path: Path, env: dict[str, s
     d = _folder(tmp_path)
     res = run(env, "ingest", str(d))
     assert res.exit_code == 0, res.output
+    assert f"created database {env['STORYLINE_DB']}\n" in res.output
     assert "5 added, 1 duplicates, 0 already present, 1 rejected" in res.output
     assert "empty.txt: empty file" in res.output
     assert Path(env["STORYLINE_DB"]).exists()
     res = run(env, "ingest", str(d))
     assert "0 added, 0 duplicates, 5 already present" in res.output
+    assert "created database" not in res.output
 
 
 def test_strict_fails_on_rejects(tmp_path: Path, env: dict[str, str]) -> None:
@@ -83,6 +85,7 @@ def test_errors_are_one_line_without_traceback(tmp_path: Path, env: dict[str, st
     assert "Traceback" not in res.output
     lines = [x for x in res.output.splitlines() if x.strip()]
     assert len(lines) == 1 and lines[0].startswith("error:") and "notes.db" in lines[0]
+    run(env, "ingest", str(_folder(tmp_path)))
     res = run(env, "story", "doesnotexist")
     assert res.exit_code == 1 and "no story with id 'doesnotexist'" in res.output
 
@@ -184,3 +187,21 @@ def test_nothing_usable_exits_non_zero(tmp_path: Path, env: dict[str, str]) -> N
     (tmp_path / "e.txt").write_text("")
     res = run(env, "ingest", str(tmp_path / "e.txt"))
     assert res.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["stories"], ["stories", "--json"], ["story", "s1234"], ["article", "1234"], ["why", "1234", "5678"],
+        ["dupes"], ["rejects"], ["export", "-o", "x.jsonl"], ["reclean"], ["serve", "--read-only"],
+    ],
+)  # fmt: skip
+def test_read_commands_never_create_a_database(env: dict[str, str], args: list[str]) -> None:
+    res = run(env, *args)
+    assert res.exit_code == 2, res.output
+    db = env["STORYLINE_DB"]
+    assert res.output == (
+        f"error: no database at {db}: create it with `storyline ingest FILES...` "
+        "(or choose another with --db PATH or $STORYLINE_DB)\n"
+    )
+    assert not Path(db).exists()

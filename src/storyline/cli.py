@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from storyline import __version__
@@ -47,11 +48,34 @@ class Ctx:
         self.config_path = config
         self.debug = debug
 
-    def api(self, readonly: bool = False) -> Any:
-        """Open the database."""
-        from storyline.api import Storyline
+    def api(self, readonly: bool = False, create: bool = False) -> Any:
+        """Open the database.
 
-        return Storyline(self.db, config=load_config(self.config_path), readonly=readonly)
+        Args:
+            readonly: open it for reading only.
+            create: create it when missing (and say so on stderr); when False a missing database
+                is an error that says how to create one (exit 2).
+        """
+        from storyline.api import Storyline, default_db_path
+
+        config = load_config(self.config_path)
+        path = default_db_path(self.db)
+        missing = path != ":memory:" and not Path(path).expanduser().exists()
+        if missing and not create:
+            fail(
+                f"no database at {path}: create it with `storyline ingest FILES...` "
+                "(or choose another with --db PATH or $STORYLINE_DB)"
+            )
+        api = Storyline(path, config=config, readonly=readonly)
+        if missing:
+            err.print(f"created database {path}", markup=False, highlight=False, soft_wrap=True)
+        return api
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print ``error: message`` as one line on stderr and exit (2: the command cannot run as given)."""
+    err.print(f"[red]error:[/red] {escape(message)}", markup=True, highlight=False, soft_wrap=True)
+    sys.exit(code)
 
 
 class StorylineGroup(click.Group):
@@ -67,7 +91,7 @@ class StorylineGroup(click.Group):
         except StorylineError as exc:
             if debug:
                 raise
-            err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+            err.print(f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
             sys.exit(1)
         except KeyboardInterrupt:
             err.print("interrupted: whole batches are saved; run the same command again to resume")
@@ -75,7 +99,10 @@ class StorylineGroup(click.Group):
         except Exception as exc:
             if debug:
                 raise
-            err.print(f"[red]error:[/red] {type(exc).__name__}: {exc} (run with --debug for details)")
+            err.print(
+                f"[red]error:[/red] {type(exc).__name__}: {escape(str(exc))} (run with --debug for details)",
+                soft_wrap=True,
+            )
             sys.exit(1)
 
 
@@ -123,7 +150,7 @@ def ingest(obj: Ctx, paths: Sequence[str], strict: bool, quiet: bool) -> None:
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    api = obj.api()
+    api = obj.api(create=True)
     show = not quiet and err.is_terminal
     with Progress(
         SpinnerColumn(),
@@ -425,6 +452,8 @@ def serve(obj: Ctx, host: str, port: int, token: str | None, max_body: str, read
     from storyline.api import default_db_path
 
     db = default_db_path(obj.db)
+    if read_only or not Path(db).expanduser().exists():
+        obj.api(readonly=read_only, create=not read_only).close()
     app = create_app(db, load_config(obj.config_path), token=token, max_body=limit, readonly=read_only)
     shown = f"[{host}]" if ":" in host else host
     writes = (
