@@ -205,3 +205,40 @@ def test_read_commands_never_create_a_database(env: dict[str, str], args: list[s
         "(or choose another with --db PATH or $STORYLINE_DB)\n"
     )
     assert not Path(db).exists()
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "csv", "parquet"])
+def test_export_format_follows_the_extension(tmp_path: Path, env: dict[str, str], fmt: str) -> None:
+    run(env, "ingest", str(_folder(tmp_path)))
+    out = tmp_path / f"articles.{fmt}"
+    res = run(env, "export", "-o", str(out))
+    assert res.exit_code == 0, res.output
+    assert res.output == f"wrote 5 articles to {out}\n"
+    data = out.read_bytes()
+    if fmt == "parquet":
+        assert data[:4] == b"PAR1" and pq.read_table(out).num_rows == 5
+    elif fmt == "csv":
+        assert len(list(csv.DictReader(io.StringIO(data.decode())))) == 5
+    elif fmt == "json":
+        assert len(json.loads(data)) == 5
+    else:
+        assert len([json.loads(x) for x in data.decode().splitlines()]) == 5
+
+
+def test_export_format_option_and_extension_must_agree(tmp_path: Path, env: dict[str, str]) -> None:
+    run(env, "ingest", str(_folder(tmp_path)))
+    out = tmp_path / "x.parquet"
+    res = run(env, "export", "--format", "csv", "-o", str(out))
+    assert res.exit_code == 2
+    assert res.output == (
+        f"error: --format csv does not match {str(out)!r}, whose extension .parquet means parquet: "
+        "drop --format or rename the file\n"
+    )
+    assert not out.exists()
+    res = run(env, "export", "-o", str(tmp_path / "x.txt"))
+    assert res.exit_code == 2
+    assert res.output.startswith("error: cannot tell the export format from ")
+    # --format decides for names without a known extension, and for stdout.
+    assert run(env, "export", "--format", "csv", "-o", str(tmp_path / "x.txt")).exit_code == 0
+    assert run(env, "export", "--format", "json").output.startswith("[")
+    assert run(env, "export").output.startswith("{")

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 from rich.console import Console
@@ -24,7 +24,7 @@ from rich.table import Table
 from storyline import __version__
 from storyline.config import load_config
 from storyline.errors import StorylineError
-from storyline.export import FORMATS
+from storyline.export import FORMATS, format_for
 from storyline.types import IngestReport
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -72,7 +72,7 @@ class Ctx:
         return api
 
 
-def fail(message: str, code: int = 2) -> None:
+def fail(message: str, code: int = 2) -> NoReturn:
     """Print ``error: message`` as one line on stderr and exit (2: the command cannot run as given)."""
     err.print(f"[red]error:[/red] {escape(message)}", markup=True, highlight=False, soft_wrap=True)
     sys.exit(code)
@@ -375,12 +375,26 @@ def rejects(obj: Ctx, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Output format [default: from the file's extension; jsonl on stdout].",
+)
 @click.option("--stories", "as_stories", is_flag=True, help="One record per story instead of per article.")
 @click.option("--output", "-o", default="-", show_default=True, help="Output file (- for stdout).")
 @click.pass_obj
-def export(obj: Ctx, fmt: str, as_stories: bool, output: str) -> None:
-    """Export articles (or stories) as JSON Lines, JSON, CSV or Parquet."""
+def export(obj: Ctx, fmt: str | None, as_stories: bool, output: str) -> None:
+    """Export articles (or stories) as JSON Lines, JSON, CSV or Parquet.
+
+    The format follows the output file's extension (.jsonl, .json, .csv, .parquet) unless --format
+    is given; the two must agree.
+    """
+    try:
+        fmt = format_for(output, fmt)
+    except StorylineError as exc:
+        fail(str(exc))
     api = obj.api()
     n = api.export(output, fmt, stories=as_stories)
     if output != "-":

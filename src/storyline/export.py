@@ -28,6 +28,38 @@ STORY_FIELDS = (
 )  # fmt: skip
 
 
+EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".parquet": "parquet"}
+
+
+def format_for(output: str, fmt: str | None) -> str:
+    """The export format: `fmt` when given, else the one the output file's extension names.
+
+    Args:
+        output: the output path, or ``-`` for stdout (JSON Lines unless `fmt` says otherwise).
+        fmt: the format asked for, or None.
+
+    Raises:
+        StorylineError: `fmt` and the extension disagree, or neither names a format.
+    """
+    if output == "-":
+        return fmt or "jsonl"
+    suffix = Path(output).suffix.lower()
+    implied = EXTENSIONS.get(suffix)
+    if fmt is None:
+        if implied is None:
+            raise StorylineError(
+                f"cannot tell the export format from {output!r}: end the name with "
+                f"{', '.join(EXTENSIONS)} or give --format"
+            )
+        return implied
+    if implied is not None and implied != fmt:
+        raise StorylineError(
+            f"--format {fmt} does not match {output!r}, whose extension {suffix} means {implied}: "
+            "drop --format or rename the file"
+        )
+    return fmt
+
+
 def article_record(a: Article, story: str | None, relation: DupRelation | None) -> dict[str, Any]:
     """The export record of one article."""
     return {
