@@ -242,3 +242,28 @@ def test_export_format_option_and_extension_must_agree(tmp_path: Path, env: dict
     assert run(env, "export", "--format", "csv", "-o", str(tmp_path / "x.txt")).exit_code == 0
     assert run(env, "export", "--format", "json").output.startswith("[")
     assert run(env, "export").output.startswith("{")
+
+
+def test_ids_by_unique_prefix(tmp_path: Path, env: dict[str, str]) -> None:
+    run(env, "ingest", str(_folder(tmp_path)))
+    rows = [json.loads(x) for x in run(env, "export").output.splitlines()]
+    aid, sid = rows[0]["id"], rows[0]["story"]
+    assert json.loads(run(env, "article", aid[:4], "--json").output)["id"] == aid
+    assert json.loads(run(env, "story", sid[:5], "--json").output)["info"]["id"] == sid
+    assert json.loads(run(env, "story", sid[1:5], "--json").output)["info"]["id"] == sid  # without the "s"
+    res = run(env, "article", aid[:3])
+    assert res.exit_code == 1
+    assert res.output == f"error: no article with id {aid[:3]!r}: an id prefix needs at least 4 characters\n"
+    res = run(env, "article", "%" + aid[-5:])
+    assert res.exit_code == 1 and res.output == f"error: no article with id {'%' + aid[-5:]!r}\n"
+    from storyline.store import Store
+
+    with Store(env["STORYLINE_DB"]) as store, store.atomic():
+        store.conn.executemany(
+            "INSERT INTO stories (id, created_at, updated_at) VALUES (?, '', '')", [("sabcd1",), ("sabcd2",)]
+        )
+    res = run(env, "story", "abcd")
+    assert res.exit_code == 1
+    assert res.output == (
+        "error: story id 'abcd' is ambiguous: it starts 2 stories (sabcd1, sabcd2); give more characters\n"
+    )

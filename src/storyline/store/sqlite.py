@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from storyline.errors import NotFoundError, StoreError
+from storyline.store.ids import resolve as resolve_id
 from storyline.store.schema import MIGRATIONS, SCHEMA_VERSION
 from storyline.text import fold, word_count
 from storyline.types import Article, DupRelation, Member, RawDoc, Rejected, Removal, StoryInfo
@@ -278,16 +279,11 @@ class Store:
                 seq += 1
 
     def get_article(self, article_id: str) -> Article:
-        """One article by id (a unique prefix of at least 6 characters also works)."""
+        """One article by id or unique id prefix (see `storyline.store.ids.resolve`)."""
         row = self.conn.execute(
-            f"SELECT {_ARTICLE_COLS} FROM articles WHERE id = ?", (article_id,)
+            f"SELECT {_ARTICLE_COLS} FROM articles WHERE id = ?",
+            (resolve_id(self.conn, "article", article_id),),
         ).fetchone()
-        if row is None and len(article_id) >= 6:
-            rows = self.conn.execute(
-                f"SELECT {_ARTICLE_COLS} FROM articles WHERE id LIKE ? LIMIT 2", (article_id + "%",)
-            ).fetchall()
-            if len(rows) == 1:
-                row = rows[0]
         if row is None:
             raise NotFoundError(f"no article with id {article_id!r}")
         return _article(row)
@@ -621,16 +617,8 @@ class Store:
         ]
 
     def resolve_story(self, story_id: str) -> str:
-        """The full id of a story given its id or a unique prefix of at least 4 characters."""
-        if self.conn.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone():
-            return story_id
-        if len(story_id) >= 4:
-            rows = self.conn.execute(
-                "SELECT id FROM stories WHERE id LIKE ? LIMIT 2", (story_id + "%",)
-            ).fetchall()
-            if len(rows) == 1:
-                return str(rows[0][0])
-        raise NotFoundError(f"no story with id {story_id!r}")
+        """The full id of a story given its id or a unique prefix (see `storyline.store.ids.resolve`)."""
+        return resolve_id(self.conn, "story", story_id)
 
     def story_info(self, story_id: str) -> StoryInfo:
         """One story's list row."""
