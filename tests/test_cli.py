@@ -267,3 +267,17 @@ def test_ids_by_unique_prefix(tmp_path: Path, env: dict[str, str]) -> None:
     assert res.output == (
         "error: story id 'abcd' is ambiguous: it starts 2 stories (sabcd1, sabcd2); give more characters\n"
     )
+
+
+def test_ingest_of_a_missing_path_is_a_usage_error(tmp_path: Path, env: dict[str, str]) -> None:
+    d = _folder(tmp_path)
+    res = run(env, "ingest", str(d), str(tmp_path / "nope.jsonl"), str(tmp_path / "*.warc"))
+    assert res.exit_code == 2
+    assert res.output == (
+        f"error: {tmp_path / 'nope.jsonl'}: no such file or folder; "
+        f"{tmp_path / '*.warc'}: no file matches this pattern (nothing was read)\n"
+    )
+    assert not Path(env["STORYLINE_DB"]).exists()  # not even the database was made
+    res = run(env, "ingest", str(d / "*.txt"))
+    assert res.exit_code == 0 and "5 added" in res.output
+    assert run(env, "rejects", "--json").output.count("no such file") == 0

@@ -5,6 +5,7 @@ Errors are one line naming the input and the problem; ``--debug`` shows the trac
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import sys
@@ -137,6 +138,20 @@ def _print_report(report: IngestReport, show: int = 20) -> None:
             err.print(f"  ... and {len(report.rejected) - show} more: see `storyline rejects`")
 
 
+def _missing_inputs(paths: Sequence[str]) -> list[tuple[str, str]]:
+    """(argument, reason) for each ingest argument that names nothing: a typo, not bad input."""
+    missing = []
+    for arg in paths:
+        if arg == "-" or Path(arg).exists():
+            continue
+        if glob.has_magic(arg):
+            if not glob.glob(arg, recursive=True):  # noqa: PTH207 - absolute patterns too
+                missing.append((arg, "no file matches this pattern"))
+        else:
+            missing.append((arg, "no such file or folder"))
+    return missing
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--strict", is_flag=True, help="Exit non-zero if any record was rejected.")
@@ -150,6 +165,9 @@ def ingest(obj: Ctx, paths: Sequence[str], strict: bool, quiet: bool) -> None:
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    missing = _missing_inputs(paths)
+    if missing:
+        fail("; ".join(f"{path}: {reason}" for path, reason in missing) + " (nothing was read)")
     api = obj.api(create=True)
     show = not quiet and err.is_terminal
     with Progress(
