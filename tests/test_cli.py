@@ -281,3 +281,43 @@ def test_ingest_of_a_missing_path_is_a_usage_error(tmp_path: Path, env: dict[str
     res = run(env, "ingest", str(d / "*.txt"))
     assert res.exit_code == 0 and "5 added" in res.output
     assert run(env, "rejects", "--json").output.count("no such file") == 0
+
+
+def test_demo_keeps_its_database_and_ends_with_commands_that_work(
+    tmp_path: Path, env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shlex
+
+    import uvicorn
+
+    from storyline.demo import best_first, short_story
+    from storyline.types import StoryInfo
+
+    monkeypatch.chdir(tmp_path)
+    res = run(env, "demo")
+    assert res.exit_code == 0, res.output
+    assert res.output.startswith("storyline demo: ingesting the bundled sample into demo.db\n")
+    assert "160 added" in res.output
+    assert (tmp_path / "demo.db").exists() and not Path(env["STORYLINE_DB"]).exists()
+    lines = res.output.splitlines()
+    assert lines[-5].endswith("; the database is demo.db")
+    assert lines[-4] == "Explore it next:"
+    commands = [line.strip() for line in lines[-3:]]
+    assert commands[0].startswith("storyline --db demo.db story s")
+    assert commands[1].startswith("storyline --db demo.db why ")
+    assert commands[2] == "storyline --db demo.db serve --read-only"
+    # The best stories (most sources, then languages) come first, the first of them is suggested.
+    stories = json.loads(run(env, "--db", "demo.db", "stories", "--json", "--limit", "100").output)
+    best = best_first([StoryInfo(**{**s, "languages": tuple(s["languages"])}) for s in stories])
+    assert commands[0].endswith(f"story {short_story(best[0].id)}")
+    positions = [res.output.index(short_story(s.id)) for s in best[:10]]
+    assert positions == sorted(positions)
+    # Each suggested command runs on the demo database as printed.
+    for command in commands[:2]:
+        done = run(env, *shlex.split(command)[1:])
+        assert done.exit_code == 0, done.output
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: None)
+    done = run(env, *shlex.split(commands[2])[1:])
+    assert done.exit_code == 0 and "serving demo.db at http://127.0.0.1:8000/ (read-only)" in done.output
+    # Running it again adds nothing.
+    assert "0 added, 0 duplicates, 160 already present" in run(env, "demo").output

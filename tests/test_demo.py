@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from collections import defaultdict
 from importlib import resources
 from pathlib import Path
@@ -16,10 +17,18 @@ from storyline.cli import main
 
 @pytest.mark.slow
 def test_demo_prints_stories(tmp_path: Path) -> None:
-    res = CliRunner().invoke(main, ["demo", "--keep", str(tmp_path)])
+    db = str(tmp_path / "demo.db")
+    res = CliRunner().invoke(main, ["--db", db, "demo"])
     assert res.exit_code == 0, res.output
     assert "160 added" in res.output
     assert "stories" in res.output
+    # The suggested `why` compares a translation with its original, in the best story.
+    story, why = (line.strip() for line in res.output.splitlines()[-3:-1])
+    assert story.startswith(f"storyline --db {db} story s")
+    assert why.startswith(f"storyline --db {db} why ")
+    shown = CliRunner().invoke(main, shlex.split(why)[1:])
+    assert shown.exit_code == 0, shown.output
+    assert "stored: " in shown.output and " translation " in shown.output
     with Storyline(tmp_path / "demo.db", readonly=True) as api:
         rows = list(api.article_records())
     assert len(rows) == 160

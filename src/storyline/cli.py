@@ -9,7 +9,6 @@ import glob
 import json
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -514,36 +513,40 @@ def reclean(obj: Ctx) -> None:
 
 
 @main.command()
-@click.option(
-    "--keep", type=click.Path(file_okay=False), default=None, help="Keep the database in this folder."
-)
 @click.pass_obj
-def demo(obj: Ctx, keep: str | None) -> None:
-    """Ingest the bundled sample (MEANTIME, CC BY 4.0) into a temporary database and print the stories."""
+def demo(obj: Ctx) -> None:
+    """Ingest the bundled sample (MEANTIME, CC BY 4.0) into demo.db and show its best stories.
+
+    The database is demo.db in the working directory, or --db; running the demo again adds nothing.
+    It ends with three commands to explore the database next.
+    """
     from storyline.api import Storyline
+    from storyline.demo import DEFAULT_DB, best_first, next_commands
 
+    db = obj.db or DEFAULT_DB  # never $STORYLINE_DB: the demo stays out of a real database
     sample = resources.files("storyline") / "data" / "sample" / "meantime_sample.jsonl"
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(keep) if keep else Path(tmp)
-        folder.mkdir(parents=True, exist_ok=True)
-        db = folder / "demo.db"
-        out.print(f"[bold]storyline demo[/bold]: ingesting the bundled sample into {db}")
+    out.print(f"[bold]storyline demo[/bold]: ingesting the bundled sample into {escape(db)}")
+    out.print(
+        "Sample: MEANTIME corpus (Wikinews articles with Spanish, Italian and Dutch translations), "
+        "CC BY 4.0, NewsReader / Minard et al., LREC 2016."
+    )
+    start = time.perf_counter()
+    with resources.as_file(sample) as path, Storyline(db, config=load_config(obj.config_path)) as api:
+        report = api.ingest([str(path)])
+        _print_report(report)
+        infos = best_first(api.stories(limit=None))
+        shown = infos[:10]
         out.print(
-            "Sample: MEANTIME corpus (Wikinews articles with Spanish, Italian and Dutch translations), "
-            "CC BY 4.0, NewsReader / Minard et al., LREC 2016."
+            _stories_table(
+                shown, title=f"{len(infos)} stories, best {len(shown)} first (most sources and languages)"
+            )
         )
-        start = time.perf_counter()
-        with resources.as_file(sample) as path, Storyline(db, config=load_config(obj.config_path)) as api:
-            report = api.ingest([str(path)])
-            _print_report(report)
-            infos = api.stories(limit=None, order="size")
-            out.print(_stories_table(infos[:25], title=f"{len(infos)} stories (largest 25)"))
-            if infos:
-                from storyline.render import render_story
-
-                out.print(f"\nThe largest story, `storyline --db {db} story {infos[0].id[:12]}`:")
-                render_story(out, api.story(infos[0].id), api)
-        out.print(f"demo finished in {time.perf_counter() - start:.1f}s")
+        commands = next_commands(api.store, db, infos[0]) if infos else []
+    out.print(f"demo finished in {time.perf_counter() - start:.1f}s; the database is {escape(db)}")
+    if commands:
+        out.print("Explore it next:")
+        for command in commands:
+            out.print(f"  {command}", markup=False, highlight=False, soft_wrap=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

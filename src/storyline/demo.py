@@ -1,0 +1,62 @@
+"""The demo: which stories to show first, and which commands to suggest next."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+
+from storyline.store import Store
+from storyline.types import StoryInfo
+
+DEFAULT_DB = "demo.db"
+ARTICLE_ID_SHOWN = 8  # characters of an article id shown: unique in any demo-sized database
+STORY_ID_SHOWN = ARTICLE_ID_SHOWN + 1  # story ids are "s" + an article id
+
+
+def short_article(article_id: str) -> str:
+    """The start of an article id that is shown and typed."""
+    return article_id[:ARTICLE_ID_SHOWN]
+
+
+def short_story(story_id: str) -> str:
+    """The start of a story id that is shown and typed."""
+    return story_id[:STORY_ID_SHOWN]
+
+
+def best_first(infos: Sequence[StoryInfo]) -> list[StoryInfo]:
+    """Stories with the most sources first, then the most languages, then the most articles."""
+    return sorted(infos, key=lambda s: (-s.sources, -len(s.languages), -s.articles, s.id))
+
+
+def next_commands(store: Store, db: str, best: StoryInfo) -> list[str]:
+    """Three commands that explore the demo database, with real ids from it.
+
+    Args:
+        store: the demo database.
+        db: its path, as it is typed in the commands.
+        best: the story to open first.
+
+    Returns:
+        The story command, a ``why`` for a translation (else any duplicate, else two members) in
+        that story, and ``serve``.
+    """
+    base = f"storyline --db {shlex.quote(db)}"
+    members = store.members(best.id)
+    pair = next(
+        (
+            (m.id, m.original)
+            for kind in ("translation", None)
+            for m in members
+            if m.original and (kind is None or m.relation == kind)
+        ),
+        None,
+    )
+    if pair is None and len(members) > 1:
+        pair = (members[1].id, members[0].id)
+    commands = [f"{base} story {short_story(best.id)}"]
+    if pair is not None and pair[1] is not None:
+        commands.append(f"{base} why {short_article(pair[0])} {short_article(pair[1])}")
+    else:
+        commands.append(f"{base} article {short_article(members[0].id)}")
+    commands.append(f"{base} serve --read-only")
+    return commands
