@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -22,10 +23,19 @@ def env(tmp_path: Path) -> dict[str, str]:
     return {"STORYLINE_DB": str(tmp_path / "env.db"), "CFG": str(cfg)}
 
 
-def run(env: dict[str, str], *args: str, input: bytes | None = None):  # type: ignore[no-untyped-def]
+def run(env: dict[str, str], *args: str, input: bytes | None = None, **extra: str | None):  # type: ignore[no-untyped-def]
     runner = CliRunner()
     return runner.invoke(
-        main, ["--config", env["CFG"], *args], env={"STORYLINE_DB": env["STORYLINE_DB"]}, input=input
+        main,
+        ["--config", env["CFG"], *args],
+        env={
+            "STORYLINE_DB": env["STORYLINE_DB"],
+            "COLUMNS": None,
+            "NO_COLOR": None,
+            "FORCE_COLOR": None,
+            **extra,
+        },
+        input=input,
     )
 
 
@@ -290,7 +300,8 @@ def test_demo_keeps_its_database_and_ends_with_commands_that_work(
 
     import uvicorn
 
-    from storyline.demo import best_first, short_story
+    from storyline.demo import best_first
+    from storyline.terminal import short_story
     from storyline.types import StoryInfo
 
     monkeypatch.chdir(tmp_path)
@@ -321,3 +332,55 @@ def test_demo_keeps_its_database_and_ends_with_commands_that_work(
     assert done.exit_code == 0 and "serving demo.db at http://127.0.0.1:8000/ (read-only)" in done.output
     # Running it again adds nothing.
     assert "0 added, 0 duplicates, 160 already present" in run(env, "demo").output
+
+
+def _read_commands(env: dict[str, str]) -> list[list[str]]:
+    rows = [json.loads(x) for x in run(env, "export").output.splitlines()]
+    copy = next(r for r in rows if r["relation"])
+    return [
+        ["stories"], ["story", copy["story"][:9]], ["article", copy["id"][:8], "--removed"],
+        ["why", "--lexical", copy["id"][:8], copy["original"][:8]], ["dupes"], ["rejects"],
+    ]  # fmt: skip
+
+
+def test_terminal_output_fits_80_columns(tmp_path: Path, env: dict[str, str]) -> None:
+    d = _folder(tmp_path)
+    (d / "long.txt").write_text(
+        "Title: " + " ".join(["Extraordinarily"] * 12) + "\nDate: 2024-03-04\n\n" + synthetic_text(7) + "\n"
+    )
+    res = run(env, "ingest", str(d), COLUMNS="80")
+    created, *lines = res.output.splitlines()
+    assert created == f"created database {env['STORYLINE_DB']}"  # a path is printed whole, to be copied
+    assert all(len(line) <= 80 for line in lines), res.output
+    for args in _read_commands(env):
+        res = run(env, *args, COLUMNS="80")
+        assert res.exit_code == 0, res.output
+        lines = res.output.splitlines()
+        assert all(len(line.rstrip()) <= 80 for line in lines), "\n".join(x for x in lines if len(x) > 80)
+        wide = run(env, *args, COLUMNS="200").output
+        # Dates are never cut: every date of the wide output is whole in the narrow one.
+        assert sorted(re.findall(r"\b\d{4}-\d{2}-\d{2}\b", wide)) == sorted(
+            re.findall(r"\b\d{4}-\d{2}-\d{2}\b", res.output)
+        ), args
+    table = run(env, "stories", COLUMNS="80").output
+    assert "Extraordinarily Extraordinarily" in table  # the headline wraps at words
+    sid = json.loads(run(env, "stories", "--json").output)[0]["id"]
+    assert re.search(rf"^{sid[:9]}\s", table, re.MULTILINE)  # the short id, which works as a prefix
+
+
+def test_every_read_command_prints_json(tmp_path: Path, env: dict[str, str]) -> None:
+    run(env, "ingest", str(_folder(tmp_path)))
+    for args in _read_commands(env):
+        res = run(env, *args, "--json")
+        assert res.exit_code == 0, res.output
+        json.loads(res.output)
+
+
+def test_colours_only_on_a_terminal_and_never_with_no_color(tmp_path: Path, env: dict[str, str]) -> None:
+    run(env, "ingest", str(_folder(tmp_path)))
+    for args in _read_commands(env):
+        assert "\x1b[" not in run(env, *args).output  # not a terminal
+        assert "\x1b[" in run(env, *args, FORCE_COLOR="1").output  # a terminal
+        assert "\x1b[" not in run(env, *args, FORCE_COLOR="1", NO_COLOR="1").output
+    res = run(env, "story", "nothere", FORCE_COLOR="1", NO_COLOR="1")
+    assert res.output == "error: no story with id 'nothere'\n"

@@ -17,27 +17,20 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
-from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from storyline import __version__
 from storyline.config import load_config
 from storyline.errors import StorylineError
 from storyline.export import FORMATS, format_for
+from storyline.terminal import day, make_console, short_article, stories_table, table
 from storyline.types import IngestReport
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _console(stderr: bool = False) -> Console:
-    # Piped output gets a wide console so tables are not folded to 80 columns.
-    probe = Console(stderr=stderr)
-    return Console(stderr=stderr, highlight=False, width=None if probe.is_terminal else 160)
-
-
-out = _console()
-err = _console(stderr=True)
+out = make_console()
+err = make_console(stderr=True)
 
 
 class Ctx:
@@ -119,6 +112,8 @@ class StorylineGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, db: str | None, config: str | None, debug: bool) -> None:
     """Turn a pile of news articles into stories, offline."""
+    global out, err  # made per run: $COLUMNS and $NO_COLOR are read when a command starts
+    out, err = make_console(), make_console(stderr=True)
     ctx.obj = Ctx(db, config, debug)
 
 
@@ -197,23 +192,6 @@ def ingest(obj: Ctx, paths: Sequence[str], strict: bool, quiet: bool) -> None:
         sys.exit(1)
 
 
-def _stories_table(infos: Sequence[Any], title: str | None = None) -> Table:
-    t = Table(title=title, show_lines=False, expand=False)
-    t.add_column("id", style="cyan", no_wrap=True)
-    t.add_column("headline", overflow="fold", max_width=70)
-    t.add_column("articles", justify="right")
-    t.add_column("sources", justify="right")
-    t.add_column("languages")
-    t.add_column("first")
-    t.add_column("last")
-    for s in infos:
-        t.add_row(
-            s.id[:12], s.headline, str(s.articles), str(s.sources), ",".join(s.languages),
-            (s.first_published or "")[:10], (s.last_published or "")[:10],
-        )  # fmt: skip
-    return t
-
-
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--limit", type=int, default=50, show_default=True)
@@ -233,7 +211,7 @@ def stories(obj: Ctx, as_json: bool, limit: int, offset: int, **filters: Any) ->
         click.echo(json.dumps([asdict(s) for s in infos], ensure_ascii=False, indent=2))
         return
     total = api.store.count_stories()
-    out.print(_stories_table(infos, title=f"{len(infos)} of {total} stories"))
+    out.print(stories_table(infos, title=f"{len(infos)} of {total} stories"))
 
 
 @main.command()
@@ -302,7 +280,10 @@ def why(obj: Ctx, a: str, b: str, lexical: bool, as_json: bool) -> None:
         )
     out.print(f"[bold]{w.verdict}[/bold]")
     for r in w.relations:
-        out.print(f"stored: {r.article[:12]} -> {r.original[:12]} {r.kind} {r.score:.3f}", markup=False)
+        out.print(
+            f"stored: {short_article(r.article)} -> {short_article(r.original)} {r.kind} {r.score:.3f}",
+            markup=False,
+        )
         for k, v in r.evidence.items():
             out.print(f"  {k}: {json.dumps(v, ensure_ascii=False)}", markup=False)
     out.print("scores now:")
@@ -352,19 +333,17 @@ def dupes(obj: Ctx, as_json: bool, limit: int) -> None:
     if not groups:
         out.print("no duplicates")
         return
-    t = Table(
-        title=f"{len(groups)} duplicate groups" + (f" (largest {limit})" if len(groups) > limit else "")
-    )
+    t = table(f"{len(groups)} duplicate groups" + (f" (largest {limit})" if len(groups) > limit else ""))
     t.add_column("original", style="cyan", no_wrap=True)
-    t.add_column("title", overflow="fold", max_width=50)
-    t.add_column("source")
-    t.add_column("date")
-    t.add_column("copies", overflow="fold")
+    t.add_column("title", overflow="fold", ratio=1)
+    t.add_column("source", overflow="fold", max_width=16)
+    t.add_column("date", no_wrap=True)
+    t.add_column("copies", no_wrap=True)
     for g in groups[:limit]:
         o = g.original
-        copies = "; ".join(f"{a.id[:12]} {r.kind} {r.score:.2f}" for a, r in g.members)
+        copies = "\n".join(f"{short_article(a.id)} {r.kind} {r.score:.2f}" for a, r in g.members)
         t.add_row(
-            o.id[:12], o.title or "", o.publisher or Path(o.source).name, (o.published or "")[:10], copies
+            short_article(o.id), o.title or "", o.publisher or Path(o.source).name, day(o.published), copies
         )
     out.print(t)
 
@@ -381,11 +360,11 @@ def rejects(obj: Ctx, as_json: bool) -> None:
     if not rs:
         out.print("nothing was rejected")
         return
-    t = Table(title=f"{len(rs)} rejected")
-    t.add_column("source", overflow="fold")
-    t.add_column("record", justify="right")
-    t.add_column("stage")
-    t.add_column("reason", overflow="fold")
+    t = table(f"{len(rs)} rejected")
+    t.add_column("source", overflow="fold", ratio=1)
+    t.add_column("record", justify="right", no_wrap=True)
+    t.add_column("stage", no_wrap=True)
+    t.add_column("reason", overflow="fold", ratio=1)
     for r in rs:
         t.add_row(r.source, "" if r.record is None else str(r.record), r.stage, r.reason)
     out.print(t)
@@ -537,7 +516,7 @@ def demo(obj: Ctx) -> None:
         infos = best_first(api.stories(limit=None))
         shown = infos[:10]
         out.print(
-            _stories_table(
+            stories_table(
                 shown, title=f"{len(infos)} stories, best {len(shown)} first (most sources and languages)"
             )
         )

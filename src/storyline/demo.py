@@ -6,21 +6,10 @@ import shlex
 from collections.abc import Sequence
 
 from storyline.store import Store
+from storyline.terminal import short_article, short_story
 from storyline.types import StoryInfo
 
 DEFAULT_DB = "demo.db"
-ARTICLE_ID_SHOWN = 8  # characters of an article id shown: unique in any demo-sized database
-STORY_ID_SHOWN = ARTICLE_ID_SHOWN + 1  # story ids are "s" + an article id
-
-
-def short_article(article_id: str) -> str:
-    """The start of an article id that is shown and typed."""
-    return article_id[:ARTICLE_ID_SHOWN]
-
-
-def short_story(story_id: str) -> str:
-    """The start of a story id that is shown and typed."""
-    return story_id[:STORY_ID_SHOWN]
 
 
 def best_first(infos: Sequence[StoryInfo]) -> list[StoryInfo]:
