@@ -365,6 +365,19 @@ def test_rejects_api_page_health_and_openapi(client: TestClient) -> None:
     )
     assert r.status_code == 200
     assert r.json()["report"]["rejected"][0]["reason"].startswith("no text field")
+    # The first field with text is used; a text field that is empty is named as such.
+    r = client.post(
+        "/api/articles",
+        json=[
+            {"title": "Blank", "text": " "},
+            {"title": "Full", "text": "", "full_text": synthetic_text(41)},
+        ],
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    report = r.json()["report"]
+    assert report["added"] == 1
+    assert [x["reason"] for x in report["rejected"]] == ["empty text (text is empty)"]
+    assert [a["id"] is None for a in r.json()["articles"]] == [True, False]
     # HTTP ingest rejects are reported in the answer; the rejects list holds what file ingest refused.
     assert client.get("/healthz").json()["status"] == "ok"
     spec = client.get("/openapi.json").json()
