@@ -327,9 +327,9 @@ def test_demo_keeps_its_database_and_ends_with_commands_that_work(
     for command in commands[:2]:
         done = run(env, *shlex.split(command)[1:])
         assert done.exit_code == 0, done.output
-    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: None)
+    monkeypatch.setattr(uvicorn.Server, "run", lambda *a, **k: None)
     done = run(env, *shlex.split(commands[2])[1:])
-    assert done.exit_code == 0 and "serving demo.db at http://127.0.0.1:8000/ (read-only)" in done.output
+    assert done.exit_code == 0 and "serving demo.db at http://127.0.0.1:" in done.output
     # Running it again adds nothing.
     assert "0 added, 0 duplicates, 160 already present" in run(env, "demo").output
 
@@ -384,3 +384,23 @@ def test_colours_only_on_a_terminal_and_never_with_no_color(tmp_path: Path, env:
         assert "\x1b[" not in run(env, *args, FORCE_COLOR="1", NO_COLOR="1").output
     res = run(env, "story", "nothere", FORCE_COLOR="1", NO_COLOR="1")
     assert res.output == "error: no story with id 'nothere'\n"
+
+
+def test_serve_on_port_0_announces_the_port_it_got(
+    tmp_path: Path, env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    run(env, "ingest", str(_folder(tmp_path)))
+    bound: list[int] = []
+
+    def serve(self: uvicorn.Server, sockets: list) -> None:  # type: ignore[type-arg]
+        bound.append(sockets[0].getsockname()[1])
+
+    monkeypatch.setattr(uvicorn.Server, "run", serve)
+    res = run(env, "serve", "--port", "0", "--read-only")
+    assert res.exit_code == 0, res.output
+    assert bound and bound[0] != 0
+    assert res.output == (
+        f"serving {env['STORYLINE_DB']} at http://127.0.0.1:{bound[0]}/ (read-only); Ctrl-C stops\n"
+    )

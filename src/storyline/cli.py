@@ -469,8 +469,16 @@ def serve(obj: Ctx, host: str, port: int, token: str | None, max_body: str, read
     writes = (
         "read-only" if read_only else ("writes need the token" if token else "writes open to this machine")
     )
-    err.print(f"serving {db} at http://{shown}:{port}/ ({writes}); Ctrl-C stops", markup=False)
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", server_header=False)
+    sock = config.bind_socket()  # bound here, so that --port 0 can say which port it got
+    bound = sock.getsockname()[1]
+    err.print(
+        f"serving {db} at http://{shown}:{bound}/ ({writes}); Ctrl-C stops", markup=False, soft_wrap=True
+    )
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
 
 
 @main.command()
