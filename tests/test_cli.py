@@ -404,3 +404,12 @@ def test_serve_on_port_0_announces_the_port_it_got(
     assert res.output == (
         f"serving {env['STORYLINE_DB']} at http://127.0.0.1:{bound[0]}/ (read-only); Ctrl-C stops\n"
     )
+
+
+def test_stories_title_counts_the_filtered_list(tmp_path: Path, env: dict[str, str]) -> None:
+    run(env, "ingest", str(_folder(tmp_path)))
+    every = len(json.loads(run(env, "stories", "--json").output))
+    res = run(env, "stories", "--limit", "1")
+    assert res.output.splitlines()[0].strip() == f"1 of {every} stories"
+    res = run(env, "stories", "--language", "xx")
+    assert res.output.splitlines()[0].strip() == "0 of 0 stories"

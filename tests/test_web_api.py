@@ -354,6 +354,21 @@ def test_unknown_article_is_404_in_both_forms(client: TestClient) -> None:
     assert client.get("/articles/zzzzzzzz/raw").json()["error"]["status"] == 404
 
 
+def test_filtered_story_lists_have_a_total(client: TestClient) -> None:
+    def total(**params: str) -> int:
+        data = client.get("/stories.json", params={"limit": 1, **params}).json()
+        assert isinstance(data["total"], int), data
+        return int(data["total"])
+
+    assert total(language="fr") == 1
+    assert total(source="Wire 2") == 2
+    assert total(q="Marrowby") == len(client.get("/stories.json", params={"q": "Marrowby"}).json()["stories"])
+    assert total(q='Marrowby"') >= 1  # invalid FTS5: counted with the plain-words fallback the list uses
+    assert total(language="xx") == 0
+    assert total() == total(since="1900") > total(language="fr")
+    assert "2 stories matching the filters" in client.get("/stories", params={"source": "Wire 2"}).text
+
+
 # -- other pages --------------------------------------------------------------------------------
 
 

@@ -210,7 +210,7 @@ def stories(obj: Ctx, as_json: bool, limit: int, offset: int, **filters: Any) ->
     if as_json:
         click.echo(json.dumps([asdict(s) for s in infos], ensure_ascii=False, indent=2))
         return
-    total = api.store.count_stories()
+    total = api.store.count_stories(query=q, **filters)
     out.print(stories_table(infos, title=f"{len(infos)} of {total} stories"))
 
 

@@ -653,6 +653,44 @@ class Store:
                 variants), compared folded (case, accents of compatibility forms, quotes).
             order: ``recent`` (last publication, then update) or ``size``.
         """
+        found = self._story_where(language, source, since, until, query, entity)
+        if found is None:
+            return []
+        where, params = found
+        order_sql = (
+            "s.n_articles DESC, s.updated_at DESC"
+            if order == "size"
+            else "coalesce(s.last_published, '') DESC, s.updated_at DESC, s.id"
+        )
+        sql = f"SELECT {_STORY_COLS} FROM stories s WHERE {' AND '.join(where)} ORDER BY {order_sql}"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += [limit, offset]
+        try:
+            rows = self.conn.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            if query:
+                raise StoreError(f"invalid search query {query!r} ({exc})") from None
+            raise
+        return [_story_info(r) for r in rows]
+
+    def _story_where(
+        self,
+        language: str | None,
+        source: str | None,
+        since: str | None,
+        until: str | None,
+        query: str | None,
+        entity: str | None,
+    ) -> tuple[list[str], list[str | int]] | None:
+        """The WHERE conditions (over ``stories s``) and parameters of the story filters.
+
+        Returns:
+            None when a filter selects no story at all.
+
+        Raises:
+            StoreError: the search query is not valid FTS5.
+        """
         where: list[str] = ["1=1"]
         params: list[str | int] = []
         if since:
@@ -711,31 +749,34 @@ class Store:
         except sqlite3.OperationalError as exc:
             raise StoreError(f"invalid search query {query!r} ({exc})") from None
         if any(n == 0 for n in sizes):
-            return []
+            return None
         driver = sizes.index(min(sizes)) if sizes and min(sizes) <= SMALL_SET else None
         for i, (q, t, p) in enumerate(filters):
             where.append(f"s.id IN ({q})" if i == driver else t)
             params += p
-        order_sql = (
-            "s.n_articles DESC, s.updated_at DESC"
-            if order == "size"
-            else "coalesce(s.last_published, '') DESC, s.updated_at DESC, s.id"
-        )
-        sql = f"SELECT {_STORY_COLS} FROM stories s WHERE {' AND '.join(where)} ORDER BY {order_sql}"
-        if limit is not None:
-            sql += " LIMIT ? OFFSET ?"
-            params += [limit, offset]
-        try:
-            rows = self.conn.execute(sql, params).fetchall()
-        except sqlite3.OperationalError as exc:
-            if query:
-                raise StoreError(f"invalid search query {query!r} ({exc})") from None
-            raise
-        return [_story_info(r) for r in rows]
+        return where, params
 
-    def count_stories(self) -> int:
-        """Number of stories."""
-        return int(self.conn.execute("SELECT count(*) FROM stories").fetchone()[0])
+    def count_stories(
+        self,
+        language: str | None = None,
+        source: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        query: str | None = None,
+        entity: str | None = None,
+    ) -> int:
+        """Number of stories, or of those that pass these filters (as in `list_stories`)."""
+        if not any((language, source, since, until, query, entity)):
+            return int(self.conn.execute("SELECT count(*) FROM stories").fetchone()[0])
+        found = self._story_where(language, source, since, until, query, entity)
+        if found is None:
+            return 0
+        where, params = found
+        try:
+            row = self.conn.execute(f"SELECT count(*) FROM stories s WHERE {' AND '.join(where)}", params)
+            return int(row.fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"invalid search query {query!r} ({exc})") from None
 
     def members(self, story_id: str) -> list[Member]:
         """A story's members with their relation to their original, by publication date then arrival."""
