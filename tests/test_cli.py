@@ -67,7 +67,7 @@ def test_ingest_summary_and_db_from_environment(tmp_path: Path, env: dict[str, s
     res = run(env, "ingest", str(d))
     assert res.exit_code == 0, res.output
     assert f"created database {env['STORYLINE_DB']}\n" in res.output
-    assert "5 added, 1 duplicates, 0 already present, 1 rejected" in res.output
+    assert "5 added, 1 duplicate, 0 already present, 1 rejected (6 records in " in res.output
     assert "empty.txt: empty file" in res.output
     assert Path(env["STORYLINE_DB"]).exists()
     res = run(env, "ingest", str(d))
@@ -413,3 +413,28 @@ def test_stories_title_counts_the_filtered_list(tmp_path: Path, env: dict[str, s
     assert res.output.splitlines()[0].strip() == f"1 of {every} stories"
     res = run(env, "stories", "--language", "xx")
     assert res.output.splitlines()[0].strip() == "0 of 0 stories"
+
+
+def test_counts_and_rates_read_well() -> None:
+    from storyline.terminal import count, rate
+
+    assert count(1, "piece") == "1 piece" and count(0, "piece") == "0 pieces"
+    assert count(2, "story", "stories") == "2 stories" and count(1234, "record") == "1,234 records"
+    assert rate(5, 22.2) == "4.4s per record"  # was "0/s"
+    assert rate(5, 1.0) == "5.0 records/s"
+    assert rate(12_345, 2.0) == "6,172 records/s"
+    assert rate(0, 1.0) == "nothing read"
+
+
+def test_removed_pieces_are_counted_in_words() -> None:
+    from rich.console import Console
+
+    from storyline.render import render_article
+    from storyline.types import Article, Removal
+
+    for removed, words in (((), "0 pieces"), ((Removal("Share this", "share"),), "1 piece")):
+        console = Console(file=io.StringIO(), width=80)
+        render_article(
+            console, Article("a1", "x.txt", None, "Text.", "h", removed=removed), [], None, removed=True
+        )
+        assert f"removed by cleaning ({words})" in console.file.getvalue()  # type: ignore[attr-defined]

@@ -23,7 +23,7 @@ from storyline import __version__
 from storyline.config import load_config
 from storyline.errors import StorylineError
 from storyline.export import FORMATS, format_for
-from storyline.terminal import day, make_console, short_article, stories_table, table
+from storyline.terminal import count, day, make_console, rate, short_article, stories_table, table
 from storyline.types import IngestReport
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -118,11 +118,10 @@ def main(ctx: click.Context, db: str | None, config: str | None, debug: bool) ->
 
 
 def _print_report(report: IngestReport, show: int = 20) -> None:
-    rate = report.read / report.seconds if report.seconds else 0.0
     out.print(
-        f"{report.added} added, {report.duplicates} duplicates, {report.already_present} already present, "
-        f"{len(report.rejected)} rejected ({report.read} records in {report.seconds:.1f}s, {rate:.0f}/s); "
-        f"{report.stories_touched} stories updated"
+        f"{report.added} added, {count(report.duplicates, 'duplicate')}, {report.already_present} already "
+        f"present, {len(report.rejected)} rejected ({count(report.read, 'record')} in {report.seconds:.1f}s, "
+        f"{rate(report.read, report.seconds)}); {count(report.stories_touched, 'story', 'stories')} updated"
     )
     if report.rejected:
         err.print(f"rejected {len(report.rejected)}:")
@@ -175,12 +174,11 @@ def ingest(obj: Ctx, paths: Sequence[str], strict: bool, quiet: bool) -> None:
         task = bar.add_task("reading", total=None)
 
         def progress(_n: int, rep: IngestReport) -> None:
-            rate = rep.read / rep.seconds if rep.seconds else 0.0
             bar.update(
                 task,
                 description=(
-                    f"{rep.read} records: {rep.added} added, {rep.duplicates} duplicates, "
-                    f"{rep.already_present} present, {len(rep.rejected)} rejected, {rate:.0f}/s"
+                    f"{count(rep.read, 'record')}: {rep.added} added, {count(rep.duplicates, 'duplicate')}, "
+                    f"{rep.already_present} present, {len(rep.rejected)} rejected, {rate(rep.read, rep.seconds)}"
                 ),
             )
 

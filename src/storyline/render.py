@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.console import Console
 
-from storyline.terminal import day, short_article, table
+from storyline.terminal import count, day, short_article, table
 from storyline.types import Article, DupRelation, RawDoc, Story
 
 RELATION_LABEL = {
@@ -124,7 +124,7 @@ def render_article(
     console.print(raw.content if raw is not None else a.text, markup=False)
     if removed:
         console.print()
-        console.print(f"[bold]removed by cleaning ({len(a.removed)} pieces)[/bold]")
+        console.print(f"[bold]removed by cleaning ({count(len(a.removed), 'piece')})[/bold]")
         for rem in a.removed:
             text = rem.text if len(rem.text) < 300 else rem.text[:300] + "…"
             console.print(f"  [{rem.reason}] {text}", markup=False)

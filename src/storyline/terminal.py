@@ -20,6 +20,27 @@ ARTICLE_ID_SHOWN = 8  # characters of an article id shown: unique up to hundreds
 STORY_ID_SHOWN = ARTICLE_ID_SHOWN + 1  # story ids are "s" + an article id
 
 
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """``1 piece``, ``2 pieces``: a number and its noun, singular or plural."""
+    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"
+
+
+def rate(n: int, seconds: float) -> str:
+    """How fast `n` records went by in `seconds`, in the unit that reads best.
+
+    ``1,234 records/s``; below ten a second, with a decimal (``4.4 records/s``); below one a
+    second, the time per record (``4.4s per record``, not ``0/s``).
+    """
+    if n <= 0 or seconds <= 0:
+        return "no time measured" if n else "nothing read"
+    per_second = n / seconds
+    if per_second >= 10:
+        return f"{per_second:,.0f} records/s"
+    if per_second >= 1:
+        return f"{per_second:.1f} records/s"
+    return f"{seconds / n:.1f}s per record"
+
+
 def make_console(stderr: bool = False) -> Console:
     """A console for stdout (or stderr).
 
