@@ -330,6 +330,9 @@ def test_demo_keeps_its_database_and_ends_with_commands_that_work(
     monkeypatch.setattr(uvicorn.Server, "run", lambda *a, **k: None)
     done = run(env, *shlex.split(commands[2])[1:])
     assert done.exit_code == 0 and "serving demo.db at http://127.0.0.1:" in done.output
+    # Stored under the sample's name, not its installed path: ids are the same on every machine.
+    rows = [json.loads(x) for x in run(env, "--db", "demo.db", "export").output.splitlines()]
+    assert {r["source"] for r in rows} == {"meantime_sample.jsonl"}
     # Running it again adds nothing.
     assert "0 added, 0 duplicates, 160 already present" in run(env, "demo").output
 

@@ -12,7 +12,6 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from importlib import resources
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -506,18 +505,17 @@ def demo(obj: Ctx) -> None:
     It ends with three commands to explore the database next.
     """
     from storyline.api import Storyline
-    from storyline.demo import DEFAULT_DB, best_first, next_commands
+    from storyline.demo import DEFAULT_DB, SAMPLE, best_first, next_commands, sample_records
 
     db = obj.db or DEFAULT_DB  # never $STORYLINE_DB: the demo stays out of a real database
-    sample = resources.files("storyline") / "data" / "sample" / "meantime_sample.jsonl"
     out.print(f"[bold]storyline demo[/bold]: ingesting the bundled sample into {escape(db)}")
     out.print(
         "Sample: MEANTIME corpus (Wikinews articles with Spanish, Italian and Dutch translations), "
         "CC BY 4.0, NewsReader / Minard et al., LREC 2016."
     )
     start = time.perf_counter()
-    with resources.as_file(sample) as path, Storyline(db, config=load_config(obj.config_path)) as api:
-        report = api.ingest([str(path)])
+    with Storyline(db, config=load_config(obj.config_path)) as api:
+        report = api.ingest_records(sample_records(), source=SAMPLE)
         _print_report(report)
         infos = best_first(api.stories(limit=None))
         shown = infos[:10]

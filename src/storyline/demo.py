@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 from collections.abc import Sequence
+from importlib import resources
+from typing import Any
 
 from storyline.store import Store
 from storyline.terminal import short_article, short_story
 from storyline.types import StoryInfo
 
 DEFAULT_DB = "demo.db"
+SAMPLE = "meantime_sample.jsonl"  # the bundled sample, and the source name its articles are stored under
+
+
+def sample_records() -> list[dict[str, Any]]:
+    """The records of the bundled sample (MEANTIME, CC BY 4.0).
+
+    They are ingested under the source name `SAMPLE` rather than the file's path, which
+    depends on where storyline is installed: article and story ids, made from the source, are
+    then the same in every demo database.
+    """
+    text = (resources.files("storyline") / "data" / "sample" / SAMPLE).read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def best_first(infos: Sequence[StoryInfo]) -> list[StoryInfo]:
