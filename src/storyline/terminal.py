@@ -85,7 +85,7 @@ def table(title: str | None = None) -> Table:
     Columns given a ``ratio`` share the width the others leave; the others are as wide as their
     content (or their ``max_width``).
     """
-    return Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True)
+    return Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1, 0, 0), expand=True)
 
 
 def stories_table(infos: Sequence[StoryInfo], title: str | None = None) -> Table:
