@@ -441,3 +441,15 @@ def test_removed_pieces_are_counted_in_words() -> None:
             console, Article("a1", "x.txt", None, "Text.", "h", removed=removed), [], None, removed=True
         )
         assert f"removed by cleaning ({words})" in console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_writable_serve_creates_a_missing_database_and_says_so(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn.Server, "run", lambda *a, **k: None)
+    res = run(env, "serve", "--port", "0")
+    assert res.exit_code == 0, res.output
+    assert res.output.startswith(f"created database {env['STORYLINE_DB']}\nserving {env['STORYLINE_DB']} at ")
+    assert Path(env["STORYLINE_DB"]).exists()

@@ -354,6 +354,20 @@ def test_unknown_article_is_404_in_both_forms(client: TestClient) -> None:
     assert client.get("/articles/zzzzzzzz/raw").json()["error"]["status"] == 404
 
 
+def test_ids_are_prefixes_not_patterns_and_ambiguity_is_named(client: TestClient) -> None:
+    # "%" used to be a LIKE wildcard: "%big" found "sbig" by its tail.
+    r = client.get("/stories/%25big.json")
+    assert r.status_code == 404 and r.json()["error"]["message"] == "no story with id '%big'"
+    assert client.get("/stories/sbig.json").json()["story"]["info"]["id"] == "sbig"
+    data = marrowby_story(client)
+    sid = data["story"]["info"]["id"]
+    assert client.get(f"/stories/{sid[1:5]}.json").json()["story"]["info"]["id"] == sid  # without the "s"
+    aid = data["story"]["members"][0]["id"]
+    assert client.get(f"/articles/{aid[:4]}.json").json()["article"]["id"] == aid
+    r = client.get("/stories/sfu.json")
+    assert r.json()["error"]["message"] == "no story with id 'sfu': an id prefix needs at least 4 characters"
+
+
 def test_filtered_story_lists_have_a_total(client: TestClient) -> None:
     def total(**params: str) -> int:
         data = client.get("/stories.json", params={"limit": 1, **params}).json()
