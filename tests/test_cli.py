@@ -453,3 +453,21 @@ def test_writable_serve_creates_a_missing_database_and_says_so(
     assert res.exit_code == 0, res.output
     assert res.output.startswith(f"created database {env['STORYLINE_DB']}\nserving {env['STORYLINE_DB']} at ")
     assert Path(env["STORYLINE_DB"]).exists()
+
+
+def test_a_closed_pipe_ends_quietly(env: dict[str, str]) -> None:
+    import subprocess
+    import sys
+
+    lines = "\n".join(json.dumps({"id": f"p{i}", "text": synthetic_text(i + 300, 1200)}) for i in range(30))
+    assert run(env, "ingest", "-", input=lines.encode()).exit_code == 0
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "storyline", "--config", env["CFG"], "--db", env["STORYLINE_DB"], "export"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(100)  # a reader that stops early, like `head`
+    proc.stdout.close()
+    assert proc.wait(timeout=120) == 141
+    assert proc.stderr.read() == b""

@@ -88,6 +88,12 @@ class StorylineGroup(click.Group):
         except KeyboardInterrupt:
             err.print("interrupted: whole batches are saved; run the same command again to resume")
             sys.exit(130)
+        except BrokenPipeError:
+            # The reader of a pipe stopped early (`storyline export | head`): not an error of ours.
+            # Point stdout at /dev/null so that flushing it at exit does not fail again.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(141)  # 128 + SIGPIPE, as a shell reports a process a closed pipe stopped
         except Exception as exc:
             if debug:
                 raise
