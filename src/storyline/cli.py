@@ -5,6 +5,7 @@ Errors are one line naming the input and the problem; ``--debug`` shows the trac
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import json
 import os
@@ -91,8 +92,8 @@ class StorylineGroup(click.Group):
         except BrokenPipeError:
             # The reader of a pipe stopped early (`storyline export | head`): not an error of ours.
             # Point stdout at /dev/null so that flushing it at exit does not fail again.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+            with contextlib.suppress(OSError, ValueError):  # ValueError: a stdout without a file
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(141)  # 128 + SIGPIPE, as a shell reports a process a closed pipe stopped
         except Exception as exc:
             if debug:
@@ -222,7 +223,10 @@ def stories(obj: Ctx, as_json: bool, limit: int, offset: int, **filters: Any) ->
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def story(obj: Ctx, story_id: str, as_json: bool) -> None:
-    """Show one story: its members, with publisher, date, language and relation."""
+    """Show one story: its members, with publisher, date, language and relation.
+
+    STORY_ID is a story id or a unique prefix of 4 or more characters, with or without its leading s.
+    """
     api = obj.api()
     s = api.story(story_id)
     if as_json:
@@ -242,7 +246,10 @@ def story(obj: Ctx, story_id: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def article(obj: Ctx, article_id: str, removed: bool, raw: bool, as_json: bool) -> None:
-    """Show one article: metadata, relations and clean text."""
+    """Show one article: metadata, relations and clean text.
+
+    ARTICLE_ID is an article id or a unique prefix of 4 or more characters.
+    """
     api = obj.api()
     a = api.article(article_id)
     rels = api.relations(a.id)
