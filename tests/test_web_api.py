@@ -354,6 +354,16 @@ def test_unknown_article_is_404_in_both_forms(client: TestClient) -> None:
     assert client.get("/articles/zzzzzzzz/raw").json()["error"]["status"] == 404
 
 
+def test_story_page_charts_its_publishers(client: TestClient) -> None:
+    html = client.get("/stories/sbig").text
+    chart = html[
+        html.index('<svg class="coverage"') : html.index("</svg>", html.index('<svg class="coverage"'))
+    ]
+    assert chart.count('<g class="cov-row">') == 7  # Wire 0 to Wire 6
+    assert 'class="k-near_copy"' in chart and 'class="k-original"' in chart
+    assert "Articles per publisher: " in html  # the caption says what the colours are
+
+
 def test_ids_are_prefixes_not_patterns_and_ambiguity_is_named(client: TestClient) -> None:
     # "%" used to be a LIKE wildcard: "%big" found "sbig" by its tail.
     r = client.get("/stories/%25big.json")
