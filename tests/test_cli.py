@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -22,10 +23,19 @@ def env(tmp_path: Path) -> dict[str, str]:
     return {"STORYLINE_DB": str(tmp_path / "env.db"), "CFG": str(cfg)}
 
 
-def run(env: dict[str, str], *args: str, input: bytes | None = None):  # type: ignore[no-untyped-def]
+def run(env: dict[str, str], *args: str, input: bytes | None = None, **extra: str | None):  # type: ignore[no-untyped-def]
     runner = CliRunner()
     return runner.invoke(
-        main, ["--config", env["CFG"], *args], env={"STORYLINE_DB": env["STORYLINE_DB"]}, input=input
+        main,
+        ["--config", env["CFG"], *args],
+        env={
+            "STORYLINE_DB": env["STORYLINE_DB"],
+            "COLUMNS": None,
+            "NO_COLOR": None,
+            "FORCE_COLOR": None,
+            **extra,
+        },
+        input=input,
     )
 
 
@@ -56,11 +66,13 @@ def test_ingest_summary_and_db_from_environment(tmp_path: Path, env: dict[str, s
     d = _folder(tmp_path)
     res = run(env, "ingest", str(d))
     assert res.exit_code == 0, res.output
-    assert "5 added, 1 duplicates, 0 already present, 1 rejected" in res.output
+    assert f"created database {env['STORYLINE_DB']}\n" in res.output
+    assert "5 added, 1 duplicate, 0 already present, 1 rejected (6 records in " in res.output
     assert "empty.txt: empty file" in res.output
     assert Path(env["STORYLINE_DB"]).exists()
     res = run(env, "ingest", str(d))
     assert "0 added, 0 duplicates, 5 already present" in res.output
+    assert "created database" not in res.output
 
 
 def test_strict_fails_on_rejects(tmp_path: Path, env: dict[str, str]) -> None:
@@ -83,6 +95,7 @@ def test_errors_are_one_line_without_traceback(tmp_path: Path, env: dict[str, st
     assert "Traceback" not in res.output
     lines = [x for x in res.output.splitlines() if x.strip()]
     assert len(lines) == 1 and lines[0].startswith("error:") and "notes.db" in lines[0]
+    run(env, "ingest", str(_folder(tmp_path)))
     res = run(env, "story", "doesnotexist")
     assert res.exit_code == 1 and "no story with id 'doesnotexist'" in res.output
 
@@ -184,3 +197,277 @@ def test_nothing_usable_exits_non_zero(tmp_path: Path, env: dict[str, str]) -> N
     (tmp_path / "e.txt").write_text("")
     res = run(env, "ingest", str(tmp_path / "e.txt"))
     assert res.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["stories"], ["stories", "--json"], ["story", "s1234"], ["article", "1234"], ["why", "1234", "5678"],
+        ["dupes"], ["rejects"], ["export", "-o", "x.jsonl"], ["reclean"], ["serve", "--read-only"],
+    ],
+)  # fmt: skip
+def test_read_commands_never_create_a_database(env: dict[str, str], args: list[str]) -> None:
+    res = run(env, *args)
+    assert res.exit_code == 2, res.output
+    db = env["STORYLINE_DB"]
+    assert res.output == (
+        f"error: no database at {db}: create it with `storyline ingest FILES...` "
+        "(or choose another with --db PATH or $STORYLINE_DB)\n"
+    )
+    assert not Path(db).exists()
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "csv", "parquet"])
+def test_export_format_follows_the_extension(tmp_path: Path, env: dict[str, str], fmt: str) -> None:
+    run(env, "ingest", str(_folder(tmp_path)))
+    out = tmp_path / f"articles.{fmt}"
+    res = run(env, "export", "-o", str(out))
+    assert res.exit_code == 0, res.output
+    assert res.output == f"wrote 5 articles to {out}\n"
+    data = out.read_bytes()
+    if fmt == "parquet":
+        assert data[:4] == b"PAR1" and pq.read_table(out).num_rows == 5
+    elif fmt == "csv":
+        assert len(list(csv.DictReader(io.StringIO(data.decode())))) == 5
+    elif fmt == "json":
+        assert len(json.loads(data)) == 5
+    else:
+        assert len([json.loads(x) for x in data.decode().splitlines()]) == 5
+
+
+def test_export_format_option_and_extension_must_agree(tmp_path: Path, env: dict[str, str]) -> None:
+    run(env, "ingest", str(_folder(tmp_path)))
+    out = tmp_path / "x.parquet"
+    res = run(env, "export", "--format", "csv", "-o", str(out))
+    assert res.exit_code == 2
+    assert res.output == (
+        f"error: --format csv does not match {str(out)!r}, whose extension .parquet means parquet: "
+        "drop --format or rename the file\n"
+    )
+    assert not out.exists()
+    res = run(env, "export", "-o", str(tmp_path / "x.txt"))
+    assert res.exit_code == 2
+    assert res.output.startswith("error: cannot tell the export format from ")
+    # --format decides for names without a known extension, and for stdout.
+    assert run(env, "export", "--format", "csv", "-o", str(tmp_path / "x.txt")).exit_code == 0
+    assert run(env, "export", "--format", "json").output.startswith("[")
+    assert run(env, "export").output.startswith("{")
+
+
+def test_ids_by_unique_prefix(tmp_path: Path, env: dict[str, str]) -> None:
+    run(env, "ingest", str(_folder(tmp_path)))
+    rows = [json.loads(x) for x in run(env, "export").output.splitlines()]
+    aid, sid = rows[0]["id"], rows[0]["story"]
+    assert json.loads(run(env, "article", aid[:4], "--json").output)["id"] == aid
+    assert json.loads(run(env, "story", sid[:5], "--json").output)["info"]["id"] == sid
+    assert json.loads(run(env, "story", sid[1:5], "--json").output)["info"]["id"] == sid  # without the "s"
+    res = run(env, "article", aid[:3])
+    assert res.exit_code == 1
+    assert res.output == f"error: no article with id {aid[:3]!r}: an id prefix needs at least 4 characters\n"
+    res = run(env, "article", "%" + aid[-5:])
+    assert res.exit_code == 1 and res.output == f"error: no article with id {'%' + aid[-5:]!r}\n"
+    from storyline.store import Store
+
+    with Store(env["STORYLINE_DB"]) as store, store.atomic():
+        store.conn.executemany(
+            "INSERT INTO stories (id, created_at, updated_at) VALUES (?, '', '')", [("sabcd1",), ("sabcd2",)]
+        )
+    res = run(env, "story", "abcd")
+    assert res.exit_code == 1
+    assert res.output == (
+        "error: story id 'abcd' is ambiguous: it starts 2 stories (sabcd1, sabcd2); give more characters\n"
+    )
+
+
+def test_ingest_of_a_missing_path_is_a_usage_error(tmp_path: Path, env: dict[str, str]) -> None:
+    d = _folder(tmp_path)
+    res = run(env, "ingest", str(d), str(tmp_path / "nope.jsonl"), str(tmp_path / "*.warc"))
+    assert res.exit_code == 2
+    assert res.output == (
+        f"error: {tmp_path / 'nope.jsonl'}: no such file or folder; "
+        f"{tmp_path / '*.warc'}: no file matches this pattern (nothing was read)\n"
+    )
+    assert not Path(env["STORYLINE_DB"]).exists()  # not even the database was made
+    res = run(env, "ingest", str(d / "*.txt"))
+    assert res.exit_code == 0 and "5 added" in res.output
+    assert run(env, "rejects", "--json").output.count("no such file") == 0
+
+
+def test_demo_keeps_its_database_and_ends_with_commands_that_work(
+    tmp_path: Path, env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shlex
+
+    import uvicorn
+
+    from storyline.demo import best_first
+    from storyline.terminal import short_story
+    from storyline.types import StoryInfo
+
+    monkeypatch.chdir(tmp_path)
+    res = run(env, "demo")
+    assert res.exit_code == 0, res.output
+    assert res.output.startswith("storyline demo: ingesting the bundled sample into demo.db\n")
+    assert "160 added" in res.output
+    assert (tmp_path / "demo.db").exists() and not Path(env["STORYLINE_DB"]).exists()
+    lines = res.output.splitlines()
+    assert lines[-5].endswith("; the database is demo.db")
+    assert lines[-4] == "Explore it next:"
+    commands = [line.strip() for line in lines[-3:]]
+    assert commands[0].startswith("storyline --db demo.db story s")
+    assert commands[1].startswith("storyline --db demo.db why ")
+    assert commands[2] == "storyline --db demo.db serve --read-only"
+    # The best stories (most sources, then languages) come first, the first of them is suggested.
+    stories = json.loads(run(env, "--db", "demo.db", "stories", "--json", "--limit", "100").output)
+    best = best_first([StoryInfo(**{**s, "languages": tuple(s["languages"])}) for s in stories])
+    assert commands[0].endswith(f"story {short_story(best[0].id)}")
+    positions = [res.output.index(short_story(s.id)) for s in best[:10]]
+    assert positions == sorted(positions)
+    # Each suggested command runs on the demo database as printed.
+    for command in commands[:2]:
+        done = run(env, *shlex.split(command)[1:])
+        assert done.exit_code == 0, done.output
+    monkeypatch.setattr(uvicorn.Server, "run", lambda *a, **k: None)
+    done = run(env, *shlex.split(commands[2])[1:])
+    assert done.exit_code == 0 and "serving demo.db at http://127.0.0.1:" in done.output
+    # Stored under the sample's name, not its installed path: ids are the same on every machine.
+    rows = [json.loads(x) for x in run(env, "--db", "demo.db", "export").output.splitlines()]
+    assert {r["source"] for r in rows} == {"meantime_sample.jsonl"}
+    # Running it again adds nothing.
+    assert "0 added, 0 duplicates, 160 already present" in run(env, "demo").output
+
+
+def _read_commands(env: dict[str, str]) -> list[list[str]]:
+    rows = [json.loads(x) for x in run(env, "export").output.splitlines()]
+    copy = next(r for r in rows if r["relation"])
+    return [
+        ["stories"], ["story", copy["story"][:9]], ["article", copy["id"][:8], "--removed"],
+        ["why", "--lexical", copy["id"][:8], copy["original"][:8]], ["dupes"], ["rejects"],
+    ]  # fmt: skip
+
+
+def test_terminal_output_fits_80_columns(tmp_path: Path, env: dict[str, str]) -> None:
+    d = _folder(tmp_path)
+    (d / "long.txt").write_text(
+        "Title: " + " ".join(["Extraordinarily"] * 12) + "\nDate: 2024-03-04\n\n" + synthetic_text(7) + "\n"
+    )
+    res = run(env, "ingest", str(d), COLUMNS="80")
+    created, *lines = res.output.splitlines()
+    assert created == f"created database {env['STORYLINE_DB']}"  # a path is printed whole, to be copied
+    assert all(len(line) <= 80 for line in lines), res.output
+    for args in _read_commands(env):
+        res = run(env, *args, COLUMNS="80")
+        assert res.exit_code == 0, res.output
+        lines = res.output.splitlines()
+        assert all(len(line.rstrip()) <= 80 for line in lines), "\n".join(x for x in lines if len(x) > 80)
+        wide = run(env, *args, COLUMNS="200").output
+        # Dates are never cut: every date of the wide output is whole in the narrow one.
+        assert sorted(re.findall(r"\b\d{4}-\d{2}-\d{2}\b", wide)) == sorted(
+            re.findall(r"\b\d{4}-\d{2}-\d{2}\b", res.output)
+        ), args
+    table = run(env, "stories", COLUMNS="80").output
+    assert "Extraordinarily Extraordinarily" in table  # the headline wraps at words
+    sid = json.loads(run(env, "stories", "--json").output)[0]["id"]
+    assert re.search(rf"^{sid[:9]}\s", table, re.MULTILINE)  # the short id, which works as a prefix
+
+
+def test_every_read_command_prints_json(tmp_path: Path, env: dict[str, str]) -> None:
+    run(env, "ingest", str(_folder(tmp_path)))
+    for args in _read_commands(env):
+        res = run(env, *args, "--json")
+        assert res.exit_code == 0, res.output
+        json.loads(res.output)
+
+
+def test_colours_only_on_a_terminal_and_never_with_no_color(tmp_path: Path, env: dict[str, str]) -> None:
+    run(env, "ingest", str(_folder(tmp_path)))
+    for args in _read_commands(env):
+        assert "\x1b[" not in run(env, *args).output  # not a terminal
+        assert "\x1b[" in run(env, *args, FORCE_COLOR="1").output  # a terminal
+        assert "\x1b[" not in run(env, *args, FORCE_COLOR="1", NO_COLOR="1").output
+    res = run(env, "story", "nothere", FORCE_COLOR="1", NO_COLOR="1")
+    assert res.output == "error: no story with id 'nothere'\n"
+
+
+def test_serve_on_port_0_announces_the_port_it_got(
+    tmp_path: Path, env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    run(env, "ingest", str(_folder(tmp_path)))
+    bound: list[int] = []
+
+    def serve(self: uvicorn.Server, sockets: list) -> None:  # type: ignore[type-arg]
+        bound.append(sockets[0].getsockname()[1])
+
+    monkeypatch.setattr(uvicorn.Server, "run", serve)
+    res = run(env, "serve", "--port", "0", "--read-only")
+    assert res.exit_code == 0, res.output
+    assert bound and bound[0] != 0
+    assert res.output == (
+        f"serving {env['STORYLINE_DB']} at http://127.0.0.1:{bound[0]}/ (read-only); Ctrl-C stops\n"
+    )
+
+
+def test_stories_title_counts_the_filtered_list(tmp_path: Path, env: dict[str, str]) -> None:
+    run(env, "ingest", str(_folder(tmp_path)))
+    every = len(json.loads(run(env, "stories", "--json").output))
+    res = run(env, "stories", "--limit", "1")
+    assert res.output.splitlines()[0].strip() == f"1 of {every} stories"
+    res = run(env, "stories", "--language", "xx")
+    assert res.output.splitlines()[0].strip() == "0 of 0 stories"
+
+
+def test_counts_and_rates_read_well() -> None:
+    from storyline.terminal import count, rate
+
+    assert count(1, "piece") == "1 piece" and count(0, "piece") == "0 pieces"
+    assert count(2, "story", "stories") == "2 stories" and count(1234, "record") == "1,234 records"
+    assert rate(5, 22.2) == "4.4s per record"  # was "0/s"
+    assert rate(5, 1.0) == "5.0 records/s"
+    assert rate(12_345, 2.0) == "6,172 records/s"
+    assert rate(0, 1.0) == "nothing read"
+
+
+def test_removed_pieces_are_counted_in_words() -> None:
+    from rich.console import Console
+
+    from storyline.render import render_article
+    from storyline.types import Article, Removal
+
+    for removed, words in (((), "0 pieces"), ((Removal("Share this", "share"),), "1 piece")):
+        console = Console(file=io.StringIO(), width=80)
+        render_article(
+            console, Article("a1", "x.txt", None, "Text.", "h", removed=removed), [], None, removed=True
+        )
+        assert f"removed by cleaning ({words})" in console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_writable_serve_creates_a_missing_database_and_says_so(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn.Server, "run", lambda *a, **k: None)
+    res = run(env, "serve", "--port", "0")
+    assert res.exit_code == 0, res.output
+    assert res.output.startswith(f"created database {env['STORYLINE_DB']}\nserving {env['STORYLINE_DB']} at ")
+    assert Path(env["STORYLINE_DB"]).exists()
+
+
+def test_a_closed_pipe_ends_quietly(env: dict[str, str]) -> None:
+    import subprocess
+    import sys
+
+    lines = "\n".join(json.dumps({"id": f"p{i}", "text": synthetic_text(i + 300, 1200)}) for i in range(30))
+    assert run(env, "ingest", "-", input=lines.encode()).exit_code == 0
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "storyline", "--config", env["CFG"], "--db", env["STORYLINE_DB"], "export"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(100)  # a reader that stops early, like `head`
+    proc.stdout.close()
+    assert proc.wait(timeout=120) == 141
+    assert proc.stderr.read() == b""

@@ -98,7 +98,7 @@ def test_csv(data: Path) -> None:
     assert [d.external_id for d in docs(items)] == ["c1", "c2"]
     assert docs(items)[0].publisher == "Wikinews"
     (bad,) = rejected(items)
-    assert bad.record == 3 and "no text field" in bad.reason
+    assert bad.record == 3 and bad.reason == "empty text (text is empty)"
 
 
 def test_configurable_field_names() -> None:

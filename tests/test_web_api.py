@@ -354,6 +354,45 @@ def test_unknown_article_is_404_in_both_forms(client: TestClient) -> None:
     assert client.get("/articles/zzzzzzzz/raw").json()["error"]["status"] == 404
 
 
+def test_story_page_charts_its_publishers(client: TestClient) -> None:
+    html = client.get("/stories/sbig").text
+    chart = html[
+        html.index('<svg class="coverage"') : html.index("</svg>", html.index('<svg class="coverage"'))
+    ]
+    assert chart.count('<g class="cov-row">') == 7  # Wire 0 to Wire 6
+    assert 'class="k-near_copy"' in chart and 'class="k-original"' in chart
+    assert "Articles per publisher: " in html  # the caption says what the colours are
+
+
+def test_ids_are_prefixes_not_patterns_and_ambiguity_is_named(client: TestClient) -> None:
+    # "%" used to be a LIKE wildcard: "%big" found "sbig" by its tail.
+    r = client.get("/stories/%25big.json")
+    assert r.status_code == 404 and r.json()["error"]["message"] == "no story with id '%big'"
+    assert client.get("/stories/sbig.json").json()["story"]["info"]["id"] == "sbig"
+    data = marrowby_story(client)
+    sid = data["story"]["info"]["id"]
+    assert client.get(f"/stories/{sid[1:5]}.json").json()["story"]["info"]["id"] == sid  # without the "s"
+    aid = data["story"]["members"][0]["id"]
+    assert client.get(f"/articles/{aid[:4]}.json").json()["article"]["id"] == aid
+    r = client.get("/stories/sfu.json")
+    assert r.json()["error"]["message"] == "no story with id 'sfu': an id prefix needs at least 4 characters"
+
+
+def test_filtered_story_lists_have_a_total(client: TestClient) -> None:
+    def total(**params: str) -> int:
+        data = client.get("/stories.json", params={"limit": 1, **params}).json()
+        assert isinstance(data["total"], int), data
+        return int(data["total"])
+
+    assert total(language="fr") == 1
+    assert total(source="Wire 2") == 2
+    assert total(q="Marrowby") == len(client.get("/stories.json", params={"q": "Marrowby"}).json()["stories"])
+    assert total(q='Marrowby"') >= 1  # invalid FTS5: counted with the plain-words fallback the list uses
+    assert total(language="xx") == 0
+    assert total() == total(since="1900") > total(language="fr")
+    assert "2 stories matching the filters" in client.get("/stories", params={"source": "Wire 2"}).text
+
+
 # -- other pages --------------------------------------------------------------------------------
 
 
@@ -365,6 +404,19 @@ def test_rejects_api_page_health_and_openapi(client: TestClient) -> None:
     )
     assert r.status_code == 200
     assert r.json()["report"]["rejected"][0]["reason"].startswith("no text field")
+    # The first field with text is used; a text field that is empty is named as such.
+    r = client.post(
+        "/api/articles",
+        json=[
+            {"title": "Blank", "text": " "},
+            {"title": "Full", "text": "", "full_text": synthetic_text(41)},
+        ],
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    report = r.json()["report"]
+    assert report["added"] == 1
+    assert [x["reason"] for x in report["rejected"]] == ["empty text (text is empty)"]
+    assert [a["id"] is None for a in r.json()["articles"]] == [True, False]
     # HTTP ingest rejects are reported in the answer; the rejects list holds what file ingest refused.
     assert client.get("/healthz").json()["status"] == "ok"
     spec = client.get("/openapi.json").json()

@@ -273,10 +273,11 @@ class Storyline:
         self, out: str | Path | BinaryIO | io.TextIOBase, fmt: str = "jsonl", stories: bool = False
     ) -> int:
         """Write one record per article (or per story) to a file or stream; returns the count."""
-        from storyline.export import write_records
+        from storyline.export import ARTICLE_COLUMNS, STORY_COLUMNS, write_records
 
-        records = self.story_records() if stories else self.article_records()
-        return write_records(records, out, fmt)
+        if stories:
+            return write_records(self.story_records(), out, fmt, STORY_COLUMNS)
+        return write_records(self.article_records(), out, fmt, ARTICLE_COLUMNS)
 
     def article_records(self) -> Iterator[dict[str, Any]]:
         """One export record per article."""

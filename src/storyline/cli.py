@@ -5,39 +5,33 @@ Errors are one line naming the input and the problem; ``--debug`` shows the trac
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import glob
 import json
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
-from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
 from storyline import __version__
 from storyline.config import load_config
 from storyline.errors import StorylineError
-from storyline.export import FORMATS
+from storyline.export import FORMATS, format_for
+from storyline.terminal import count, day, make_console, rate, short_article, stories_table, table
 from storyline.types import IngestReport
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _console(stderr: bool = False) -> Console:
-    # Piped output gets a wide console so tables are not folded to 80 columns.
-    probe = Console(stderr=stderr)
-    return Console(stderr=stderr, highlight=False, width=None if probe.is_terminal else 160)
-
-
-out = _console()
-err = _console(stderr=True)
+out = make_console()
+err = make_console(stderr=True)
 
 
 class Ctx:
@@ -48,11 +42,34 @@ class Ctx:
         self.config_path = config
         self.debug = debug
 
-    def api(self, readonly: bool = False) -> Any:
-        """Open the database."""
-        from storyline.api import Storyline
+    def api(self, readonly: bool = False, create: bool = False) -> Any:
+        """Open the database.
 
-        return Storyline(self.db, config=load_config(self.config_path), readonly=readonly)
+        Args:
+            readonly: open it for reading only.
+            create: create it when missing (and say so on stderr); when False a missing database
+                is an error that says how to create one (exit 2).
+        """
+        from storyline.api import Storyline, default_db_path
+
+        config = load_config(self.config_path)
+        path = default_db_path(self.db)
+        missing = path != ":memory:" and not Path(path).expanduser().exists()
+        if missing and not create:
+            fail(
+                f"no database at {path}: create it with `storyline ingest FILES...` "
+                "(or choose another with --db PATH or $STORYLINE_DB)"
+            )
+        api = Storyline(path, config=config, readonly=readonly)
+        if missing:
+            err.print(f"created database {path}", markup=False, highlight=False, soft_wrap=True)
+        return api
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print ``error: message`` as one line on stderr and exit (2: the command cannot run as given)."""
+    err.print(f"[red]error:[/red] {escape(message)}", markup=True, highlight=False, soft_wrap=True)
+    sys.exit(code)
 
 
 class StorylineGroup(click.Group):
@@ -68,15 +85,24 @@ class StorylineGroup(click.Group):
         except StorylineError as exc:
             if debug:
                 raise
-            err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+            err.print(f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
             sys.exit(1)
         except KeyboardInterrupt:
             err.print("interrupted: whole batches are saved; run the same command again to resume")
             sys.exit(130)
+        except BrokenPipeError:
+            # The reader of a pipe stopped early (`storyline export | head`): not an error of ours.
+            # Point stdout at /dev/null so that flushing it at exit does not fail again.
+            with contextlib.suppress(OSError, ValueError):  # ValueError: a stdout without a file
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)  # 128 + SIGPIPE, as a shell reports a process a closed pipe stopped
         except Exception as exc:
             if debug:
                 raise
-            err.print(f"[red]error:[/red] {type(exc).__name__}: {exc} (run with --debug for details)")
+            err.print(
+                f"[red]error:[/red] {type(exc).__name__}: {escape(str(exc))} (run with --debug for details)",
+                soft_wrap=True,
+            )
             sys.exit(1)
 
 
@@ -93,6 +119,8 @@ class StorylineGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, db: str | None, config: str | None, debug: bool) -> None:
     """Turn a pile of news articles into stories, offline."""
+    global out, err  # made per run: $COLUMNS and $NO_COLOR are read when a command starts
+    out, err = make_console(), make_console(stderr=True)
     ctx.obj = Ctx(db, config, debug)
 
 
@@ -104,11 +132,10 @@ def report_json(report: IngestReport) -> dict[str, Any]:
 
 
 def _print_report(report: IngestReport, show: int = 20) -> None:
-    rate = report.read / report.seconds if report.seconds else 0.0
     out.print(
-        f"{report.added} added, {report.duplicates} duplicates, {report.already_present} already present, "
-        f"{len(report.rejected)} rejected ({report.read} records in {report.seconds:.1f}s, {rate:.0f}/s); "
-        f"{report.stories_touched} stories updated"
+        f"{report.added} added, {count(report.duplicates, 'duplicate')}, {report.already_present} already "
+        f"present, {len(report.rejected)} rejected ({count(report.read, 'record')} in {report.seconds:.1f}s, "
+        f"{rate(report.read, report.seconds)}); {count(report.stories_touched, 'story', 'stories')} updated"
     )
     if report.rejected:
         err.print(f"rejected {len(report.rejected)}:")
@@ -116,6 +143,20 @@ def _print_report(report: IngestReport, show: int = 20) -> None:
             err.print(f"  {r}", markup=False)
         if len(report.rejected) > show:
             err.print(f"  ... and {len(report.rejected) - show} more: see `storyline rejects`")
+
+
+def _missing_inputs(paths: Sequence[str]) -> list[tuple[str, str]]:
+    """(argument, reason) for each ingest argument that names nothing: a typo, not bad input."""
+    missing = []
+    for arg in paths:
+        if arg == "-" or Path(arg).exists():
+            continue
+        if glob.has_magic(arg):
+            if not glob.glob(arg, recursive=True):  # noqa: PTH207 - absolute patterns too
+                missing.append((arg, "no file matches this pattern"))
+        else:
+            missing.append((arg, "no such file or folder"))
+    return missing
 
 
 @main.command()
@@ -162,7 +203,10 @@ def ingest(
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    api = obj.api()
+    missing = _missing_inputs(paths)
+    if missing:
+        fail("; ".join(f"{path}: {reason}" for path, reason in missing) + " (nothing was read)")
+    api = obj.api(create=True)
     settings = api.config.ingest
     api.config = dataclasses.replace(
         api.config,
@@ -185,12 +229,11 @@ def ingest(
         task = bar.add_task("reading", total=None)
 
         def progress(_n: int, rep: IngestReport) -> None:
-            rate = rep.read / rep.seconds if rep.seconds else 0.0
             bar.update(
                 task,
                 description=(
-                    f"{rep.read} records: {rep.added} added, {rep.duplicates} duplicates, "
-                    f"{rep.already_present} present, {len(rep.rejected)} rejected, {rate:.0f}/s"
+                    f"{count(rep.read, 'record')}: {rep.added} added, {count(rep.duplicates, 'duplicate')}, "
+                    f"{rep.already_present} present, {len(rep.rejected)} rejected, {rate(rep.read, rep.seconds)}"
                 ),
             )
 
@@ -202,23 +245,6 @@ def ingest(
         sys.exit(2)
     if report.added == 0 and report.already_present == 0 and report.read:
         sys.exit(1)
-
-
-def _stories_table(infos: Sequence[Any], title: str | None = None) -> Table:
-    t = Table(title=title, show_lines=False, expand=False)
-    t.add_column("id", style="cyan", no_wrap=True)
-    t.add_column("headline", overflow="fold", max_width=70)
-    t.add_column("articles", justify="right")
-    t.add_column("sources", justify="right")
-    t.add_column("languages")
-    t.add_column("first")
-    t.add_column("last")
-    for s in infos:
-        t.add_row(
-            s.id[:12], s.headline, str(s.articles), str(s.sources), ",".join(s.languages),
-            (s.first_published or "")[:10], (s.last_published or "")[:10],
-        )  # fmt: skip
-    return t
 
 
 @main.command()
@@ -239,8 +265,8 @@ def stories(obj: Ctx, as_json: bool, limit: int, offset: int, **filters: Any) ->
     if as_json:
         click.echo(json.dumps([asdict(s) for s in infos], ensure_ascii=False, indent=2))
         return
-    total = api.store.count_stories()
-    out.print(_stories_table(infos, title=f"{len(infos)} of {total} stories"))
+    total = api.store.count_stories(query=q, **filters)
+    out.print(stories_table(infos, title=f"{len(infos)} of {total} stories"))
 
 
 @main.command()
@@ -248,7 +274,10 @@ def stories(obj: Ctx, as_json: bool, limit: int, offset: int, **filters: Any) ->
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def story(obj: Ctx, story_id: str, as_json: bool) -> None:
-    """Show one story: its members, with publisher, date, language and relation."""
+    """Show one story: its members, with publisher, date, language and relation.
+
+    STORY_ID is a story id or a unique prefix of 4 or more characters, with or without its leading s.
+    """
     api = obj.api()
     s = api.story(story_id)
     if as_json:
@@ -268,7 +297,10 @@ def story(obj: Ctx, story_id: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def article(obj: Ctx, article_id: str, removed: bool, raw: bool, as_json: bool) -> None:
-    """Show one article: metadata, relations and clean text."""
+    """Show one article: metadata, relations and clean text.
+
+    ARTICLE_ID is an article id or a unique prefix of 4 or more characters.
+    """
     api = obj.api()
     a = api.article(article_id)
     rels = api.relations(a.id)
@@ -309,7 +341,10 @@ def why(obj: Ctx, a: str, b: str, lexical: bool, as_json: bool) -> None:
         )
     out.print(f"[bold]{w.verdict}[/bold]")
     for r in w.relations:
-        out.print(f"stored: {r.article[:12]} -> {r.original[:12]} {r.kind} {r.score:.3f}", markup=False)
+        out.print(
+            f"stored: {short_article(r.article)} -> {short_article(r.original)} {r.kind} {r.score:.3f}",
+            markup=False,
+        )
         for k, v in r.evidence.items():
             out.print(f"  {k}: {json.dumps(v, ensure_ascii=False)}", markup=False)
     out.print("scores now:")
@@ -359,19 +394,17 @@ def dupes(obj: Ctx, as_json: bool, limit: int) -> None:
     if not groups:
         out.print("no duplicates")
         return
-    t = Table(
-        title=f"{len(groups)} duplicate groups" + (f" (largest {limit})" if len(groups) > limit else "")
-    )
+    t = table(f"{len(groups)} duplicate groups" + (f" (largest {limit})" if len(groups) > limit else ""))
     t.add_column("original", style="cyan", no_wrap=True)
-    t.add_column("title", overflow="fold", max_width=50)
-    t.add_column("source")
-    t.add_column("date")
-    t.add_column("copies", overflow="fold")
+    t.add_column("title", overflow="fold", ratio=1)
+    t.add_column("source", overflow="fold", max_width=16)
+    t.add_column("date", no_wrap=True)
+    t.add_column("copies", no_wrap=True)
     for g in groups[:limit]:
         o = g.original
-        copies = "; ".join(f"{a.id[:12]} {r.kind} {r.score:.2f}" for a, r in g.members)
+        copies = "\n".join(f"{short_article(a.id)} {r.kind} {r.score:.2f}" for a, r in g.members)
         t.add_row(
-            o.id[:12], o.title or "", o.publisher or Path(o.source).name, (o.published or "")[:10], copies
+            short_article(o.id), o.title or "", o.publisher or Path(o.source).name, day(o.published), copies
         )
     out.print(t)
 
@@ -388,23 +421,37 @@ def rejects(obj: Ctx, as_json: bool) -> None:
     if not rs:
         out.print("nothing was rejected")
         return
-    t = Table(title=f"{len(rs)} rejected")
-    t.add_column("source", overflow="fold")
-    t.add_column("record", justify="right")
-    t.add_column("stage")
-    t.add_column("reason", overflow="fold")
+    t = table(f"{len(rs)} rejected")
+    t.add_column("source", overflow="fold", ratio=1)
+    t.add_column("record", justify="right", no_wrap=True)
+    t.add_column("stage", no_wrap=True)
+    t.add_column("reason", overflow="fold", ratio=1)
     for r in rs:
         t.add_row(r.source, "" if r.record is None else str(r.record), r.stage, r.reason)
     out.print(t)
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Output format [default: from the file's extension; jsonl on stdout].",
+)
 @click.option("--stories", "as_stories", is_flag=True, help="One record per story instead of per article.")
 @click.option("--output", "-o", default="-", show_default=True, help="Output file (- for stdout).")
 @click.pass_obj
-def export(obj: Ctx, fmt: str, as_stories: bool, output: str) -> None:
-    """Export articles (or stories) as JSON Lines, JSON, CSV or Parquet."""
+def export(obj: Ctx, fmt: str | None, as_stories: bool, output: str) -> None:
+    """Export articles (or stories) as JSON Lines, JSON, CSV or Parquet.
+
+    The format follows the output file's extension (.jsonl, .json, .csv, .parquet) unless --format
+    is given; the two must agree.
+    """
+    try:
+        fmt = format_for(output, fmt)
+    except StorylineError as exc:
+        fail(str(exc))
     api = obj.api()
     n = api.export(output, fmt, stories=as_stories)
     if output != "-":
@@ -476,13 +523,23 @@ def serve(obj: Ctx, host: str, port: int, token: str | None, max_body: str, read
     from storyline.api import default_db_path
 
     db = default_db_path(obj.db)
+    if read_only or not Path(db).expanduser().exists():
+        obj.api(readonly=read_only, create=not read_only).close()
     app = create_app(db, load_config(obj.config_path), token=token, max_body=limit, readonly=read_only)
     shown = f"[{host}]" if ":" in host else host
     writes = (
         "read-only" if read_only else ("writes need the token" if token else "writes open to this machine")
     )
-    err.print(f"serving {db} at http://{shown}:{port}/ ({writes}); Ctrl-C stops", markup=False)
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", server_header=False)
+    sock = config.bind_socket()  # bound here, so that --port 0 can say which port it got
+    bound = sock.getsockname()[1]
+    err.print(
+        f"serving {db} at http://{shown}:{bound}/ ({writes}); Ctrl-C stops", markup=False, soft_wrap=True
+    )
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
 
 
 @main.command()
@@ -504,36 +561,39 @@ def reclean(obj: Ctx) -> None:
 
 
 @main.command()
-@click.option(
-    "--keep", type=click.Path(file_okay=False), default=None, help="Keep the database in this folder."
-)
 @click.pass_obj
-def demo(obj: Ctx, keep: str | None) -> None:
-    """Ingest the bundled sample (MEANTIME, CC BY 4.0) into a temporary database and print the stories."""
+def demo(obj: Ctx) -> None:
+    """Ingest the bundled sample (MEANTIME, CC BY 4.0) into demo.db and show its best stories.
+
+    The database is demo.db in the working directory, or --db; running the demo again adds nothing.
+    It ends with three commands to explore the database next.
+    """
     from storyline.api import Storyline
+    from storyline.demo import DEFAULT_DB, SAMPLE, best_first, next_commands, sample_records
 
-    sample = resources.files("storyline") / "data" / "sample" / "meantime_sample.jsonl"
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(keep) if keep else Path(tmp)
-        folder.mkdir(parents=True, exist_ok=True)
-        db = folder / "demo.db"
-        out.print(f"[bold]storyline demo[/bold]: ingesting the bundled sample into {db}")
+    db = obj.db or DEFAULT_DB  # never $STORYLINE_DB: the demo stays out of a real database
+    out.print(f"[bold]storyline demo[/bold]: ingesting the bundled sample into {escape(db)}")
+    out.print(
+        "Sample: MEANTIME corpus (Wikinews articles with Spanish, Italian and Dutch translations), "
+        "CC BY 4.0, NewsReader / Minard et al., LREC 2016."
+    )
+    start = time.perf_counter()
+    with Storyline(db, config=load_config(obj.config_path)) as api:
+        report = api.ingest_records(sample_records(), source=SAMPLE)
+        _print_report(report)
+        infos = best_first(api.stories(limit=None))
+        shown = infos[:10]
         out.print(
-            "Sample: MEANTIME corpus (Wikinews articles with Spanish, Italian and Dutch translations), "
-            "CC BY 4.0, NewsReader / Minard et al., LREC 2016."
+            stories_table(
+                shown, title=f"{len(infos)} stories, best {len(shown)} first (most sources and languages)"
+            )
         )
-        start = time.perf_counter()
-        with resources.as_file(sample) as path, Storyline(db, config=load_config(obj.config_path)) as api:
-            report = api.ingest([str(path)])
-            _print_report(report)
-            infos = api.stories(limit=None, order="size")
-            out.print(_stories_table(infos[:25], title=f"{len(infos)} stories (largest 25)"))
-            if infos:
-                from storyline.render import render_story
-
-                out.print(f"\nThe largest story, `storyline --db {db} story {infos[0].id[:12]}`:")
-                render_story(out, api.story(infos[0].id), api)
-        out.print(f"demo finished in {time.perf_counter() - start:.1f}s")
+        commands = next_commands(api.store, db, infos[0]) if infos else []
+    out.print(f"demo finished in {time.perf_counter() - start:.1f}s; the database is {escape(db)}")
+    if commands:
+        out.print("Explore it next:")
+        for command in commands:
+            out.print(f"  {command}", markup=False, highlight=False, soft_wrap=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

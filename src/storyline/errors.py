@@ -34,3 +34,10 @@ class StoreError(StorylineError):
 
 class NotFoundError(StorylineError):
     """An article or story id that is not in the database."""
+
+
+class AmbiguousIdError(NotFoundError):
+    """An id prefix that starts more than one article or story id: not one thing was found.
+
+    The message lists the candidates.
+    """

@@ -12,20 +12,62 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 
 from storyline.errors import StorylineError
 from storyline.types import Article, DupRelation, StoryInfo
 
 FORMATS = ("jsonl", "json", "csv", "parquet")
-ARTICLE_FIELDS = (
-    "id", "external_id", "source", "record", "url", "title", "published", "publisher", "author",
-    "language", "text", "story", "original", "relation",
+
+# Column types: "string" and "integer" (null when unknown), "strings" (a list of strings), "json"
+# (a list or object: nested in JSON and JSON Lines, JSON text in CSV and Parquet).
+ColumnKind = Literal["string", "integer", "strings", "json"]
+ARTICLE_COLUMNS: tuple[tuple[str, ColumnKind], ...] = (
+    ("id", "string"), ("external_id", "string"), ("source", "string"), ("record", "integer"),
+    ("url", "string"), ("title", "string"), ("published", "string"), ("publisher", "string"),
+    ("author", "string"), ("language", "string"), ("text", "string"), ("story", "string"),
+    ("original", "string"), ("relation", "string"),
 )  # fmt: skip
-STORY_FIELDS = (
-    "id", "headline", "articles", "first_published", "last_published", "languages", "sources",
-    "summary", "timeline", "entities", "quotes", "disputes",
+STORY_COLUMNS: tuple[tuple[str, ColumnKind], ...] = (
+    ("id", "string"), ("headline", "string"), ("articles", "strings"), ("first_published", "string"),
+    ("last_published", "string"), ("languages", "strings"), ("sources", "json"), ("summary", "json"),
+    ("timeline", "json"), ("entities", "json"), ("quotes", "json"), ("disputes", "json"),
+    ("coverage", "json"),
 )  # fmt: skip
+ARTICLE_FIELDS = tuple(name for name, _ in ARTICLE_COLUMNS)
+STORY_FIELDS = tuple(name for name, _ in STORY_COLUMNS)
+
+
+EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".parquet": "parquet"}
+
+
+def format_for(output: str, fmt: str | None) -> str:
+    """The export format: `fmt` when given, else the one the output file's extension names.
+
+    Args:
+        output: the output path, or ``-`` for stdout (JSON Lines unless `fmt` says otherwise).
+        fmt: the format asked for, or None.
+
+    Raises:
+        StorylineError: `fmt` and the extension disagree, or neither names a format.
+    """
+    if output == "-":
+        return fmt or "jsonl"
+    suffix = Path(output).suffix.lower()
+    implied = EXTENSIONS.get(suffix)
+    if fmt is None:
+        if implied is None:
+            raise StorylineError(
+                f"cannot tell the export format from {output!r}: end the name with "
+                f"{', '.join(EXTENSIONS)} or give --format"
+            )
+        return implied
+    if implied is not None and implied != fmt:
+        raise StorylineError(
+            f"--format {fmt} does not match {output!r}, whose extension {suffix} means {implied}: "
+            "drop --format or rename the file"
+        )
+    return fmt
 
 
 def article_record(a: Article, story: str | None, relation: DupRelation | None) -> dict[str, Any]:
@@ -75,10 +117,33 @@ def _flat(value: Any) -> Any:
     return value
 
 
+def arrow_schema(columns: tuple[tuple[str, ColumnKind], ...]) -> Any:
+    """The pyarrow schema of an export: the same column types whatever the data holds."""
+    import pyarrow as pa
+
+    types = {
+        "string": pa.string(),
+        "integer": pa.int64(),
+        "strings": pa.list_(pa.string()),
+        "json": pa.string(),
+    }
+    return pa.schema([pa.field(name, types[kind]) for name, kind in columns])
+
+
 def write_records(
-    records: Iterable[dict[str, Any]], out: str | Path | BinaryIO | io.TextIOBase, fmt: str
+    records: Iterable[dict[str, Any]],
+    out: str | Path | BinaryIO | io.TextIOBase,
+    fmt: str,
+    columns: tuple[tuple[str, ColumnKind], ...] = ARTICLE_COLUMNS,
 ) -> int:
     """Write records in the format to a path (``-`` for stdout) or a stream; returns how many.
+
+    Args:
+        records: article or story records (see `article_record`, `story_record`).
+        out: a path, ``-`` for stdout, or a stream.
+        fmt: one of `FORMATS`.
+        columns: the columns and their types, in order (`ARTICLE_COLUMNS` or `STORY_COLUMNS`):
+            CSV and Parquet have exactly these, typed the same on every export, empty or not.
 
     Raises:
         StorylineError: unknown format, or parquet to a text stream.
@@ -86,25 +151,26 @@ def write_records(
     if fmt not in FORMATS:
         raise StorylineError(f"unknown export format {fmt!r} (use one of {', '.join(FORMATS)})")
     if fmt == "parquet":
-        return _parquet(records, out)
+        return _parquet(records, out, columns)
+    names = [name for name, _ in columns]
     if isinstance(out, (str, Path)):
         if str(out) == "-":
-            return _text(records, sys.stdout, fmt)
+            return _text(records, sys.stdout, fmt, names)
         try:
             with Path(out).open("w", encoding="utf-8", newline="") as fh:
-                return _text(records, fh, fmt)
+                return _text(records, fh, fmt, names)
         except OSError as exc:
             raise StorylineError(f"{out}: cannot write ({exc.strerror or exc})") from None
     if isinstance(out, io.TextIOBase):
-        return _text(records, out, fmt)
+        return _text(records, out, fmt, names)
     wrapper = io.TextIOWrapper(out, encoding="utf-8", newline="")
     try:
-        return _text(records, wrapper, fmt)
+        return _text(records, wrapper, fmt, names)
     finally:
         wrapper.detach()
 
 
-def _text(records: Iterable[dict[str, Any]], fh: Any, fmt: str) -> int:
+def _text(records: Iterable[dict[str, Any]], fh: Any, fmt: str, names: list[str]) -> int:
     n = 0
     if fmt == "jsonl":
         for rec in records:
@@ -117,25 +183,31 @@ def _text(records: Iterable[dict[str, Any]], fh: Any, fmt: str) -> int:
             n += 1
         fh.write("\n]\n")
     else:
-        writer: csv.DictWriter[str] | None = None
+        writer = csv.DictWriter(fh, fieldnames=names, extrasaction="ignore")
+        writer.writeheader()
         for rec in records:
-            if writer is None:
-                writer = csv.DictWriter(fh, fieldnames=list(rec))
-                writer.writeheader()
             writer.writerow({k: _flat(v) for k, v in rec.items()})
             n += 1
     fh.flush()
     return n
 
 
-def _parquet(records: Iterable[dict[str, Any]], out: str | Path | BinaryIO | io.TextIOBase) -> int:
+def _parquet(
+    records: Iterable[dict[str, Any]],
+    out: str | Path | BinaryIO | io.TextIOBase,
+    columns: tuple[tuple[str, ColumnKind], ...],
+) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    rows = [{k: _flat(v) if k not in ("articles", "languages") else v for k, v in r.items()} for r in records]
     if isinstance(out, io.TextIOBase) or str(out) == "-":
         raise StorylineError("parquet is binary: give a file path with --output")
-    table = pa.Table.from_pylist(rows) if rows else pa.table({})
+    schema = arrow_schema(columns)
+    rows = [
+        {name: _flat(r.get(name)) if kind == "json" else r.get(name) for name, kind in columns}
+        for r in records
+    ]
+    table = pa.Table.from_pylist(rows, schema=schema)
     try:
         pq.write_table(table, out)
     except OSError as exc:

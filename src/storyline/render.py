@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 
+from storyline.terminal import count, day, short_article, table
 from storyline.types import Article, DupRelation, RawDoc, Story
 
 RELATION_LABEL = {
@@ -37,19 +37,24 @@ def render_story(console: Console, story: Story, api: Any) -> None:
         f"story {info.id} · {info.articles} articles · {info.sources} sources · "
         f"{', '.join(info.languages) or '?'} · {(info.first_published or '?')[:10]} → {(info.last_published or '?')[:10]}"
     )
-    t = Table(show_lines=False)
+    t = table()
     t.add_column("article", style="cyan", no_wrap=True)
-    t.add_column("publisher", overflow="fold", max_width=22)
+    t.add_column("publisher", overflow="fold", max_width=14)
     t.add_column("date", no_wrap=True)
-    t.add_column("lang")
-    t.add_column("relation", overflow="fold", max_width=30)
-    t.add_column("title", overflow="fold", max_width=60)
+    t.add_column("lang", no_wrap=True)
+    t.add_column("relation", overflow="fold", max_width=14)
+    t.add_column("title", overflow="fold", ratio=1)
     for m in story.members:
         rel = ""
         if m.relation:
-            rel = f"{RELATION_LABEL.get(m.relation, m.relation)} of {(m.original or '')[:8]}"
+            rel = f"{RELATION_LABEL.get(m.relation, m.relation)} of {short_article(m.original or '')}"
         t.add_row(
-            m.id[:12], m.publisher or "", (m.published or "")[:10], m.language or "", rel, m.title or m.source
+            short_article(m.id),
+            m.publisher or "",
+            day(m.published),
+            m.language or "",
+            rel,
+            m.title or m.source,
         )
     console.print(t)
     rels = [r for r in api.relations() if r.article in {m.id for m in story.members}]
@@ -57,7 +62,7 @@ def render_story(console: Console, story: Story, api: Any) -> None:
         console.print("[bold]duplicates[/bold]")
         for r in rels:
             console.print(
-                f"  {r.article[:12]} is a {RELATION_LABEL.get(r.kind, r.kind)} of {r.original[:12]} "
+                f"  {short_article(r.article)} is a {RELATION_LABEL.get(r.kind, r.kind)} of {short_article(r.original)} "
                 f"(score {r.score:.3f}; {_evidence(r.evidence)})",
                 markup=False,
             )
@@ -119,7 +124,7 @@ def render_article(
     console.print(raw.content if raw is not None else a.text, markup=False)
     if removed:
         console.print()
-        console.print(f"[bold]removed by cleaning ({len(a.removed)} pieces)[/bold]")
+        console.print(f"[bold]removed by cleaning ({count(len(a.removed), 'piece')})[/bold]")
         for rem in a.removed:
             text = rem.text if len(rem.text) < 300 else rem.text[:300] + "…"
             console.print(f"  [{rem.reason}] {text}", markup=False)

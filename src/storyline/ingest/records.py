@@ -14,11 +14,12 @@ from storyline.ingest.html import looks_like_html
 from storyline.types import RawDoc, Rejected
 
 
-def _first(record: Mapping[str, Any], names: tuple[str, ...]) -> Any:
+def _first(record: Mapping[str, Any], names: tuple[str, ...]) -> str | None:
+    """The first of these fields that holds some text (blank strings, lists and objects are skipped)."""
     for name in names:
-        value = record.get(name)
-        if value not in (None, "", [], {}):
-            return value
+        text = _as_text(record.get(name))
+        if text is not None:
+            return text
     return None
 
 
@@ -42,13 +43,17 @@ def record_to_raw(
     """A `RawDoc` from one record, or a `Rejected` saying what is missing."""
     if not isinstance(record, Mapping):
         return Rejected(source, position, "read", f"expected a JSON object, got {type(record).__name__}")
-    text = _as_text(_first(record, fields.text))
+    text = _first(record, fields.text)
     kind = "text"
     if text is None:
-        html = _as_text(_first(record, fields.html))
+        html = _first(record, fields.html)
         if html:
             text, kind = html, "html"
     if text is None:
+        present = [name for name in fields.text + fields.html if name in record]
+        if present:
+            verb = "is" if len(present) == 1 else "are"
+            return Rejected(source, position, "read", f"empty text ({'/'.join(present)} {verb} empty)")
         names = "/".join(fields.text + fields.html)
         return Rejected(source, position, "read", f"no text field (looked for {names})")
     if kind == "text" and looks_like_html(text):
@@ -59,13 +64,13 @@ def record_to_raw(
         content=text,
         kind=kind,  # type: ignore[arg-type]
         source_key=source_key,
-        external_id=_as_text(_first(record, fields.id)),
-        url=_as_text(_first(record, fields.url)),
-        title=_as_text(_first(record, fields.title)),
-        published=_as_text(_first(record, fields.date)),
-        publisher=_as_text(_first(record, fields.source)),
-        author=_as_text(_first(record, fields.author)),
-        language=_as_text(_first(record, fields.language)),
+        external_id=_first(record, fields.id),
+        url=_first(record, fields.url),
+        title=_first(record, fields.title),
+        published=_first(record, fields.date),
+        publisher=_first(record, fields.source),
+        author=_first(record, fields.author),
+        language=_first(record, fields.language),
     )
 
 

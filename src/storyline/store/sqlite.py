@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from storyline.errors import NotFoundError, StoreError
+from storyline.store.ids import resolve as resolve_id
 from storyline.store.schema import MIGRATIONS, SCHEMA_VERSION
 from storyline.text import fold, word_count
 from storyline.types import Article, DupRelation, Member, RawDoc, Rejected, Removal, StoryInfo
@@ -278,16 +279,11 @@ class Store:
                 seq += 1
 
     def get_article(self, article_id: str) -> Article:
-        """One article by id (a unique prefix of at least 6 characters also works)."""
+        """One article by id or unique id prefix (see `storyline.store.ids.resolve`)."""
         row = self.conn.execute(
-            f"SELECT {_ARTICLE_COLS} FROM articles WHERE id = ?", (article_id,)
+            f"SELECT {_ARTICLE_COLS} FROM articles WHERE id = ?",
+            (resolve_id(self.conn, "article", article_id),),
         ).fetchone()
-        if row is None and len(article_id) >= 6:
-            rows = self.conn.execute(
-                f"SELECT {_ARTICLE_COLS} FROM articles WHERE id LIKE ? LIMIT 2", (article_id + "%",)
-            ).fetchall()
-            if len(rows) == 1:
-                row = rows[0]
         if row is None:
             raise NotFoundError(f"no article with id {article_id!r}")
         return _article(row)
@@ -628,16 +624,8 @@ class Store:
         ]
 
     def resolve_story(self, story_id: str) -> str:
-        """The full id of a story given its id or a unique prefix of at least 4 characters."""
-        if self.conn.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone():
-            return story_id
-        if len(story_id) >= 4:
-            rows = self.conn.execute(
-                "SELECT id FROM stories WHERE id LIKE ? LIMIT 2", (story_id + "%",)
-            ).fetchall()
-            if len(rows) == 1:
-                return str(rows[0][0])
-        raise NotFoundError(f"no story with id {story_id!r}")
+        """The full id of a story given its id or a unique prefix (see `storyline.store.ids.resolve`)."""
+        return resolve_id(self.conn, "story", story_id)
 
     def story_info(self, story_id: str) -> StoryInfo:
         """One story's list row."""
@@ -671,6 +659,44 @@ class Store:
             entity: only stories whose cached view names this entity (or one of its spelling
                 variants), compared folded (case, accents of compatibility forms, quotes).
             order: ``recent`` (last publication, then update) or ``size``.
+        """
+        found = self._story_where(language, source, since, until, query, entity)
+        if found is None:
+            return []
+        where, params = found
+        order_sql = (
+            "s.n_articles DESC, s.updated_at DESC"
+            if order == "size"
+            else "coalesce(s.last_published, '') DESC, s.updated_at DESC, s.id"
+        )
+        sql = f"SELECT {_STORY_COLS} FROM stories s WHERE {' AND '.join(where)} ORDER BY {order_sql}"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += [limit, offset]
+        try:
+            rows = self.conn.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            if query:
+                raise StoreError(f"invalid search query {query!r} ({exc})") from None
+            raise
+        return [_story_info(r) for r in rows]
+
+    def _story_where(
+        self,
+        language: str | None,
+        source: str | None,
+        since: str | None,
+        until: str | None,
+        query: str | None,
+        entity: str | None,
+    ) -> tuple[list[str], list[str | int]] | None:
+        """The WHERE conditions (over ``stories s``) and parameters of the story filters.
+
+        Returns:
+            None when a filter selects no story at all.
+
+        Raises:
+            StoreError: the search query is not valid FTS5.
         """
         where: list[str] = ["1=1"]
         params: list[str | int] = []
@@ -730,31 +756,34 @@ class Store:
         except sqlite3.OperationalError as exc:
             raise StoreError(f"invalid search query {query!r} ({exc})") from None
         if any(n == 0 for n in sizes):
-            return []
+            return None
         driver = sizes.index(min(sizes)) if sizes and min(sizes) <= SMALL_SET else None
         for i, (q, t, p) in enumerate(filters):
             where.append(f"s.id IN ({q})" if i == driver else t)
             params += p
-        order_sql = (
-            "s.n_articles DESC, s.updated_at DESC"
-            if order == "size"
-            else "coalesce(s.last_published, '') DESC, s.updated_at DESC, s.id"
-        )
-        sql = f"SELECT {_STORY_COLS} FROM stories s WHERE {' AND '.join(where)} ORDER BY {order_sql}"
-        if limit is not None:
-            sql += " LIMIT ? OFFSET ?"
-            params += [limit, offset]
-        try:
-            rows = self.conn.execute(sql, params).fetchall()
-        except sqlite3.OperationalError as exc:
-            if query:
-                raise StoreError(f"invalid search query {query!r} ({exc})") from None
-            raise
-        return [_story_info(r) for r in rows]
+        return where, params
 
-    def count_stories(self) -> int:
-        """Number of stories."""
-        return int(self.conn.execute("SELECT count(*) FROM stories").fetchone()[0])
+    def count_stories(
+        self,
+        language: str | None = None,
+        source: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        query: str | None = None,
+        entity: str | None = None,
+    ) -> int:
+        """Number of stories, or of those that pass these filters (as in `list_stories`)."""
+        if not any((language, source, since, until, query, entity)):
+            return int(self.conn.execute("SELECT count(*) FROM stories").fetchone()[0])
+        found = self._story_where(language, source, since, until, query, entity)
+        if found is None:
+            return 0
+        where, params = found
+        try:
+            row = self.conn.execute(f"SELECT count(*) FROM stories s WHERE {' AND '.join(where)}", params)
+            return int(row.fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"invalid search query {query!r} ({exc})") from None
 
     def members(self, story_id: str) -> list[Member]:
         """A story's members with their relation to their original, by publication date then arrival."""

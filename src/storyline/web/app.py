@@ -49,7 +49,7 @@ from storyline.web.pages import (
     member_label,
     relation_badges,
 )
-from storyline.web.svg import KIND_LABEL, provenance_graph, sparkline
+from storyline.web.svg import KIND_LABEL, coverage_chart, provenance_graph, sparkline
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 MEMBERS_PER_PAGE = 50
@@ -378,6 +378,7 @@ def create_app(
             mpages=pages,
             per_page=MEMBERS_PER_PAGE,
             graph=graph,
+            coverage=coverage_chart(data.sources),
             leads=data.leads,
         )
 

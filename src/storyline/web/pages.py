@@ -25,6 +25,7 @@ from storyline.types import Article, DupRelation, IngestReport, Member, RawDoc, 
 
 PAGE_SIZE = 25
 ACTIVITY_CACHE = 50_000  # stories whose daily counts are kept (a few hundred bytes each)
+TOTALS_CACHE = 1_000  # filter sets whose story count is kept
 T = TypeVar("T")
 MAX_PAGE_SIZE = 200
 COPY_KINDS = frozenset({"exact", "near_copy", "excerpt"})
@@ -146,8 +147,7 @@ class StoryList:
         page: 1-based page number.
         limit: stories per page.
         has_more: whether a next page exists.
-        total: number of stories in the database (only when no filter is active: counting a
-            filtered list would cost as much as listing all of it).
+        total: number of stories that pass the filters (all stories when none is active).
     """
 
     stories: tuple[StoryRow, ...]
@@ -155,7 +155,7 @@ class StoryList:
     page: int
     limit: int
     has_more: bool
-    total: int | None = None
+    total: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,6 +330,7 @@ class Reader:
         self._cache_lock = threading.Lock()
         self._derived: dict[str, tuple[tuple[int, str], Any]] = {}
         self._activity: OrderedDict[tuple[str, str], tuple[DayCount, ...]] = OrderedDict()
+        self._totals: OrderedDict[str, tuple[tuple[int, str], int]] = OrderedDict()
 
     def close(self) -> None:
         """Close this thread's connections."""
@@ -364,24 +365,42 @@ class Reader:
         }
         # One row more than the page tells whether a next page exists without counting them all.
         offset = (page - 1) * limit
+        query = filters.q
         try:
-            infos = self.api.stories(limit=limit + 1, offset=offset, query=filters.q, **args)
+            infos = self.api.stories(limit=limit + 1, offset=offset, query=query, **args)
         except StoreError as exc:
             if not filters.q:
                 raise
-            fallback = _fts_fallback(filters.q)
-            if not fallback:
+            query = _fts_fallback(filters.q)
+            if not query:
                 raise BadRequest(str(exc)) from None
             try:
-                infos = self.api.stories(limit=limit + 1, offset=offset, query=fallback, **args)
+                infos = self.api.stories(limit=limit + 1, offset=offset, query=query, **args)
             except StoreError as exc2:
                 raise BadRequest(str(exc2)) from None
         has_more = len(infos) > limit
         infos = infos[:limit]
         activity = self.activity(infos)
         rows = tuple(StoryRow(i, activity[i.id]) for i in infos)
-        total = None if filters.active() else self._cached("total", self.store.count_stories)
+        del args["order"]
+        total = self._total(query, args)
         return StoryList(rows, filters, page, limit, has_more, total)
+
+    def _total(self, query: str | None, args: dict[str, Any]) -> int:
+        """How many stories pass the filters, cached per filter set until the data changes."""
+        key = repr((query, sorted(args.items())))
+        version = self.store.data_version()
+        with self._cache_lock:
+            hit = self._totals.get(key)
+            if hit is not None and hit[0] == version:
+                self._totals.move_to_end(key)
+                return hit[1]
+        total = int(self.store.count_stories(query=query, **args))
+        with self._cache_lock:
+            self._totals[key] = (version, total)
+            while len(self._totals) > TOTALS_CACHE:
+                self._totals.popitem(last=False)
+        return total
 
     def activity(self, infos: Sequence[StoryInfo]) -> dict[str, tuple[DayCount, ...]]:
         """Articles per day of each story, cached until the story changes.

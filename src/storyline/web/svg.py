@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from markupsafe import Markup, escape
 
@@ -249,3 +250,94 @@ def provenance_graph(
         )
     parts.append("</svg>")
     return Graph(Markup("".join(parts)), len(placed), edges, omitted)
+
+
+class PublisherCounts(Protocol):
+    """What one publisher contributed to a story (`storyline.web.pages.SourceRow` has these)."""
+
+    @property
+    def publisher(self) -> str:
+        """The publisher's name."""
+
+    @property
+    def articles(self) -> int:
+        """Its articles in the story."""
+
+    @property
+    def originals(self) -> int:
+        """Of them, original reports."""
+
+    @property
+    def copies(self) -> int:
+        """Exact copies, near copies and excerpts."""
+
+    @property
+    def translations(self) -> int:
+        """Translations."""
+
+    @property
+    def rewrites(self) -> int:
+        """Rewrites and updates."""
+
+
+# Sizes of the coverage chart, in CSS pixels: a row of 12px text per publisher.
+COV_LABEL_W, COV_BAR_W, COV_COUNT_W, COV_ROW_H, COV_BAR_H = 130, 170, 34, 20, 12
+COV_LABEL_CHARS = 18
+# Segments of a publisher's bar, in order: (attribute, colour class, one, several).
+COV_PARTS = (
+    ("originals", "k-original", "original", "originals"),
+    ("copies", "k-near_copy", "copy", "copies"),
+    ("translations", "k-translation", "translation", "translations"),
+    ("rewrites", "k-rewrite", "rewrite or update", "rewrites or updates"),
+)
+
+
+def coverage_chart(rows: Sequence[PublisherCounts], max_rows: int = 12) -> Markup | None:
+    """Articles per publisher as stacked bars: original reports, copies, translations, rewrites.
+
+    Bars share one scale (the publisher with the most articles fills the width), so the chart
+    shows at a glance who reported and who only copied.
+
+    Args:
+        rows: publishers, biggest first (as the story page lists them).
+        max_rows: draw at most this many publishers.
+
+    Returns:
+        The chart, or None for fewer than two publishers (one bar says nothing the counts do not).
+    """
+    if len(rows) < 2:
+        return None
+    shown = rows[:max_rows]
+    peak = max(r.articles for r in shown) or 1
+    width = COV_LABEL_W + COV_BAR_W + COV_COUNT_W
+    height = len(shown) * COV_ROW_H
+    summary = f"Articles per publisher, {len(shown)} of {len(rows)} publishers"
+    parts = [
+        f'<svg class="coverage" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="{escape(summary)}"><title>{escape(summary)}</title>'
+    ]
+    for i, r in enumerate(shown):
+        y = i * COV_ROW_H
+        counts = [(int(getattr(r, attr)), cls) for attr, cls, _, _ in COV_PARTS]
+        said = ", ".join(
+            f"{n} {one if n == 1 else several}"
+            for (n, _), (_, _, one, several) in zip(counts, COV_PARTS, strict=True)
+            if n
+        )
+        parts.append(
+            f'<g class="cov-row"><title>{escape(r.publisher)}: {escape(said or "no articles")}</title>'
+            f'<text class="cov-name" x="0" y="{y + 14}">{escape(_short(r.publisher, COV_LABEL_CHARS))}</text>'
+        )
+        x = float(COV_LABEL_W)
+        for n, cls in counts:
+            if n <= 0:
+                continue
+            w = COV_BAR_W * n / peak
+            parts.append(
+                f'<rect class="{cls}" x="{_fmt(x)}" y="{y + (COV_ROW_H - COV_BAR_H) / 2:g}" '
+                f'width="{_fmt(max(w, 1.0))}" height="{COV_BAR_H}"/>'
+            )
+            x += w
+        parts.append(f'<text class="cov-n" x="{_fmt(x + 4)}" y="{y + 14}">{r.articles}</text></g>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -1,0 +1,77 @@
+"""Finding an article or story from what a user typed: its id or a unique prefix of it.
+
+Prefixes are matched as a range of ids (``id >= prefix AND id < next``), which uses the primary
+key index and treats every character literally: ``%`` or ``_`` in a typed id match nothing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Literal
+
+from storyline.errors import AmbiguousIdError, NotFoundError
+
+MIN_PREFIX = 4  # characters a prefix needs: shorter ones match too much to be useful
+SHOWN = 10  # candidates listed when a prefix is ambiguous
+STORY_MARK = "s"  # story ids are "s" + the id of the article that started them
+
+Kind = Literal["article", "story"]
+_TABLES: dict[Kind, str] = {"article": "articles", "story": "stories"}
+
+
+def prefix_bounds(prefix: str) -> tuple[str, str]:
+    """The half-open range of strings that start with `prefix`: ``[prefix, next)``.
+
+    Args:
+        prefix: a non-empty string.
+    """
+    last = prefix[-1]
+    if ord(last) == 0x10FFFF:  # no next character: every longer string of this prefix sorts below
+        return prefix, prefix + chr(0x10FFFF)
+    return prefix, prefix[:-1] + chr(ord(last) + 1)
+
+
+def resolve(conn: sqlite3.Connection, kind: Kind, given: str) -> str:
+    """The full id of the article or story named by `given`: its id or a unique prefix of it.
+
+    A story prefix may leave out the leading ``s`` of story ids.
+
+    Args:
+        conn: an open storyline database.
+        kind: ``article`` or ``story``.
+        given: what the user typed.
+
+    Raises:
+        NotFoundError: nothing matches, or the prefix is shorter than `MIN_PREFIX`.
+        AmbiguousIdError: the prefix matches more than one id (the message lists them).
+    """
+    table = _TABLES[kind]
+    if conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (given,)).fetchone():
+        return given
+    if not given:
+        raise NotFoundError(f"no {kind} id given")
+    if len(given) < MIN_PREFIX:
+        raise NotFoundError(
+            f"no {kind} with id {given!r}: an id prefix needs at least {MIN_PREFIX} characters"
+        )
+    prefix = given if kind == "article" or given.startswith(STORY_MARK) else STORY_MARK + given
+    low, high = prefix_bounds(prefix)
+    rows = conn.execute(
+        f"SELECT id FROM {table} WHERE id >= ? AND id < ? ORDER BY id LIMIT ?", (low, high, SHOWN + 1)
+    ).fetchall()
+    if not rows:
+        raise NotFoundError(f"no {kind} with id {given!r}")
+    if len(rows) == 1:
+        return str(rows[0][0])
+    total = len(rows)
+    if total > SHOWN:
+        total = int(
+            conn.execute(f"SELECT count(*) FROM {table} WHERE id >= ? AND id < ?", (low, high)).fetchone()[0]
+        )
+    shown = ", ".join(str(r[0]) for r in rows[:SHOWN]) + (
+        f" and {total - SHOWN} more" if total > SHOWN else ""
+    )
+    plural = "stories" if kind == "story" else "articles"
+    raise AmbiguousIdError(
+        f"{kind} id {given!r} is ambiguous: it starts {total} {plural} ({shown}); give more characters"
+    )
