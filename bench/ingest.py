@@ -154,6 +154,7 @@ class Names:
         self.rng, self.pool, self.map = rng, pool, {}
 
     def __call__(self, text: str) -> str:
+        """The text with this article's names and numbers."""
         text = NAME.sub(lambda m: self._swap(m.group(0), lambda: self.rng.choice(self.pool)), text)
         return NUMBER.sub(lambda m: self._swap(m.group(0), lambda: str(self.rng.randrange(2, 5000))), text)
 
@@ -225,13 +226,12 @@ def pages(shared: Path, docs: list[dict[str, Any]], n: int, folder: Path) -> int
 def tree_rss(pid: int) -> int:
     """Resident bytes of a process and all its descendants (Linux /proc)."""
     children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/stat", encoding="utf-8") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(entry))
+            fields = (entry / "stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
         except OSError:
             continue
     total, todo = 0, [pid]
@@ -239,8 +239,8 @@ def tree_rss(pid: int) -> int:
         p = todo.pop()
         todo += children.get(p, [])
         try:
-            with open(f"/proc/{p}/statm", encoding="utf-8") as fh:
-                total += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            statm = Path(f"/proc/{p}/statm").read_text(encoding="utf-8")
+            total += int(statm.split()[1]) * os.sysconf("SC_PAGE_SIZE")
         except OSError:
             continue
     return total
