@@ -127,11 +127,11 @@ def test_interrupted_batches_leave_no_partial_state(tmp_path: Path, fast_config:
     real = stages.Deduplicator.process
     calls = {"n": 0}
 
-    def failing(self, new):  # type: ignore[no-untyped-def]
+    def failing(self, new, *more):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] == 2:
             raise KeyboardInterrupt
-        return real(self, new)
+        return real(self, new, *more)
 
     stages.Deduplicator.process = failing  # type: ignore[method-assign]
     try:

@@ -124,6 +124,46 @@ def main(ctx: click.Context, db: str | None, config: str | None, debug: bool) ->
     ctx.obj = Ctx(db, config, debug)
 
 
+# Inputs that hold one article per file, and those that hold one per line; for anything else the
+# number of records is not known before reading it.
+_ONE_PER_FILE = frozenset({".txt", ".text", ".md", ".html", ".htm"})
+_ONE_PER_LINE = frozenset({".jsonl", ".ndjson"})
+
+
+def estimate_records(paths: Sequence[str]) -> int | None:
+    """How many records the inputs hold, when that is cheap to know (for the progress bar's ETA)."""
+    total = 0
+    files: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            files += [f for f in path.rglob("*") if f.is_file() and not f.name.startswith(".")]
+        elif path.is_file():
+            files.append(path)
+        else:
+            return None  # stdin or a glob: unknown
+    for f in files:
+        suffix = f.suffix.lower()
+        if suffix in _ONE_PER_FILE:
+            total += 1
+        elif suffix in _ONE_PER_LINE:
+            try:
+                total += _count_lines(f)
+            except OSError:
+                return None
+        else:
+            return None
+    return total
+
+
+def _count_lines(path: Path) -> int:
+    n = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            n += chunk.count(b"\n")
+    return n
+
+
 def report_json(report: IngestReport) -> dict[str, Any]:
     """The report as plain JSON data (rejects as their fields)."""
     data = asdict(report)
@@ -201,7 +241,15 @@ def ingest(
     Text, HTML (also .gz), JSON Lines, JSON, CSV, WARC(.gz) and RSS/Atom are understood. Re-running
     on the same inputs adds nothing; an interrupted run resumes where it stopped.
     """
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     missing = _missing_inputs(paths)
     if missing:
@@ -218,21 +266,28 @@ def ingest(
         ),
     )
     show = not quiet and err.is_terminal
+    total = estimate_records(paths) if show else None
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
+        BarColumn(bar_width=20),
+        MofNCompleteColumn(),
         TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
         console=err,
         disable=not show,
         transient=True,
     ) as bar:
-        task = bar.add_task("reading", total=None)
+        task = bar.add_task("reading", total=total)
 
         def progress(_n: int, rep: IngestReport) -> None:
             bar.update(
                 task,
+                completed=rep.read,
+                total=max(total, rep.read) if total is not None else None,
                 description=(
-                    f"{count(rep.read, 'record')}: {rep.added} added, {count(rep.duplicates, 'duplicate')}, "
+                    f"{rep.added} added, {count(rep.duplicates, 'duplicate')}, "
                     f"{rep.already_present} present, {len(rep.rejected)} rejected, {rate(rep.read, rep.seconds)}"
                 ),
             )
@@ -558,6 +613,22 @@ def reclean(obj: Ctx) -> None:
     )
     for r in report.rejected[:20]:
         err.print(f"  {r}", markup=False)
+
+
+@main.command()
+@click.pass_obj
+def enrich(obj: Ctx) -> None:
+    """Build and store the view of every story that has none or an outdated one.
+
+    Views (entities, quotes, timeline, disputes, summary) are built when a story is first read;
+    this builds them all ahead of time, for example after a large ingest, so that every page and
+    export answers at once.
+    """
+    api = obj.api()
+    stale = api.store.stale_stories()
+    start = time.perf_counter()
+    api.refresh_views(stale)
+    out.print(f"{count(len(stale), 'story view', 'story views')} built in {time.perf_counter() - start:.1f}s")
 
 
 @main.command()

@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -45,7 +45,7 @@ from storyline.dedup.originals import copy_markers, original_of
 from storyline.dedup.semantic import Profile, features, profile, sentences_of
 from storyline.dedup.verify import lexical_match, name_relation
 from storyline.fingerprint.ann import VectorIndex
-from storyline.fingerprint.embed import Encoder
+from storyline.fingerprint.embed import Encoder, get_encoder
 from storyline.fingerprint.minhash import band_layout
 from storyline.fingerprint.shingles import in_background
 from storyline.store import Store
@@ -117,8 +117,12 @@ class Deduplicator:
         config: DedupConfig,
         encoder: Encoder | None = None,
         candidates: Encoder | None = None,
+        mapper: Callable[[Callable[[Any], Any], Sequence[Any]], list[Any]] | None = None,
     ) -> None:
         self.store = store
+        # Maps sentence encoding over shards on an executor's workers (`Executor.map`); None:
+        # here, with `encoder` itself.
+        self.mapper = mapper
         self.config = config
         self.encoder = encoder if config.semantic else None
         # Candidate search runs on the cheap vectors every article has (see
@@ -286,14 +290,15 @@ class Deduplicator:
         cached = self.store.get_sentence_vectors(enc.name, [a.id for a in articles], enc.dim)
         todo = [a for a in articles if a.id not in cached]
         if todo:
-            sents = [sentences_of(a.text) for a in todo]
-            flat = [s for ss in sents for s in ss]
-            vecs = enc.encode(flat) if flat else np.zeros((0, enc.dim), dtype=np.float32)
-            fresh: dict[str, np.ndarray] = {}
-            pos = 0
-            for a, ss in zip(todo, sents, strict=True):
-                fresh[a.id] = vecs[pos : pos + len(ss)]
-                pos += len(ss)
+            sents = [tuple(sentences_of(a.text)) for a in todo]
+            if self.mapper is not None:
+                # On the executor's workers, a shard of articles each; every article's sentences
+                # are encoded in a call of their own, so its vectors do not depend on the shard.
+                shards = [(enc.name, tuple(sents[i : i + 8])) for i in range(0, len(sents), 8)]
+                found = [v for part in self.mapper(encode_each, shards) for v in part]
+            else:
+                found = encode_each((enc, sents))
+            fresh = {a.id: v for a, v in zip(todo, found, strict=True)}
             self.store.put_sentence_vectors(enc.name, fresh)
             cached.update(fresh)
         return {a.id: profile(a.id, a.language, a.text, cached.get(a.id)) for a in articles}
@@ -620,6 +625,18 @@ class Deduplicator:
 
 
 _LEXICAL_LINKS = ("content hash", "minhash lsh")
+
+
+def encode_each(shard: tuple[Encoder | str, Sequence[Sequence[str]]]) -> list[np.ndarray]:
+    """The sentence vectors of each article of a shard, one encoder call per article.
+
+    Args:
+        shard: the encoder (or its name, on a worker) and each article's sentences.
+    """
+    enc, texts = shard
+    encoder = get_encoder(enc) if isinstance(enc, str) else enc
+    empty = np.zeros((0, encoder.dim), dtype=np.float32)
+    return [encoder.encode(list(t)) if t else empty for t in texts]
 
 
 def _row_bytes(a: np.ndarray) -> list[bytes]:

@@ -100,7 +100,9 @@ def persist(store: Store) -> Stage:
     return FnStage("persist", fn, frozenset({"raws", "articles", "rejected"}), frozenset())
 
 
-def dedup(store: Store, config: Config, encoder: Encoder | None = None) -> Stage:
+def dedup(
+    store: Store, config: Config, encoder: Encoder | None = None, executor: Executor | None = None
+) -> Stage:
     """Find duplicates of the new articles and store the relations of the groups they touch.
 
     With an encoder (and ``dedup.semantic`` on), translations and rewrites are found too:
@@ -108,7 +110,9 @@ def dedup(store: Store, config: Config, encoder: Encoder | None = None) -> Stage
     full encoder.
     """
     candidates = get_encoder(encoder_name(encoder.name)) if encoder is not None else None
-    deduplicator = Deduplicator(store, config.dedup, encoder, candidates)
+    deduplicator = Deduplicator(
+        store, config.dedup, encoder, candidates, executor.map if executor is not None else None
+    )
 
     def fn(batch: Batch) -> Batch:
         if not batch.articles:
@@ -276,6 +280,6 @@ def ingest_plan(
         clean(store, config),
         persist(store),
         document_features(config, executor),
-        dedup(store, config, encoder),
+        dedup(store, config, encoder, executor),
         assign_stories(store, config, encoder),
     ]
