@@ -228,11 +228,13 @@ def _records(
         return
     if data[:2] != b"\x1f\x8b" and data[records.offset :].strip():
         # warcio ends quietly at a record cut inside its header, or at bytes that are no record.
-        where = "after" if position else "before"
+        if position == 0:
+            yield Rejected(source, None, "read", "not a WARC file: no complete WARC record in it")
+            return
         yield Rejected(
             source,
             position + 1,
             "read",
-            f"WARC file is cut or has unreadable bytes {where} record {position or 1} "
+            f"WARC file is cut or has unreadable bytes after record {position} "
             f"(offset {records.offset:,} of {len(data):,})",
         )
