@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import logging
 import zlib
 from collections.abc import Iterator
 from typing import Any
@@ -21,6 +22,21 @@ from warcio.recordloader import ArcWarcRecordLoader
 from storyline.errors import InputError
 from storyline.ingest.decode import decode, looks_binary
 from storyline.types import RawDoc, Rejected
+
+
+class _NoSpacedUriWarning(logging.Filter):
+    """Drops warcio's warning for a target URI with spaces.
+
+    The spaces become %20 and the record is read as usual; on a corrupt crawl the warning prints
+    kilobytes of binary to stderr.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Whether to keep the log record."""
+        return not str(record.msg).startswith("Replacing spaces in invalid WARC-Target-URI")
+
+
+logging.getLogger("warcio.recordloader").addFilter(_NoSpacedUriWarning())
 
 
 def _charset(content_type: str) -> str | None:
