@@ -21,7 +21,7 @@ from storyline.config import Config
 from storyline.errors import InputError
 from storyline.ingest.decode import decode, gunzip, is_gzip
 from storyline.ingest.feed import read_feed
-from storyline.ingest.guard import guarded, safe_name
+from storyline.ingest.guard import failure, guarded, safe_name
 from storyline.ingest.html import looks_like_html, read_html
 from storyline.ingest.keys import record_key, stream_source
 from storyline.ingest.records import read_csv, read_json, read_jsonl, record_to_raw
@@ -159,8 +159,12 @@ def _read_lines(text: str, source: str, source_key: str, config: Config) -> Iter
                 "(ingest.max_record_chars)",
             )
             continue
-        for item in guarded(read_jsonl(line, source, source_key, config.records), source, limit):
-            yield dataclasses.replace(item, record=lineno)
+        try:
+            (item,) = read_jsonl(line, source, source_key, config.records)
+        except Exception as exc:  # RecursionError on deep nesting, above all: this line fails, not the file
+            yield Rejected(source, lineno, "read", failure(exc))
+            continue
+        yield dataclasses.replace(item, record=lineno)
 
 
 def _kind(mode: int) -> str:
