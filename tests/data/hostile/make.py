@@ -131,6 +131,8 @@ def named_cases(w: Writer) -> None:
     w.file("reported", "empty_array.json", b"[]")
     w.file("reported", "empty_articles.json", b'{"articles": []}')
     w.file("reported", "header_only.csv", b"title,text,date\n")
+    w.file("reported", "sniffer_quotes.csv", b',"' * 10_000)
+    w.file("reported", "sniffer_quotes_spaced.csv", b', "a' * 5_000)
     w.file("reported", "header_only.tsv", b"title\ttext\n")
     w.file("reported", "long_line.txt", b"word " * 900_000)
     w.file("reported", "long_line.jsonl", json.dumps({"text": "word " * 900_000}).encode())
