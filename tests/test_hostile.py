@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+import storyline.api
 from storyline.api import Storyline
 from storyline.config import Config, ViewConfig
 from storyline.ingest import read_paths
@@ -55,7 +56,9 @@ def real(path: str) -> str:
 
 @pytest.mark.slow
 @pytest.mark.timeout(240)
-def test_hostile_set_is_accounted_for(tmp_path: Path, fast_config: Config) -> None:
+def test_hostile_set_is_accounted_for(
+    tmp_path: Path, fast_config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
     make = _generator()
     out = tmp_path / "hostile"
     manifest = make.make(out, seed=7)
@@ -63,11 +66,12 @@ def test_hostile_set_is_accounted_for(tmp_path: Path, fast_config: Config) -> No
     assert len(files) == manifest["regular_files"] >= 1000
 
     spent: dict[str, float] = defaultdict(float)
+    monkeypatch.setattr(storyline.api, "read_paths", lambda *a, **k: timed(read_paths(*a, **k), spent))
     start = time.perf_counter()
     # The lexical encoder and one NER model: the run is about readers, not about story quality.
     config = dataclasses.replace(fast_config, view=ViewConfig(second_opinion=False))
     with Storyline(tmp_path / "db.sqlite", config=config) as sl:
-        report = sl.ingest_raw(timed(read_paths([str(out)], sl.config), spent))
+        report = sl.ingest([str(out)])
         elapsed = time.perf_counter() - start
         article_sources = {real(a.source) for a in sl.store.iter_articles()}
         raw_keys = {row[0] for row in sl.store.conn.execute("SELECT source_key FROM raw")}
@@ -87,6 +91,14 @@ def test_hostile_set_is_accounted_for(tmp_path: Path, fast_config: Config) -> No
         assert entry.name in by_name, entry
         if entry.name in ("feed.txt", "pipe.jsonl", "zero.txt", "urandom.jsonl", "null.warc", "socket.txt"):
             assert "not a regular file" in by_name[entry.name], entry
+    # A few of the inputs that once aborted a run, and what they are now.
+    assert "nested too deeply" in by_name["deep.json"]
+    assert "WARC-Target-URI" in by_name["no_target_uri.warc"]
+    assert "unknown WARC-Type" in by_name["respon_nul_se.warc"]
+    assert "feed could not be parsed" in by_name["bad_encoding_decl.rss"]
+    assert "over the limit" in by_name["long_line.txt"]
+    assert "header row and no data rows" in by_name["header_only.csv"]
+    assert any(s.endswith("reported/caf\\xe9.txt") for s in article_sources | reject_sources)
     slowest = max(spent.items(), key=lambda kv: kv[1])
     assert slowest[1] < PER_FILE_SECONDS, f"reading {slowest[0]} took {slowest[1]:.1f}s"
     print(
