@@ -459,3 +459,11 @@ def test_csv_delimiter_is_guessed_from_the_start_only() -> None:
     # csv.Sniffer is quadratic in its sample: 20,000 characters of ',"' took seconds.
     items = list(read_bytes(b',"' * 10_000, "q.csv", "q.csv", "q.csv", CFG))
     assert "no text column" in only_reject(items).reason
+
+
+def test_json_lines_end_at_line_feeds_only() -> None:
+    # U+2028 and U+0085 are valid raw inside JSON strings (json.dumps(ensure_ascii=False) writes them).
+    line = json.dumps({"text": "one\u2028two\x85three " + "word " * 30}, ensure_ascii=False).encode()
+    items = list(read_bytes(line + b"\r\n" + line, "x.jsonl", "x.jsonl", "x.jsonl", CFG))
+    assert [d.record for d in docs(items)] == [1, 2] and rejected(items) == []
+    assert "\u2028" in docs(items)[0].content

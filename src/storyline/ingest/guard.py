@@ -123,8 +123,8 @@ def guarded(
             n += 1
             if isinstance(item, RawDoc):
                 last = item.record
-                kept = bounded(safe_raw(item), max_chars)
-                yield kept if isinstance(kept, RawDoc) else safe_reject(kept)
+                kept = bounded(item, max_chars)  # before repairing: a refused record is not copied
+                yield safe_raw(kept) if isinstance(kept, RawDoc) else safe_reject(kept)
             else:
                 last = item.record if item.record is not None else last
                 yield safe_reject(item)

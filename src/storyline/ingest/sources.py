@@ -9,8 +9,8 @@ device never ends. Sizes are enforced while reading, whatever the file system sa
 from __future__ import annotations
 
 import csv
-import dataclasses
 import glob
+import json
 import os
 import stat
 import sys
@@ -25,7 +25,7 @@ from storyline.ingest.feed import read_feed
 from storyline.ingest.guard import failure, guarded, safe_name
 from storyline.ingest.html import looks_like_html, read_html
 from storyline.ingest.keys import record_key, stream_source
-from storyline.ingest.records import read_csv, read_json, read_jsonl, record_to_raw
+from storyline.ingest.records import read_csv, read_json, record_to_raw
 from storyline.ingest.text import read_text
 from storyline.ingest.walk import expand_glob, files
 from storyline.ingest.warc import read_warc
@@ -155,13 +155,15 @@ def _delimiter(text: str) -> str:
 
 
 def _read_lines(text: str, source: str, source_key: str, config: Config) -> Iterator[RawDoc | Rejected]:
-    """JSON Lines, each line read on its own.
+    """JSON Lines, each line read on its own; `record` is the 1-based line number.
 
-    A line too long, or one that breaks the parser (nesting thousands deep), is a reject of that
-    line, and the lines after it are still read.
+    Lines end at line feeds only (CR LF too): JSON strings may hold U+2028, U+2029 or U+0085 raw,
+    which `str.splitlines` takes for line ends, cutting a valid record in two. A line too
+    long, or one that breaks the parser (nesting thousands deep), is a reject of that line, and
+    the lines after it are still read.
     """
     limit = config.ingest.max_record_chars
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    for lineno, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         if len(line) > limit:
@@ -174,11 +176,17 @@ def _read_lines(text: str, source: str, source_key: str, config: Config) -> Iter
             )
             continue
         try:
-            (item,) = read_jsonl(line, source, source_key, config.records)
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Rejected(source, lineno, "read", f"malformed JSON line ({exc.msg} at column {exc.colno})")
+            continue
         except Exception as exc:  # RecursionError on deep nesting, above all: this line fails, not the file
             yield Rejected(source, lineno, "read", failure(exc))
             continue
-        yield dataclasses.replace(item, record=lineno)
+        try:
+            yield record_to_raw(record, source, source_key, lineno, config.records)
+        except Exception as exc:  # a field nested deeper than the field lookup can follow
+            yield Rejected(source, lineno, "read", failure(exc))
 
 
 def _kind(mode: int) -> str:
