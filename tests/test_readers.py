@@ -467,3 +467,11 @@ def test_json_lines_end_at_line_feeds_only() -> None:
     items = list(read_bytes(line + b"\r\n" + line, "x.jsonl", "x.jsonl", "x.jsonl", CFG))
     assert [d.record for d in docs(items)] == [1, 2] and rejected(items) == []
     assert "\u2028" in docs(items)[0].content
+
+
+@pytest.mark.timeout(30)
+def test_feed_whose_content_names_a_file_does_not_read_that_file(data: Path) -> None:
+    # feedparser takes bytes that name a file for that file: /dev/zero hung the run.
+    for content in (b"/dev/zero", str(data / "ingest/feeds/news.rss").encode()):
+        r = only_reject(list(read_bytes(content, "x.rss", "x.rss", "x.rss", CFG)))
+        assert "feed could not be parsed" in r.reason

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import time
 from collections.abc import Iterator
@@ -40,7 +41,9 @@ def parse(data: bytes, source: str) -> Any:
     """
     data = _SURROGATE_REF_RE.sub(b"&#xFFFD;", data)
     try:
-        return feedparser.parse(data)
+        # A stream, never the bytes themselves: feedparser opens bytes that name a file as that
+        # file, so a feed whose content is "/dev/zero" or "/etc/passwd" would read the system's.
+        return feedparser.parse(io.BytesIO(data))
     except (UnicodeError, LookupError, ValueError) as exc:
         raise InputError(source, f"feed could not be parsed ({type(exc).__name__}: {exc})") from None
 

@@ -121,6 +121,8 @@ def named_cases(w: Writer) -> None:
     item = f"<item><title>T</title><description>{ARTICLE}</description></item>"
     w.file("reported", "bad_encoding_decl.rss", feed(item, b'<?xml version="1.0" encoding="utf\xff8"?>'))
     w.file("reported", "unknown_encoding_decl.rss", feed(item, b'<?xml version="1.0" encoding="klingon-7"?>'))
+    w.file("reported", "names_dev_zero.rss", b"/dev/zero")
+    w.file("reported", "names_a_feed.xml", str(FIXTURES / "feeds" / "news.rss").encode())
     w.file("reported", "surrogate_ref.rss", feed(item.replace("Tuesday", "Tuesday &#xD800;")))
     w.file("reported", "surrogate_ref_decimal.atom", feed(item.replace("pier", "pier &#57343;")))
     w.file("reported", b"caf\xe9.txt", ARTICLE.encode())
