@@ -122,6 +122,13 @@ def named_cases(w: Writer) -> None:
     w.file("reported", "bad_encoding_decl.rss", feed(item, b'<?xml version="1.0" encoding="utf\xff8"?>'))
     w.file("reported", "unknown_encoding_decl.rss", feed(item, b'<?xml version="1.0" encoding="klingon-7"?>'))
     w.file("reported", "names_dev_zero.rss", b"/dev/zero")
+    laughs = '<!ENTITY a0 "lol lol lol lol lol lol lol lol lol lol">' + "".join(
+        f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10)
+    )
+    doctype = f'<?xml version="1.0"?><!DOCTYPE rss [{laughs}]>'.encode()
+    w.file("reported", "entity_expansion.rss", feed(item.replace("Tuesday", "&a9;"), doctype))
+    doctype = b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY e SYSTEM "file:///etc/hostname">]>'
+    w.file("reported", "external_entity.rss", feed(item.replace("Tuesday", "&e;"), doctype))
     w.file("reported", "names_a_feed.xml", str(FIXTURES / "feeds" / "news.rss").encode())
     w.file("reported", "surrogate_ref.rss", feed(item.replace("Tuesday", "Tuesday &#xD800;")))
     w.file("reported", "surrogate_ref_decimal.atom", feed(item.replace("pier", "pier &#57343;")))
