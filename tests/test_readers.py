@@ -475,3 +475,13 @@ def test_feed_whose_content_names_a_file_does_not_read_that_file(data: Path) -> 
     for content in (b"/dev/zero", str(data / "ingest/feeds/news.rss").encode()):
         r = only_reject(list(read_bytes(content, "x.rss", "x.rss", "x.rss", CFG)))
         assert "feed could not be parsed" in r.reason
+
+
+def test_warc_gzip_bomb_is_refused_whole() -> None:
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n" + bytes(20_000_000)
+    head = b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: http://x/\r\n"
+    record = head + f"Content-Length: {len(http)}\r\n\r\n".encode() + http + b"\r\n\r\n"
+    bomb = gzip.compress(record, mtime=0)
+    cfg = Config(ingest=type(CFG.ingest)(max_file_bytes=1_000_000))
+    r = only_reject(list(read_bytes(bomb, "b.warc.gz", "b.warc.gz", "b.warc.gz", cfg)))
+    assert "compression bomb" in r.reason

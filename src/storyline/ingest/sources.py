@@ -112,7 +112,7 @@ def _read_bytes(
     limit = config.ingest.max_file_bytes
     if is_gzip(data):
         if fmt == "warc":  # warcio reads per-record gzip members itself
-            yield from read_warc(data, source, source_key, config.ingest.max_record_chars)
+            yield from read_warc(data, source, source_key, config.ingest.max_record_chars, limit)
             return
         data = gunzip(data, source, limit)
     elif gz:
@@ -120,7 +120,7 @@ def _read_bytes(
     if not fmt:
         fmt = _sniff(data)
     if fmt == "warc":
-        yield from read_warc(data, source, source_key, config.ingest.max_record_chars)
+        yield from read_warc(data, source, source_key, config.ingest.max_record_chars, limit)
         return
     if fmt == "feed":
         yield from read_feed(data, source, source_key)

@@ -55,11 +55,16 @@ class _Loader(ArcWarcRecordLoader):
         return super().load_http_headers(rec_type, uri if uri is not None else "http:", stream, length)
 
 
-def _gzip_truncated(data: bytes, limit: int) -> bool:
-    """Whether gzip data ends before its last member does (warcio reads such files without a word).
+# A crawl's text compresses 5 to 10 times; a file that expands more than this (and beyond the file
+# size limit) is taken for a compression bomb, whose records would cost minutes to decompress.
+EXPANSION = 100
 
-    At most `limit` decompressed bytes are read: past that the file is taken as whole, so a
-    compression bomb costs bounded time here (its records are bounded one by one when read).
+
+def _gzip_state(data: bytes, limit: int) -> str:
+    """What gzip data is: ``whole``, ``truncated`` or ``bomb``.
+
+    ``truncated``: it ends before its last member does, which warcio reads without a word.
+    ``bomb``: it expands beyond `limit` bytes; decompression stops there.
     """
     seen = 0
     try:
@@ -67,16 +72,16 @@ def _gzip_truncated(data: bytes, limit: int) -> bool:
             while chunk := fh.read(1 << 20):
                 seen += len(chunk)
                 if seen > limit:
-                    return False
+                    return "bomb"
     except EOFError:
-        return True
+        return "truncated"
     except (OSError, zlib.error):
-        return True
-    return False
+        return "truncated"
+    return "whole"
 
 
 def read_warc(
-    data: bytes, source: str, source_key: str, max_record: int = 4_000_000
+    data: bytes, source: str, source_key: str, max_record: int = 4_000_000, max_bytes: int = 200_000_000
 ) -> Iterator[RawDoc | Rejected]:
     """Records of a WARC file; a truncated file keeps its complete records and rejects the cut one.
 
@@ -85,8 +90,22 @@ def read_warc(
         source: the name given, for records and rejects.
         source_key: the file's identity.
         max_record: the longest record body read; a longer one is rejected unread.
+        max_bytes: a compressed file may expand to this, or to `EXPANSION` times its size if
+            more; beyond, it is refused whole.
+
+    Raises:
+        InputError: a compressed file that expands beyond its limit.
     """
-    truncated = data[:2] == b"\x1f\x8b" and _gzip_truncated(data, 50 * max(len(data), max_record))
+    state = (
+        _gzip_state(data, limit := max(max_bytes, EXPANSION * len(data))) if data[:2] == b"\x1f\x8b" else ""
+    )
+    if state == "bomb":
+        raise InputError(
+            source,
+            f"decompresses to more than {limit:,} bytes, over {EXPANSION} times its size: not read "
+            "(a compression bomb?)",
+        )
+    truncated = state == "truncated"
     pending: RawDoc | Rejected | None = None
     seen = _Seen()
     for item in _records(data, source, source_key, max_record, seen):
@@ -185,7 +204,17 @@ def _records(
                     yield Rejected(source, position, "read", f"HTTP status {status} for {url}")
                     continue
                 ctype = rec.http_headers.get_header("Content-Type") or ""
-            body = rec.content_stream().read(max_record + 1)
+            # The start says whether it is a page at all: a video or an image is not read further.
+            stream = rec.content_stream()
+            body = stream.read(512)
+            if "html" not in ctype.lower() and not body.lstrip()[:200].lower().startswith(
+                (b"<!doctype", b"<html")
+            ):
+                yield Rejected(
+                    source, position, "read", f"record is not HTML ({ctype or 'no content type'}): {url}"
+                )
+                continue
+            body += stream.read(max_record + 1 - len(body))
             if len(body) > max_record:
                 yield Rejected(
                     source,
@@ -212,13 +241,6 @@ def _records(
                     "read",
                     f"record is not followed by the blank lines that end a WARC record: its "
                     f"Content-Length is wrong, so its content may be cut: {url}",
-                )
-                continue
-            if "html" not in ctype.lower() and not body.lstrip()[:200].lower().startswith(
-                (b"<!doctype", b"<html")
-            ):
-                yield Rejected(
-                    source, position, "read", f"record is not HTML ({ctype or 'no content type'}): {url}"
                 )
                 continue
             if not body.strip() or looks_binary(body):
