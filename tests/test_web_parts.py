@@ -57,6 +57,14 @@ def test_bad_bodies_say_what_is_wrong() -> None:
         parse_body(b"--x", "multipart/form-data; boundary=x")
 
 
+@pytest.mark.parametrize("content_type", ["application/json", "application/x-ndjson", None])
+def test_deep_or_huge_json_bodies_are_bad_requests_not_crashes(content_type: str | None) -> None:
+    with pytest.raises(BadRequest, match="nested too deeply"):
+        parse_body(b"[" * 100_000, content_type)
+    with pytest.raises(BadRequest, match="4300 digits"):
+        parse_body(b'{"text": "x", "id": ' + b"9" * 5000 + b"}", content_type)
+
+
 # -- charts -------------------------------------------------------------------------------------
 
 

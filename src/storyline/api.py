@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 from storyline.config import Config
 from storyline.dedup.explain import DupGroup, Why
 from storyline.fingerprint.embed import Encoder, get_encoder
-from storyline.ingest import read_paths, record_to_raw
+from storyline.ingest import read_mappings, read_paths
 from storyline.pipeline.executors import make_executor
 from storyline.pipeline.runner import Progress, run
 from storyline.pipeline.stages import ingest_plan
@@ -96,20 +96,21 @@ class Storyline:
         return self.ingest_raw(read_paths(paths, self.config, stdin=stdin, exclude=own), progress)
 
     def ingest_records(self, records: Iterable[Mapping[str, Any]], source: str = "api") -> IngestReport:
-        """Ingest records given as mappings (fields as in JSON Lines exports)."""
+        """Ingest records given as mappings (fields as in JSON Lines exports).
 
-        def raws() -> Iterator[RawDoc | Rejected]:
-            for position, rec in enumerate(records, start=1):
-                yield record_to_raw(rec, source, source, position, self.config.records)
-
-        return self.ingest_raw(raws())
+        Each record's number is a hash of its content, not its position (`read_mappings`).
+        """
+        return self.ingest_raw(read_mappings(records, source, self.config))
 
     def ingest_bytes(self, data: bytes, source: str = "api", name: str = "upload.jsonl") -> IngestReport:
-        """Ingest the bytes of one input (format from `name`, else sniffed)."""
+        """Ingest the bytes of one input (format from `name`, else sniffed).
+
+        The records' source is `source` with a hash of the bytes (``api@3f9a...``), so that
+        another upload's records never share their keys.
+        """
         from storyline.ingest.sources import read_stream
 
-        del name
-        return self.ingest_raw(read_stream(io.BytesIO(data), source, self.config))
+        return self.ingest_raw(read_stream(io.BytesIO(data), source, self.config, name=name))
 
     def ingest_raw(
         self, records: Iterable[RawDoc | Rejected], progress: Progress | None = None

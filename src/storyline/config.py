@@ -46,6 +46,9 @@ class IngestConfig:
 
     batch_size: int = 200
     max_file_bytes: int = 200_000_000
+    # One record's text or HTML: above the heaviest news pages (2-3 MB of markup with inline
+    # scripts), and low enough that one record costs seconds, not minutes and gigabytes.
+    max_record_chars: int = 4_000_000
     min_words: int = 20
     # Where per-document work runs (`storyline.pipeline.executors`): "auto" (a local process pool
     # once a batch has work for more than one worker), "local", "processes" or "ray".

@@ -64,9 +64,12 @@ def decode(data: bytes, source: str) -> str:
     ):
         if data.startswith(bom):
             try:
-                return data.decode(enc)
+                text = data.decode(enc)
             except UnicodeDecodeError:
                 raise InputError(source, f"undecodable bytes after a {enc} byte-order mark") from None
+            if not text.strip():
+                raise InputError(source, "empty file (a byte-order mark and nothing else)")
+            return text
     if looks_binary(data):
         raise InputError(source, "binary file, not text (is it an image, PDF or archive?)")
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -24,12 +26,34 @@ def _date(entry: Any) -> str | None:
     return None
 
 
+# Character references to UTF-16 surrogates (``&#xD800;``, ``&#55296;``): no character, and feedparser
+# fails on them. They become U+FFFD, as an HTML parser would make them.
+_SURROGATE_REF_RE = re.compile(
+    rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*(?:5529[6-9]|55[3-9][0-9]{2}|56[0-9]{3}|57[0-2][0-9]{2}|573[0-3][0-9]|5734[0-3]))(?:;|(?![0-9a-fA-F]))"
+)
+
+
+def parse(data: bytes, source: str) -> Any:
+    """The feed as feedparser reads it.
+
+    Raises:
+        InputError: feedparser fails on them (a broken encoding declaration, for one).
+    """
+    data = _SURROGATE_REF_RE.sub(b"&#xFFFD;", data)
+    try:
+        # A stream, never the bytes themselves: feedparser opens bytes that name a file as that
+        # file, so a feed whose content is "/dev/zero" or "/etc/passwd" would read the system's.
+        return feedparser.parse(io.BytesIO(data))
+    except (UnicodeError, LookupError, ValueError) as exc:
+        raise InputError(source, f"feed could not be parsed ({type(exc).__name__}: {exc})") from None
+
+
 def read_feed(data: bytes, source: str, source_key: str) -> Iterator[RawDoc | Rejected]:
     """One `RawDoc` per entry: its full content when the feed carries it, else its summary.
 
     The feed's title becomes the publisher; `record` is the 1-based entry position.
     """
-    parsed = feedparser.parse(data)
+    parsed = parse(data, source)
     entries = parsed.get("entries") or []
     if not entries:
         why = parsed.get("bozo_exception")

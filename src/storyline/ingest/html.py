@@ -7,12 +7,16 @@ from collections.abc import Iterator
 
 from storyline.types import RawDoc, Rejected
 
+# Runs inside a tag are bounded: unbounded, a page of "<link<link<link..." with no ">" makes every
+# match attempt scan to the end of the head, which is quadratic (minutes for 200 KB).
 _CANONICAL_RE = re.compile(
-    r"<link[^>]+rel=[\"']?canonical[\"']?[^>]*href=[\"']([^\"'>]+)|"
-    r"<link[^>]+href=[\"']([^\"'>]+)[\"'][^>]*rel=[\"']?canonical",
+    r"<link[^>]{1,500}?rel=[\"']?canonical[\"']?[^>]{0,500}?href=[\"']([^\"'>]{1,2000})|"
+    r"<link[^>]{1,500}?href=[\"']([^\"'>]{1,2000})[\"'][^>]{0,500}?rel=[\"']?canonical",
     re.I,
 )
-_OG_URL_RE = re.compile(r"<meta[^>]+property=[\"']og:url[\"'][^>]*content=[\"']([^\"'>]+)", re.I)
+_OG_URL_RE = re.compile(
+    r"<meta[^>]{1,500}?property=[\"']og:url[\"'][^>]{0,500}?content=[\"']([^\"'>]{1,2000})", re.I
+)
 
 
 def page_url(html: str) -> str | None:

@@ -36,6 +36,13 @@ def _decode(data: bytes) -> str:
         raise BadRequest(f"body is not UTF-8 (byte {exc.start})") from None
 
 
+def _unreadable(exc: Exception) -> str:
+    """Why JSON that is well-formed could still not be read (nesting, huge numbers)."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to read"
+    return str(exc).split(";")[0]
+
+
 def _records_of(value: Any) -> list[dict[str, Any]]:
     if isinstance(value, dict) and isinstance(value.get("articles"), list):
         value = value["articles"]
@@ -58,6 +65,8 @@ def parse_json(text: str) -> list[dict[str, Any]]:
         raise BadRequest(
             f"body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from None
+    except (RecursionError, ValueError) as exc:
+        raise BadRequest(f"body cannot be read: {_unreadable(exc)}") from None
     return _records_of(value)
 
 
@@ -75,6 +84,8 @@ def parse_jsonl(text: str) -> list[dict[str, Any]]:
             value = json.loads(line)
         except json.JSONDecodeError as exc:
             raise BadRequest(f"line {n} is not valid JSON: {exc.msg} (column {exc.colno})") from None
+        except (RecursionError, ValueError) as exc:
+            raise BadRequest(f"line {n} cannot be read: {_unreadable(exc)}") from None
         if not isinstance(value, dict):
             raise BadRequest(f"line {n} is a JSON {type(value).__name__}, not an object with article fields")
         out.append(value)
@@ -109,6 +120,8 @@ def parse_body(data: bytes, content_type: str | None) -> list[dict[str, Any]]:
             records = _records_of(json.loads(text))
         except json.JSONDecodeError:
             records = parse_jsonl(text)
+        except (RecursionError, ValueError) as exc:
+            raise BadRequest(f"body cannot be read: {_unreadable(exc)}") from None
     if not records:
         raise BadRequest("body holds no article")
     return records

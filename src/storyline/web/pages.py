@@ -20,7 +20,7 @@ from storyline.api import Storyline
 from storyline.config import Config
 from storyline.errors import NotFoundError, StoreError
 from storyline.fingerprint.embed import Encoder
-from storyline.ingest import record_to_raw
+from storyline.ingest import read_mappings
 from storyline.types import Article, DupRelation, IngestReport, Member, RawDoc, Rejected, Story, StoryInfo
 
 PAGE_SIZE = 25
@@ -549,10 +549,10 @@ class Reader:
         """
         if self._writer is None:
             raise BadRequest("this server is read-only (started with --read-only)")
-        ids: list[str | None] = []
-        for position, rec in enumerate(records, start=1):
-            raw = record_to_raw(rec, source, source, position, self.config.records)
-            ids.append(raw.article_id if isinstance(raw, RawDoc) else None)
+        ids: list[str | None] = [
+            raw.article_id if isinstance(raw, RawDoc) else None
+            for raw in read_mappings(records, source, self.config)
+        ]
         with self._write_lock:
             report = self._writer.ingest_records(records, source=source)
         present = set(self.store.existing([i for i in ids if i]))
