@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor as _FuturesExecutor
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol, TypeVar
 
 from storyline.errors import StorylineError
@@ -79,7 +80,15 @@ class ProcessPool:
             # hold threads and open database connections.
             ctx = multiprocessing.get_context("forkserver")
             self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_quiet_worker)
-        return list(self._pool.map(fn, shards))
+        try:
+            return list(self._pool.map(fn, shards))
+        except BrokenProcessPool as exc:
+            self._pool = None
+            raise StorylineError(
+                "the worker processes stopped before finishing their work. In a Python script, run the "
+                "ingest under `if __name__ == '__main__':` (workers import the script that started them), "
+                "or use the in-process executor (`[ingest] executor = \"local\"`, `--workers 1`)"
+            ) from exc
 
     def close(self) -> None:
         """Stop the worker processes."""
