@@ -87,7 +87,7 @@ class ProcessPool:
             raise StorylineError(
                 "the worker processes stopped before finishing their work. In a Python script, run the "
                 "ingest under `if __name__ == '__main__':` (workers import the script that started them), "
-                "or use the in-process executor (`[ingest] executor = \"local\"`, `--workers 1`)"
+                'or use the in-process executor (`[ingest] executor = "local"`, `--workers 1`)'
             ) from exc
 
     def close(self) -> None:
