@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -223,7 +224,9 @@ class Storyline:
             built = self.build_view(sid)
             if len(self._views) >= VIEW_CACHE:
                 self._views.pop(next(iter(self._views)))
-            self._views[key] = built[1] if built is not None else {}
+            # As stored: the JSON form, so a built view and a stored one read the same (lists,
+            # not tuples) in the CLI, the web app and exports.
+            self._views[key] = json.loads(json.dumps(built[1])) if built is not None else {}
         return self._views[key]
 
     def article(self, article_id: str) -> Article:
