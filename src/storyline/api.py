@@ -13,7 +13,7 @@ import dataclasses
 import io
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sized
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -87,21 +87,28 @@ class Storyline:
         paths: Iterable[str],
         progress: Progress | None = None,
         stdin: BinaryIO | None = None,
+        expected: int | None = None,
     ) -> IngestReport:
-        """Read files, folders, globs (``-`` for stdin) and run the whole pipeline on what is new."""
+        """Read files, folders, globs (``-`` for stdin) and run the whole pipeline on what is new.
+
+        `expected` is the number of records the inputs hold, when known: with the ``auto``
+        executor a small run stays in this process (see `make_executor`).
+        """
         own = (
             [Path(self.path + suffix) for suffix in ("", "-wal", "-shm", "-journal")]
             if self.path != ":memory:"
             else []
         )
-        return self.ingest_raw(read_paths(paths, self.config, stdin=stdin, exclude=own), progress)
+        records = read_paths(paths, self.config, stdin=stdin, exclude=own)
+        return self.ingest_raw(records, progress, expected=expected)
 
     def ingest_records(self, records: Iterable[Mapping[str, Any]], source: str = "api") -> IngestReport:
         """Ingest records given as mappings (fields as in JSON Lines exports).
 
         Each record's number is a hash of its content, not its position (`read_mappings`).
         """
-        return self.ingest_raw(read_mappings(records, source, self.config))
+        expected = len(records) if isinstance(records, Sized) else None
+        return self.ingest_raw(read_mappings(records, source, self.config), expected=expected)
 
     def ingest_bytes(self, data: bytes, source: str = "api", name: str = "upload.jsonl") -> IngestReport:
         """Ingest the bytes of one input (format from `name`, else sniffed).
@@ -114,7 +121,10 @@ class Storyline:
         return self.ingest_raw(read_stream(io.BytesIO(data), source, self.config, name=name))
 
     def ingest_raw(
-        self, records: Iterable[RawDoc | Rejected], progress: Progress | None = None
+        self,
+        records: Iterable[RawDoc | Rejected],
+        progress: Progress | None = None,
+        expected: int | None = None,
     ) -> IngestReport:
         """Run the pipeline over raw records.
 
@@ -124,7 +134,9 @@ class Storyline:
         headline (its first titled article's title) so that story lists read well at once.
         """
         settings = self.config.ingest
-        executor = make_executor(settings.executor, settings.workers or None, settings.ray_address or None)
+        executor = make_executor(
+            settings.executor, settings.workers or None, settings.ray_address or None, expected
+        )
         try:
             plan = ingest_plan(self.store, self.config, self.encoder, executor)
             report, _ = run(self.store, records, plan, settings.batch_size, progress)

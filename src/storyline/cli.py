@@ -266,7 +266,7 @@ def ingest(
         ),
     )
     show = not quiet and err.is_terminal
-    total = estimate_records(paths) if show else None
+    total = estimate_records(paths)
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -292,7 +292,7 @@ def ingest(
                 ),
             )
 
-        report = api.ingest(paths, progress=progress)
+        report = api.ingest(paths, progress=progress, expected=total)
     _print_report(report)
     if report_path:
         Path(report_path).write_text(json.dumps(report_json(report), indent=1), encoding="utf-8")

@@ -115,3 +115,23 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
             batch = []
     if batch:
         yield batch
+
+
+# " – Share Market Daily", " | Reuters": a site name after a separator, at most this many words.
+SITE_SUFFIX_WORDS = 4
+_SUFFIX_RE = re.compile(r"\s+[|–—-]\s+([^|–—]+)$")
+
+
+def clean_title(title: str, publisher: str | None = None) -> str:
+    """The title without a trailing site name ("... – Share Market Daily")."""
+    title = " ".join(title.split())
+    m = _SUFFIX_RE.search(title)
+    if m:
+        suffix = m.group(1).strip()
+        words = suffix.split()
+        is_site = (publisher is not None and fold(publisher) in fold(suffix)) or (
+            len(words) <= SITE_SUFFIX_WORDS and all(w[:1].isupper() or not w[:1].isalpha() for w in words)
+        )
+        if is_site and len(title[: m.start()].split()) >= 3:
+            return title[: m.start()].strip()
+    return title

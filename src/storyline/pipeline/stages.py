@@ -20,6 +20,7 @@ from storyline.pipeline.runner import Batch, FnStage, Stage
 from storyline.store import Store
 from storyline.stories import StoryClusterer, item_from_article
 from storyline.stories import persist as story_state
+from storyline.text import clean_title
 from storyline.types import Article, DupRelation, Rejected
 
 
@@ -261,8 +262,6 @@ def provisional_headlines(articles: Sequence[Article], story_of: dict[str, str])
 
     The view's headline (the most representative title) replaces it when the view is built.
     """
-    from storyline.enrich.headline import clean_title  # imported here: it brings scikit-learn
-
     out: dict[str, str] = {}
     for a in sorted(articles, key=lambda a: (a.title is None, a.published or "9999")):
         sid = story_of.get(a.id)
