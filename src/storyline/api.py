@@ -25,6 +25,7 @@ from storyline.pipeline.executors import make_executor
 from storyline.pipeline.runner import Progress, run
 from storyline.pipeline.stages import ingest_plan
 from storyline.store import Store
+from storyline.store.check import CheckReport
 from storyline.types import Article, DupRelation, IngestReport, RawDoc, Rejected, Story, StoryInfo
 
 DEFAULT_DB = "storyline.db"
@@ -73,6 +74,10 @@ class Storyline:
     def close(self) -> None:
         """Close the database."""
         self.store.close()
+
+    def check(self) -> CheckReport:
+        """Check the database: SQLite's integrity check and storyline's own invariants."""
+        return self.store.check()
 
     def __enter__(self) -> Storyline:
         return self

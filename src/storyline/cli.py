@@ -10,6 +10,8 @@ import dataclasses
 import glob
 import json
 import os
+import shlex
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -87,6 +89,20 @@ class StorylineGroup(click.Group):
                 raise
             err.print(f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
             sys.exit(1)
+        except sqlite3.DatabaseError as exc:
+            # A damaged page met in the middle of a command: one line, never a partial output
+            # that ends with exit 0.
+            if debug:
+                raise
+            obj = ctx.find_object(Ctx)
+            from storyline.api import default_db_path
+
+            db = default_db_path(obj.db if obj is not None else None)
+            fail(
+                f"{db}: the database cannot be read ({exc}); "
+                f"run `storyline --db {shlex.quote(db)} check` to see the damage",
+                code=1,
+            )
         except KeyboardInterrupt:
             err.print("interrupted: whole batches are saved; run the same command again to resume")
             sys.exit(130)
@@ -462,6 +478,33 @@ def dupes(obj: Ctx, as_json: bool, limit: int) -> None:
             short_article(o.id), o.title or "", o.publisher or Path(o.source).name, day(o.published), copies
         )
     out.print(t)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def check(obj: Ctx, as_json: bool) -> None:
+    """Check the database: SQLite's integrity check and storyline's own invariants.
+
+    Exits 1 when anything is wrong, naming each problem.
+    """
+    api = obj.api(readonly=True)
+    report = api.check()
+    if as_json:
+        click.echo(json.dumps({"database": api.path, **asdict(report), "ok": report.ok}, indent=2))
+    elif report.ok:
+        out.print(
+            f"{api.path}: sound ({count(report.articles or 0, 'article')}, "
+            f"{count(report.stories or 0, 'story', 'stories')}; SQLite's integrity check and "
+            "storyline's invariants hold)",
+            markup=False,
+            highlight=False,
+        )
+    else:
+        for problem in report.problems:
+            err.print(f"{api.path}: {problem}", markup=False, highlight=False, soft_wrap=True)
+    if not report.ok:
+        sys.exit(1)
 
 
 @main.command()

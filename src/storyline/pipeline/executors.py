@@ -26,6 +26,8 @@ class Executor(Protocol):
 
     name: str
     workers: int
+    # Whether the workers are other machines' cores (Ray), not this machine's.
+    remote: bool
 
     def map(self, fn: Callable[[T], R], shards: Sequence[T]) -> list[R]:
         """`[fn(s) for s in shards]`, wherever the executor runs them."""
@@ -41,6 +43,7 @@ class InProcess:
 
     name = "local"
     workers = 1
+    remote = False
 
     def map(self, fn: Callable[[T], R], shards: Sequence[T]) -> list[R]:
         """Apply `fn` to each shard in turn."""
@@ -70,6 +73,7 @@ class ProcessPool:
     """
 
     name = "processes"
+    remote = False
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
@@ -113,6 +117,7 @@ class RayExecutor:
     """
 
     name = "ray"
+    remote = True
 
     def __init__(self, address: str | None = None, workers: int | None = None) -> None:
         try:

@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 
 from storyline.errors import NotFoundError, StoreError
+from storyline.store.check import CheckReport
+from storyline.store.check import check as check_database
 from storyline.store.ids import resolve as resolve_id
 from storyline.store.schema import MIGRATIONS, SCHEMA_VERSION
 from storyline.text import fold, word_count
@@ -936,6 +938,10 @@ class Store:
                 h.update(json.dumps(list(row), ensure_ascii=False).encode("utf-8", "surrogatepass"))
             h.update(b"|")
         return h.hexdigest()
+
+    def check(self) -> CheckReport:
+        """SQLite's integrity check and storyline's invariants (`storyline.store.check`)."""
+        return check_database(self.conn)
 
     def meta_get(self, key: str) -> str | None:
         """A value from the key/value table."""
