@@ -115,16 +115,6 @@ class Storyline:
         expected = len(records) if isinstance(records, Sized) else None
         return self.ingest_raw(read_mappings(records, source, self.config), expected=expected)
 
-    def ingest_bytes(self, data: bytes, source: str = "api", name: str = "upload.jsonl") -> IngestReport:
-        """Ingest the bytes of one input (format from `name`, else sniffed).
-
-        The records' source is `source` with a hash of the bytes (``api@3f9a...``), so that
-        another upload's records never share their keys.
-        """
-        from storyline.ingest.sources import read_stream
-
-        return self.ingest_raw(read_stream(io.BytesIO(data), source, self.config, name=name))
-
     def ingest_raw(
         self,
         records: Iterable[RawDoc | Rejected],

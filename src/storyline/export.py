@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
@@ -213,10 +213,3 @@ def _parquet(
     except OSError as exc:
         raise StorylineError(f"{out}: cannot write parquet ({exc})") from None
     return len(rows)
-
-
-def iter_jsonl(fh: io.TextIOBase) -> Iterator[dict[str, Any]]:
-    """Records of a JSON Lines stream (for tests and round trips)."""
-    for line in fh:
-        if line.strip():
-            yield json.loads(line)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from storyline.fingerprint.minhash import EMPTY, band_keys, band_layout, signatures
+from storyline.fingerprint.minhash import EMPTY, band_keys, signatures
 from storyline.fingerprint.shingles import (
     TokenHashes,
     _ranges,
@@ -436,11 +436,6 @@ def longest_shared_run(seq_a: np.ndarray, set_b: np.ndarray, shingle_size: int) 
     starts, ends = edges[::2], edges[1::2]
     best = int(np.argmax(ends - starts))
     return int(starts[best]), int(ends[best] - starts[best]) + shingle_size - 1
-
-
-def layout(threshold: float, num_perm: int) -> tuple[int, int]:
-    """The (bands, rows) layout for a candidate threshold."""
-    return band_layout(threshold, num_perm)
 
 
 # Shingle sequences of this many recent articles are kept between stage calls (uint32, ~1.7 KB

@@ -37,7 +37,6 @@ from storyline.dedup.lexical import (
     ShingleCache,
     SignatureTable,
     longest_shared_runs,
-    overlap,
     overlaps,
     within_batch_pairs,
 )
@@ -697,9 +696,3 @@ def _path_probability(chain: list[str], direct: dict[frozenset[str], dict[str, A
         info = direct.get(frozenset((x, y)), {})
         p = min(p, float(info.get("probability", info.get("jaccard_5gram", 1.0))))
     return p
-
-
-def lexical_scores(a: str, b: str, shingle_size: int = 5) -> LexicalScores:
-    """Exact n-gram overlap of two texts (for `storyline why` and tests)."""
-    fp = Fingerprints([a, b], shingle_size)
-    return overlap(fp.shingle_set(0), fp.shingle_set(1))

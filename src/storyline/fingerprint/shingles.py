@@ -383,12 +383,6 @@ def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return np.cumsum(out)
 
 
-def text_shingle_sets(texts: Sequence[str], n: int) -> list[np.ndarray]:
-    """The distinct n-gram hashes of each text, sorted (for exact Jaccard and containment)."""
-    sh = shingle_hashes(token_hashes(texts), n)
-    return [np.sort(np.unique(sh.hashes[sh.offsets[i] : sh.offsets[i + 1]])) for i in range(len(texts))]
-
-
 def python_shingle_hash(tokens: Sequence[str], n: int) -> set[int]:
     """Reference implementation over Python strings (tests check the vectorised path against it)."""
     hs = []

@@ -248,10 +248,6 @@ class Store:
             language=row["language"],
         )
 
-    def raw_ids(self) -> list[str]:
-        """Ids of all raw records, in arrival order."""
-        return [r[0] for r in self.conn.execute("SELECT id FROM raw ORDER BY seq")]
-
     def put_articles(self, articles: Sequence[Article]) -> None:
         """Insert articles, or replace the cleaned fields of existing ones (re-cleaning)."""
         stamp = now()
@@ -326,24 +322,11 @@ class Store:
             out.update(dict(self.conn.execute(q, chunk)))
         return out
 
-    def by_content_hash(self, hashes: Iterable[str]) -> dict[str, list[str]]:
-        """Article ids per content hash, in arrival order."""
-        out: dict[str, list[str]] = {}
-        hs = list(set(hashes))
-        for chunk in _chunks(hs):
-            q = (
-                f"SELECT content_hash, id FROM articles WHERE content_hash IN ({','.join('?' * len(chunk))}) "
-                "ORDER BY seq"
-            )
-            for h, i in self.conn.execute(q, chunk):
-                out.setdefault(h, []).append(i)
-        return out
-
     def same_content(self, hashes: Iterable[str]) -> dict[str, list[tuple[str, int]]]:
         """(id, arrival number) of the articles per content hash, in arrival order.
 
-        One query answers both what `by_content_hash` and `seqs` answer for a batch of stored
-        articles (each is among the articles with its own content hash).
+        One query gives a batch of stored articles both their exact copies and their arrival
+        numbers (each is among the articles with its own content hash).
         """
         out: dict[str, list[tuple[str, int]]] = {}
         hs = list(set(hashes))

@@ -93,10 +93,6 @@ class CorpusStats:
         idf = np.log1p(self.terms[buckets], dtype=np.float32)
         return np.subtract(math.log(self.docs + PRIOR_DOCS + 1.0), idf, out=idf)
 
-    def term_idf_one(self, term: int) -> float:
-        """`idf` of one word id."""
-        return math.log((self.docs + PRIOR_DOCS + 1.0) / (1.0 + int(self.terms[term & DF_MASK])))
-
 
 @dataclass(slots=True)
 class StoryState:

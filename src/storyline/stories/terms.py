@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -60,11 +60,6 @@ def count_once(table: np.ndarray, buckets: np.ndarray) -> None:
         native.count_once(table, buckets)
     else:
         table[buckets] += 1
-
-
-def hash_set(words: Iterable[str]) -> frozenset[int]:
-    """Ids of a set of words."""
-    return frozenset(term_id(w) for w in words)
 
 
 @dataclass(slots=True, init=False)
