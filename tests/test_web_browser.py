@@ -178,8 +178,23 @@ def test_story_page_shows_headline_members_badges_and_timeline(
     assert dates.count() >= 3
     assert dates.first.text_content().strip() == story_case.first_day, "the first report opens the timeline"
     assert page.locator("#provenance svg.provenance").is_visible()
+    # Reports over time, by language and by source, with their legends (static SVG).
+    charts = page.locator("#activity svg.daily")
+    assert charts.count() == 2 and charts.nth(0).is_visible() and charts.nth(1).is_visible()
+    assert charts.nth(0).locator("rect").count() >= 2, "bars for the days with reports"
+    languages = {m["language"] or "unknown" for m in members if m["published"]}
+    shown_languages = set(page.locator("#activity .daily-language .legend .name").all_text_contents())
+    assert shown_languages == languages
+    # Who reported first and who copied whom: the copy's publisher names its source.
+    table = page.locator("#sources table.first-reports")
+    assert table.is_visible()
+    assert table.locator("tbody tr").first.locator(".when").text_content().strip().endswith("first")
+    copier = farm["publisher"] or Path(farm["source"]).name
+    row = table.locator("tbody tr", has=page.locator("td", has_text=copier))
+    assert row.count() >= 1 and row.first.locator("td").nth(2).text_content().strip() not in ("", "—")
     assert no_horizontal_scroll(page)
     page.screenshot(path=str(shots / "story-desktop.png"), full_page=True)
+    page.locator("#activity").screenshot(path=str(shots / "story-charts.png"))
 
     page.set_viewport_size(PHONE)
     page.reload()

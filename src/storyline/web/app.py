@@ -49,7 +49,7 @@ from storyline.web.pages import (
     member_label,
     relation_badges,
 )
-from storyline.web.svg import KIND_LABEL, coverage_chart, provenance_graph, sparkline
+from storyline.web.svg import KIND_LABEL, coverage_chart, daily_chart, provenance_graph, sparkline
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 MEMBERS_PER_PAGE = 50
@@ -379,6 +379,12 @@ def create_app(
             per_page=MEMBERS_PER_PAGE,
             graph=graph,
             coverage=coverage_chart(data.sources),
+            by_language=daily_chart(story.members, lambda m: m.language or "unknown", "language"),
+            by_source=daily_chart(story.members, member_label, "source"),
+            first_reports=sorted(
+                data.sources,
+                key=lambda r: (r.first_report is None, r.first_report or "", r.publisher.casefold()),
+            ),
             leads=data.leads,
         )
 

@@ -169,6 +169,9 @@ class SourceRow:
     translations: int
     rewrites: int
     languages: tuple[str, ...]
+    first_report: str | None = None
+    copied_from: tuple[str, ...] = ()
+    copied_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,16 +256,27 @@ def relation_badges(members: Sequence[Member], relations: Sequence[DupRelation])
 
 
 def source_rows(members: Sequence[Member], relations: Sequence[DupRelation]) -> tuple[SourceRow, ...]:
-    """Per publisher: articles, original reports, copies, translations and rewrites, biggest first."""
+    """Per publisher: articles, original reports, copies, translations and rewrites, biggest first.
+
+    Each row also says when the publisher first reported (its earliest dated article) and whose
+    articles it copied or translated, and who copied or translated its own (other publishers only).
+    """
     kind = {r.article: r.kind for r in relations}
+    by_id = {m.id: m for m in members}
     rows: dict[str, dict[str, Any]] = {}
     for m in members:
         k = m.relation or kind.get(m.id)
         row = rows.setdefault(
             member_label(m),
-            {"articles": 0, "originals": 0, "copies": 0, "translations": 0, "rewrites": 0, "langs": set()},
-        )
+            {
+                "articles": 0, "originals": 0, "copies": 0, "translations": 0, "rewrites": 0,
+                "langs": set(), "first": None, "from": set(), "by": set(),
+            },
+        )  # fmt: skip
         row["articles"] += 1
+        day = m.published[:10] if m.published else None
+        if day and (row["first"] is None or day < row["first"]):
+            row["first"] = day
         if k is None:
             row["originals"] += 1
         elif k in TRANSLATION_KINDS:
@@ -273,6 +287,14 @@ def source_rows(members: Sequence[Member], relations: Sequence[DupRelation]) -> 
             row["copies"] += 1
         if m.language:
             row["langs"].add(m.language)
+    for r in relations:
+        copy, original = by_id.get(r.article), by_id.get(r.original)
+        if copy is None or original is None:
+            continue
+        taker, giver = member_label(copy), member_label(original)
+        if taker != giver:
+            rows[taker]["from"].add(giver)
+            rows[giver]["by"].add(taker)
     out = [
         SourceRow(
             publisher=name,
@@ -282,6 +304,9 @@ def source_rows(members: Sequence[Member], relations: Sequence[DupRelation]) -> 
             translations=r["translations"],
             rewrites=r["rewrites"],
             languages=tuple(sorted(r["langs"])),
+            first_report=r["first"],
+            copied_from=tuple(sorted(r["from"], key=str.casefold)),
+            copied_by=tuple(sorted(r["by"], key=str.casefold)),
         )
         for name, r in rows.items()
     ]

@@ -341,3 +341,98 @@ def coverage_chart(rows: Sequence[PublisherCounts], max_rows: int = 12) -> Marku
         parts.append(f'<text class="cov-n" x="{_fmt(x + 4)}" y="{y + 14}">{r.articles}</text></g>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+# Sizes of the reports-per-day chart, in CSS pixels; at most this many bars (longer stories are
+# drawn per week) and this many coloured groups (the rest is "other").
+DAY_W, DAY_H, DAY_AXIS_H, DAY_MAX_BARS, DAY_GROUPS = 300, 90, 16, 62, 5
+
+
+@dataclass(frozen=True, slots=True)
+class DailyChart:
+    """A drawn reports-per-day chart and its legend (group name, colour class, reports)."""
+
+    svg: Markup
+    legend: tuple[tuple[str, str, int], ...]
+    unit: str  # "day" or "week"
+    undated: int
+
+
+def daily_chart(members: Sequence[Member], group: Callable[[Member], str], what: str) -> DailyChart | None:
+    """Reports per day (or per week, for stories longer than two months), stacked by group.
+
+    Args:
+        members: the story's articles.
+        group: the group of an article (its language, its publisher).
+        what: what the groups are, for the chart's accessible name ("language", "source").
+
+    Returns:
+        The chart, or None when fewer than two articles are dated.
+    """
+    from datetime import date, timedelta
+
+    dated: list[tuple[date, str]] = []
+    undated = 0
+    for m in members:
+        try:
+            dated.append((date.fromisoformat((m.published or "")[:10]), group(m)))
+        except ValueError:
+            undated += 1
+    if len(dated) < 2:
+        return None
+    first = min(d for d, _ in dated)
+    last = max(d for d, _ in dated)
+    span = (last - first).days + 1
+    unit, step = ("day", 1) if span <= DAY_MAX_BARS else ("week", 7)
+    if unit == "week":
+        first -= timedelta(days=first.weekday())  # weeks start on Monday
+    bins = (last - first).days // step + 1
+    totals: dict[str, int] = {}
+    for _, g in dated:
+        totals[g] = totals.get(g, 0) + 1
+    ranked = sorted(totals, key=lambda g: (-totals[g], g.casefold()))
+    shown = ranked if len(ranked) <= DAY_GROUPS + 1 else ranked[:DAY_GROUPS]  # "other" only for 2+
+    other = "other" if len(ranked) > len(shown) else None
+    names = [*shown, *([other] if other else [])]
+    index = {g: shown.index(g) if g in shown else len(shown) for g in totals}
+    counts = [[0] * len(names) for _ in range(bins)]
+    for d, g in dated:
+        counts[(d - first).days // step][index[g]] += 1
+    peak = max(sum(c) for c in counts)
+    plot_h = DAY_H - DAY_AXIS_H
+    top = 14  # room above the bars for the scale's label
+    slot = DAY_W / bins
+    bar = max(1.0, min(18.0, slot * 0.8))
+    label = f"Reports per {unit} by {what}, {first.isoformat()} to {last.isoformat()}"
+    parts = [
+        f'<svg class="daily" width="{DAY_W}" height="{DAY_H}" viewBox="0 0 {DAY_W} {DAY_H}" role="img" '
+        f'aria-label="{escape(label)}"><title>{escape(label)}</title>',
+        f'<line class="daily-base" x1="0" y1="{plot_h + 0.5}" x2="{DAY_W}" y2="{plot_h + 0.5}"/>',
+    ]
+    for i, row in enumerate(counts):
+        if not any(row):
+            continue
+        start = first + timedelta(days=i * step)
+        when = start.isoformat() if unit == "day" else f"week of {start.isoformat()}"
+        said = ", ".join(f"{n} {names[k]}" for k, n in enumerate(row) if n)
+        parts.append(f"<g><title>{escape(when)}: {escape(said)}</title>")
+        y = float(plot_h)
+        x = i * slot + (slot - bar) / 2
+        for k, n in enumerate(row):
+            if not n:
+                continue
+            h = (plot_h - top) * n / peak
+            y -= h
+            parts.append(
+                f'<rect class="g{k}" x="{_fmt(x)}" y="{_fmt(y)}" width="{_fmt(bar)}" height="{_fmt(max(h, 1.0))}"/>'
+            )
+        parts.append("</g>")
+    parts.append(f'<text class="daily-axis" x="0" y="{DAY_H - 3}">{first.isoformat()}</text>')
+    if bins > 1:
+        parts.append(
+            f'<text class="daily-axis" x="{DAY_W}" y="{DAY_H - 3}" text-anchor="end">{last.isoformat()}</text>'
+        )
+    parts.append(f'<text class="daily-axis" x="0" y="10">at most {peak} a {unit}</text>')
+    parts.append("</svg>")
+    legend = tuple((name, f"g{k}", sum(row[k] for row in counts)) for k, name in enumerate(names))
+    return DailyChart(Markup("".join(parts)), legend, unit, undated)
