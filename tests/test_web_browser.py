@@ -250,3 +250,27 @@ def test_posted_script_stays_inert_in_the_browser(server: ServerProcess, browser
     assert XSS in (page.locator("#text").text_content() or "")
     assert dialogs == []
     page.close()
+
+
+def test_story_filters_live_in_the_url(server: ServerProcess, browser: Any, story_case: StoryCase) -> None:
+    """Filters chosen in the form are in the address: a reload or a shared link shows the same list."""
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(f"{server.url}/stories")
+    page.locator(".filter-more summary").click()
+    page.locator('select[name="language"]').select_option("es")
+    page.locator('select[name="order"]').select_option("size")
+    page.locator(".filter-actions button[type=submit]").click()
+    page.wait_for_url("**/stories?*language=es*")
+    assert "order=size" in page.url
+    shown = page.locator(".story-item").count()
+    assert shown >= 1 and "matching the filters" in page.locator(".result-count").text_content()
+    page.reload()
+    assert page.locator('select[name="language"]').input_value() == "es"
+    assert page.locator('select[name="order"]').input_value() == "size"
+    assert page.locator(".filter-more").get_attribute("open") is not None, "the filters stay open"
+    assert page.locator(".story-item").count() == shown
+    page.screenshot(path=str(story_case.shots / "stories-filtered.png"), full_page=True)
+    page.locator(".filter-actions a", has_text="Clear all").click()
+    page.wait_for_url(f"{server.url}/stories")
+    assert page.locator('select[name="language"]').input_value() == ""
+    page.close()
