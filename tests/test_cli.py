@@ -471,3 +471,23 @@ def test_a_closed_pipe_ends_quietly(env: dict[str, str]) -> None:
     proc.stdout.close()
     assert proc.wait(timeout=120) == 141
     assert proc.stderr.read() == b""
+
+
+def test_untitled_articles_and_unknown_publishers_are_never_named_by_their_path(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    folder = tmp_path / "deep" / "folder"
+    folder.mkdir(parents=True)
+    data = folder / "feed.jsonl"
+    text = synthetic_text(7, 200)
+    data.write_text(json.dumps({"text": text, "date": "2024-05-01"}) + "\n")
+    assert run(env, "ingest", "--quiet", str(data)).exit_code == 0
+    sid = json.loads(run(env, "stories", "--json").output)[0]["id"]
+    res = run(env, "story", sid, COLUMNS="200")
+    assert res.exit_code == 0, res.output
+    assert str(folder) not in res.output
+    lead = " ".join(text.split()[:6])
+    assert res.output.splitlines()[0] == " ".join(text.split()[:14]) + "…", "a headline from the lead"
+    assert "1 article · 1 source" in res.output
+    cells = " ".join(res.output.split())  # table cells wrap inside their column
+    assert "unknown" in cells and "(feed.jsonl)" in cells and "“" + lead in cells

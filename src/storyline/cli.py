@@ -27,6 +27,7 @@ from storyline.config import load_config
 from storyline.errors import StorylineError
 from storyline.export import FORMATS, format_for
 from storyline.terminal import count, day, make_console, rate, short_article, stories_table, table
+from storyline.text import source_label
 from storyline.types import IngestReport
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -475,7 +476,11 @@ def dupes(obj: Ctx, as_json: bool, limit: int) -> None:
         o = g.original
         copies = "\n".join(f"{short_article(a.id)} {r.kind} {r.score:.2f}" for a, r in g.members)
         t.add_row(
-            short_article(o.id), o.title or "", o.publisher or Path(o.source).name, day(o.published), copies
+            short_article(o.id),
+            o.title or "",
+            source_label(o.publisher, o.url, o.source),
+            day(o.published),
+            copies,
         )
     out.print(t)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.text import Text
 
 from storyline.terminal import count, day, short_article, table
+from storyline.text import lead_title, source_label
 from storyline.types import Article, DupRelation, RawDoc, Story
 
 RELATION_LABEL = {
@@ -32,9 +34,14 @@ def _evidence(ev: dict[str, Any]) -> str:
 def render_story(console: Console, story: Story, api: Any) -> None:
     """Print a story: headline, counts, members with relations and evidence, and its view."""
     info = story.info
-    console.print(f"[bold]{info.headline}[/bold]", markup=True)
+    # An article without a title is named by its opening words, never by its file's path; so is
+    # a story none of whose articles has a title.
+    untitled = [m.id for m in story.members if not (m.title and m.title.strip())]
+    leads = {i: lead_title(text) for i, text in api.store.leads(untitled).items()} if untitled else {}
+    headline = info.headline.strip() or next((leads[m.id] for m in story.members if m.id in leads), "")
+    console.print(Text(headline or "Untitled story", style="bold"))
     console.print(
-        f"story {info.id} · {info.articles} articles · {info.sources} sources · "
+        f"story {info.id} · {count(info.articles, 'article')} · {count(info.sources, 'source')} · "
         f"{', '.join(info.languages) or '?'} · {(info.first_published or '?')[:10]} → {(info.last_published or '?')[:10]}"
     )
     t = table()
@@ -50,11 +57,11 @@ def render_story(console: Console, story: Story, api: Any) -> None:
             rel = f"{RELATION_LABEL.get(m.relation, m.relation)} of {short_article(m.original or '')}"
         t.add_row(
             short_article(m.id),
-            m.publisher or "",
+            source_label(m.publisher, m.url, m.source),
             day(m.published),
             m.language or "",
             rel,
-            m.title or m.source,
+            m.title if m.title and m.title.strip() else f"“{leads.get(m.id) or 'untitled'}”",
         )
     console.print(t)
     rels = [r for r in api.relations() if r.article in {m.id for m in story.members}]

@@ -135,3 +135,28 @@ def clean_title(title: str, publisher: str | None = None) -> str:
         if is_site and len(title[: m.start()].split()) >= 3:
             return title[: m.start()].strip()
     return title
+
+
+def lead_title(text: str, words: int = 14) -> str:
+    """A stand-in title from the opening of a text: its first line, cut to `words` words."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    parts = first.split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+
+
+def source_label(publisher: str | None, url: str | None, source: str) -> str:
+    """What to call an article's source: its publisher, else "unknown" with a detail to tell it by.
+
+    The detail is the host of its URL, else the name of the file it came from; never a path
+    passed off as a publisher's name.
+    """
+    if publisher and publisher.strip():
+        return publisher.strip()
+    detail = ""
+    if url:
+        from urllib.parse import urlsplit
+
+        detail = urlsplit(url).hostname or ""
+    if not detail:
+        detail = source.rstrip("/").rsplit("/", 1)[-1]
+    return f"unknown ({detail})" if detail else "unknown"

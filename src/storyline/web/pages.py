@@ -21,6 +21,7 @@ from storyline.config import Config
 from storyline.errors import NotFoundError, StoreError
 from storyline.fingerprint.embed import Encoder
 from storyline.ingest import read_mappings
+from storyline.text import lead_title, source_label
 from storyline.types import Article, DupRelation, IngestReport, Member, RawDoc, Rejected, Story, StoryInfo
 
 PAGE_SIZE = 25
@@ -232,18 +233,9 @@ class IngestResult:
     articles: tuple[dict[str, str | None], ...] = field(default_factory=tuple)
 
 
-def lead_title(text: str, words: int = 14) -> str:
-    """A stand-in title from the opening of a text: its first line, cut to `words` words."""
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    parts = first.split()
-    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
-
-
 def member_label(m: Member) -> str:
-    """A short name for a member: its publisher, else its source file name."""
-    if m.publisher:
-        return m.publisher
-    return m.source.rstrip("/").rsplit("/", 1)[-1] or m.source
+    """A short name for a member's source: its publisher, else "unknown" with its host or file."""
+    return source_label(m.publisher, m.url, m.source)
 
 
 def relation_badges(members: Sequence[Member], relations: Sequence[DupRelation]) -> dict[str, str]:

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from markupsafe import Markup, escape
 
+from storyline.text import source_label
 from storyline.types import DupRelation, Member
 
 KIND_LABEL = {
@@ -94,7 +95,7 @@ def _short(text: str, n: int = LABEL_CHARS) -> str:
 def _node_label(m: Member | None, node_id: str) -> tuple[str, str, str]:
     if m is None:
         return node_id[:12], "outside this story", node_id
-    name = m.publisher or m.source.rstrip("/").rsplit("/", 1)[-1] or node_id[:12]
+    name = source_label(m.publisher, m.url, m.source)
     sub = " · ".join(x for x in ((m.published or "undated")[:10], m.language or "") if x)
     return name, sub, m.title or name
 
