@@ -491,3 +491,21 @@ def test_untitled_articles_and_unknown_publishers_are_never_named_by_their_path(
     assert "1 article · 1 source" in res.output
     cells = " ".join(res.output.split())  # table cells wrap inside their column
     assert "unknown" in cells and "(feed.jsonl)" in cells and "“" + lead in cells
+
+
+def test_a_database_keeps_the_encoder_it_was_built_with(tmp_path: Path, env: dict[str, str]) -> None:
+    data = tmp_path / "a.jsonl"
+    data.write_text(json.dumps({"title": "One", "text": synthetic_text(1), "date": "2024-05-01"}) + "\n")
+    assert run(env, "ingest", "--quiet", str(data)).exit_code == 0
+    other = tmp_path / "other.toml"
+    other.write_text('[embed]\nmodel = "hashing-128"\n')
+    more = tmp_path / "b.jsonl"
+    more.write_text(json.dumps({"title": "Two", "text": synthetic_text(2), "date": "2024-05-02"}) + "\n")
+    res = run({**env, "CFG": str(other)}, "ingest", "--quiet", str(more))
+    assert res.exit_code == 1
+    assert res.output.strip() == (
+        f"error: {env['STORYLINE_DB']}: built with the encoder 'hashing-256', and this configuration uses "
+        "'hashing-128'; set `[embed] model = \"hashing-256\"` to add to it, or ingest into a new database"
+    )
+    assert json.loads(run(env, "stories", "--json").output)[0]["articles"] == 1, "nothing was added"
+    assert run(env, "ingest", "--quiet", str(more)).exit_code == 0, "the database's own encoder still works"

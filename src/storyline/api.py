@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 
 from storyline.config import Config
 from storyline.dedup.explain import DupGroup, Why
+from storyline.errors import StorylineError
 from storyline.fingerprint.embed import Encoder, get_encoder
 from storyline.ingest import read_mappings, read_paths
 from storyline.pipeline.executors import make_executor
@@ -39,6 +40,10 @@ def default_db_path(db: str | os.PathLike[str] | None = None) -> str:
     if db is not None:
         return str(db)
     return os.environ.get(DB_ENV) or DEFAULT_DB
+
+
+# The key/value entry that records the encoder a database's vectors come from.
+ENCODER_KEY = "embed.encoder"
 
 
 class Storyline:
@@ -74,6 +79,24 @@ class Storyline:
     def close(self) -> None:
         """Close the database."""
         self.store.close()
+
+    def _check_encoder(self) -> None:
+        """Refuse to add vectors of another encoder to a database built with one.
+
+        Duplicate candidates and story placement compare every new article's vectors with the
+        stored ones: vectors of two encoders are not comparable, so a database keeps the encoder
+        it was first built with (recorded in its key/value table).
+        """
+        name = self.encoder.name
+        recorded = self.store.meta_get(ENCODER_KEY)
+        if recorded is None:
+            with self.store.atomic():
+                self.store.meta_set(ENCODER_KEY, name)
+        elif recorded != name:
+            raise StorylineError(
+                f"{self.path}: built with the encoder {recorded!r}, and this configuration uses {name!r}; "
+                f'set `[embed] model = "{recorded}"` to add to it, or ingest into a new database'
+            )
 
     def check(self) -> CheckReport:
         """Check the database: SQLite's integrity check and storyline's own invariants."""
@@ -128,6 +151,7 @@ class Storyline:
         `refresh_views` (``storyline enrich``). An ingest gives each new story a provisional
         headline (its first titled article's title) so that story lists read well at once.
         """
+        self._check_encoder()
         settings = self.config.ingest
         executor = make_executor(
             settings.executor, settings.workers or None, settings.ray_address or None, expected
