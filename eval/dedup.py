@@ -44,7 +44,7 @@ from storyline.dedup.stage import Deduplicator  # noqa: E402
 from storyline.fingerprint.embed import CachedEncoder, Encoder, get_encoder  # noqa: E402
 from storyline.ingest import read_paths, record_to_raw  # noqa: E402
 from storyline.pipeline.runner import run  # noqa: E402
-from storyline.pipeline.stages import clean, dedup, persist, skip_known  # noqa: E402
+from storyline.pipeline.stages import StoredBlockStats, clean, dedup, persist, skip_known  # noqa: E402
 from storyline.store import Store  # noqa: E402
 from storyline.text import words  # noqa: E402
 from storyline.types import Article, DupRelation, RawDoc, Rejected  # noqa: E402
@@ -67,7 +67,8 @@ def ingest(raws: Iterable[RawDoc | Rejected], enc: Encoder | None, config: Confi
     config = config or Config()
     tmp = tempfile.TemporaryDirectory()
     store = Store(Path(tmp.name) / "eval.db")
-    plan = [skip_known(store), clean(store, config), persist(store), dedup(store, config, enc)]
+    stats = StoredBlockStats(store)
+    plan = [skip_known(store), clean(config, stats), persist(store, stats), dedup(store, config, enc)]
     report, _ = run(store, raws, plan, batch_size=config.ingest.batch_size)
     articles = list(store.iter_articles())
     relations = store.relations()

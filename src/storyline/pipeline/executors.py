@@ -33,6 +33,14 @@ class Executor(Protocol):
         """`[fn(s) for s in shards]`, wherever the executor runs them."""
         ...
 
+    def submit(self, fn: Callable[[T], R], shards: Sequence[T]) -> Callable[[], list[R]]:
+        """Start `map` and return at once; calling the result waits for the list.
+
+        Workers compute while the caller goes on (the runner places one batch while the next
+        one's vectors are computed). In this process, the work is done when the result is asked.
+        """
+        ...
+
     def close(self) -> None:
         """Release the workers."""
         ...
@@ -48,6 +56,10 @@ class InProcess:
     def map(self, fn: Callable[[T], R], shards: Sequence[T]) -> list[R]:
         """Apply `fn` to each shard in turn."""
         return [fn(s) for s in shards]
+
+    def submit(self, fn: Callable[[T], R], shards: Sequence[T]) -> Callable[[], list[R]]:
+        """`map`, done when its result is asked."""
+        return lambda: self.map(fn, shards)
 
     def close(self) -> None:
         """Nothing to release."""
@@ -81,8 +93,12 @@ class ProcessPool:
 
     def map(self, fn: Callable[[T], R], shards: Sequence[T]) -> list[R]:
         """Run the shards on the pool's processes."""
+        return self.submit(fn, shards)()
+
+    def submit(self, fn: Callable[[T], R], shards: Sequence[T]) -> Callable[[], list[R]]:
+        """Send the shards to the pool's processes now; the result waits for them."""
         if len(shards) <= 1:
-            return [fn(s) for s in shards]
+            return lambda: [fn(s) for s in shards]
         if self._pool is None:
             import multiprocessing
 
@@ -91,14 +107,25 @@ class ProcessPool:
             ctx = multiprocessing.get_context("forkserver")
             self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_quiet_worker)
         try:
-            return list(self._pool.map(fn, shards))
+            futures = [self._pool.submit(fn, s) for s in shards]
         except BrokenProcessPool as exc:
-            self._pool = None
-            raise StorylineError(
-                "the worker processes stopped before finishing their work. In a Python script, run the "
-                "ingest under `if __name__ == '__main__':` (workers import the script that started them), "
-                'or use the in-process executor (`[ingest] executor = "local"`, `--workers 1`)'
-            ) from exc
+            raise self._broken(exc) from exc
+
+        def result() -> list[R]:
+            try:
+                return [f.result() for f in futures]
+            except BrokenProcessPool as exc:
+                raise self._broken(exc) from exc
+
+        return result
+
+    def _broken(self, exc: BrokenProcessPool) -> StorylineError:
+        self._pool = None
+        return StorylineError(
+            "the worker processes stopped before finishing their work. In a Python script, run the "
+            "ingest under `if __name__ == '__main__':` (workers import the script that started them), "
+            'or use the in-process executor (`[ingest] executor = "local"`, `--workers 1`)'
+        )
 
     def close(self) -> None:
         """Stop the worker processes."""
@@ -141,10 +168,15 @@ class RayExecutor:
 
     def map(self, fn: Callable[[T], R], shards: Sequence[T]) -> list[R]:
         """Run each shard as a Ray task; results in shard order."""
+        return self.submit(fn, shards)()
+
+    def submit(self, fn: Callable[[T], R], shards: Sequence[T]) -> Callable[[], list[R]]:
+        """Start a Ray task per shard now; the result waits for them, in shard order."""
         remote = self._remote.get(fn)
         if remote is None:
             remote = self._remote[fn] = self._ray.remote(fn)
-        return list(self._ray.get([remote.remote(s) for s in shards]))
+        refs = [remote.remote(s) for s in shards]
+        return lambda: list(self._ray.get(refs))
 
     def close(self) -> None:
         """Leave the cluster as it is (a local one ends with the process)."""

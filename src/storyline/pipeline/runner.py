@@ -9,10 +9,11 @@ because its ids are not stored yet), counting, and rejects; stages own nothing o
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from storyline.errors import StorylineError
 from storyline.pipeline.features import DocFeatures
@@ -30,16 +31,26 @@ class Batch:
     rejected: tuple[Rejected, ...] = ()
     features: tuple[DocFeatures, ...] = ()
     relations: tuple[DupRelation, ...] = ()
+    # Each cleaned record's block counts, written by `persist` (publisher key, block hashes).
+    blocks: tuple[tuple[str | None, tuple[str, ...]], ...] = ()
     assignments: tuple[tuple[str, str, float | None], ...] = ()
     stories: frozenset[str] = frozenset()
     already_present: int = 0
 
 
 BATCH_FIELDS = frozenset(f.name for f in dataclasses.fields(Batch))
+T = TypeVar("T")
 
 
 class Stage(Protocol):
-    """One job of the pipeline."""
+    """One job of the pipeline.
+
+    Optional attributes the runner looks for (see `run`): ``ahead`` (the stage depends on the
+    batch alone and writes nothing, so it may run on the next batch before this one is
+    finished), ``start`` (an ahead stage that can work in the background: it returns at once a
+    function that waits for the batch), ``before_next`` (the next batch is prepared only after
+    this stage has run on the current one).
+    """
 
     name: str
     requires: frozenset[str]
@@ -90,29 +101,65 @@ def run(
     rejected: list[Rejected] = []
     touched: set[str] = set()
     timings: dict[str, float] = {"read": 0.0, **{s.name: 0.0 for s in stages}}
+    # The plan's leading stages that depend on the batch alone run one batch ahead: while this
+    # batch is deduplicated and placed on the driver, the next one's per-document work (vectors,
+    # names) is already on the executor's workers. They write nothing, so the transaction of a
+    # batch still holds all of that batch's writes and nothing of the next one's.
+    ahead_n = 0
+    while ahead_n < len(stages) and getattr(stages[ahead_n], "ahead", False):
+        ahead_n += 1
+    ahead, rest = stages[:ahead_n], stages[ahead_n:]
+    # The next batch is prepared after the first stage marked ``before_next`` (the one that
+    # writes the batch's articles: the next batch must see them as known), else after them all.
+    barrier = next((i + 1 for i, st in enumerate(rest) if getattr(st, "before_next", False)), len(rest))
     source = iter(batched(records, batch_size))
-    while True:
+
+    def timed(name: str, fn: Callable[..., T], *args: Any) -> T:
         t0 = time.perf_counter()
-        chunk = next(source, None)
-        timings["read"] += time.perf_counter() - t0
+        try:
+            return fn(*args)
+        finally:
+            timings[name] += time.perf_counter() - t0
+
+    def prepare() -> tuple[int, Callable[[], Batch]] | None:
+        """Read the next chunk and run the ahead stages on it (the last in the background)."""
+        chunk = timed("read", next, source, None)
         if chunk is None:
-            break
+            return None
         raws = tuple(r for r in chunk if isinstance(r, RawDoc))
         rejects = tuple(r for r in chunk if isinstance(r, Rejected))
         batch = Batch(raws=raws, rejected=rejects)
+        for stage in ahead[:-1]:
+            batch = timed(stage.name, stage, batch)
+        last = ahead[-1] if ahead else None
+        if last is None:
+            return len(chunk), functools.partial(lambda b: b, batch)
+        begin = getattr(last, "start", None)
+        if begin is None:
+            return len(chunk), functools.partial(lambda b: b, timed(last.name, last, batch))
+        wait = timed(last.name, begin, batch)
+        return len(chunk), functools.partial(timed, last.name, wait)
+
+    pending = prepare()
+    while pending is not None:
+        n, finish = pending
+        pending = None
         with store.atomic():
-            for stage in stages:
-                t0 = time.perf_counter()
-                batch = stage(batch)
-                timings[stage.name] += time.perf_counter() - t0
-        read += len(chunk)
+            batch = finish()
+            for i, stage in enumerate(rest):
+                if i == barrier:
+                    pending = prepare()
+                batch = timed(stage.name, stage, batch)
+            if barrier >= len(rest):
+                pending = prepare()
+        read += n
         added += len(batch.articles)
         present += batch.already_present
         dups += len({r.article for r in batch.relations} & {a.id for a in batch.articles})
         rejected.extend(batch.rejected)
         touched |= batch.stories
         if progress is not None:
-            progress(len(chunk), _report(read, added, present, dups, rejected, touched, start, timings))
+            progress(n, _report(read, added, present, dups, rejected, touched, start, timings))
     return _report(read, added, present, dups, rejected, touched, start, timings), touched
 
 
@@ -146,6 +193,9 @@ class FnStage:
     fn: Callable[[Batch], Batch]
     requires: frozenset[str] = field(default_factory=frozenset)
     provides: frozenset[str] = field(default_factory=frozenset)
+    ahead: bool = False
+    before_next: bool = False
+    start: Callable[[Batch], Callable[[], Batch]] | None = None
 
     def __call__(self, batch: Batch) -> Batch:
         """Apply the function."""

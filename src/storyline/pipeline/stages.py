@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 
 from storyline.clean import clean_record
 from storyline.clean.record import block_hashes, publisher_key
@@ -39,39 +40,68 @@ def skip_known(store: Store) -> Stage:
             fresh.append(r)
         return dataclasses.replace(batch, raws=tuple(fresh), already_present=len(batch.raws) - len(fresh))
 
-    return FnStage("skip-known", fn, frozenset({"raws"}), frozenset({"raws", "already_present"}))
+    return FnStage("skip-known", fn, frozenset({"raws"}), frozenset({"raws", "already_present"}), ahead=True)
 
 
 class StoredBlockStats:
-    """Template evidence (`storyline.clean.templates.BlockStats`) read from the store."""
+    """Template evidence (`storyline.clean.templates.BlockStats`): stored and pending counts.
+
+    The pending counts are those of records cleaned but not written yet. Cleaning only counts (`add`); `persist` writes a batch's counts in the batch's transaction
+    (`written`). So the next batch can be cleaned while this one is still being placed, and its
+    records see exactly the counts they would see one batch after the other.
+    """
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._docs: Counter[str] = Counter()
+        self._blocks: Counter[tuple[str, str]] = Counter()
+
+    @staticmethod
+    def _keys(publisher: str | None) -> list[str]:
+        return ["*"] if not publisher or publisher == "*" else [publisher, "*"]
+
+    def add(self, publisher: str | None, hashes: Iterable[str]) -> tuple[str | None, tuple[str, ...]]:
+        """Count one record's blocks (pending until written); returns what to write."""
+        unique = tuple(sorted(set(hashes)))
+        for key in self._keys(publisher):
+            self._docs[key] += 1
+            for h in unique:
+                self._blocks[key, h] += 1
+        return publisher, unique
+
+    def written(self, blocks: Iterable[tuple[str | None, tuple[str, ...]]]) -> None:
+        """These records' counts are stored now: no longer pending."""
+        for publisher, unique in blocks:
+            for key in self._keys(publisher):
+                self._docs[key] -= 1
+                for h in unique:
+                    self._blocks[key, h] -= 1
 
     def documents(self, publisher: str) -> int:
         """Documents counted for the publisher key."""
-        return self.store.block_documents(publisher)
+        return self.store.block_documents(publisher) + self._docs[publisher]
 
     def count(self, publisher: str, block_hash: str) -> int:
         """Documents of the publisher key containing the block."""
-        return self.store.block_count(publisher, block_hash)
+        return self.store.block_count(publisher, block_hash) + self._blocks[publisher, block_hash]
 
 
-def clean(store: Store, config: Config) -> Stage:
+def clean(config: Config, stats: StoredBlockStats) -> Stage:
     """Clean each raw record into an article; unusable records become rejects.
 
     Block statistics grow with every record first, so a page's navigation and footer are
-    recognised as template once enough pages of its site have been seen.
+    recognised as template once enough pages of its site have been seen. Nothing is written
+    here: the batch carries its block counts to `persist`.
     """
-    stats = StoredBlockStats(store)
 
     def fn(batch: Batch) -> Batch:
         articles: list[Article] = []
         rejected = list(batch.rejected)
         kept = []
+        blocks = []
         for raw in batch.raws:
             try:
-                store.add_blocks(publisher_key(raw), block_hashes(raw))
+                blocks.append(stats.add(publisher_key(raw), block_hashes(raw)))
                 articles.append(
                     clean_record(raw, min_words=config.ingest.min_words, config=config.clean, templates=stats)
                 )
@@ -81,16 +111,22 @@ def clean(store: Store, config: Config) -> Stage:
             except Exception as exc:  # a bug or a library failure on one record must not stop the run
                 rejected.append(Rejected(raw.source, raw.record, "clean", f"cleaning failed: {exc!r}"))
         return dataclasses.replace(
-            batch, raws=tuple(kept), articles=tuple(articles), rejected=tuple(rejected)
+            batch, raws=tuple(kept), articles=tuple(articles), rejected=tuple(rejected), blocks=tuple(blocks)
         )
 
-    return FnStage("clean", fn, frozenset({"raws"}), frozenset({"articles", "rejected"}))
+    return FnStage(
+        "clean", fn, frozenset({"raws"}), frozenset({"articles", "rejected", "blocks"}), ahead=True
+    )
 
 
-def persist(store: Store) -> Stage:
-    """Write raw records, articles and rejects."""
+def persist(store: Store, stats: StoredBlockStats | None = None) -> Stage:
+    """Write raw records, articles, rejects and the batch's block counts."""
 
     def fn(batch: Batch) -> Batch:
+        for publisher, unique in batch.blocks:
+            store.add_blocks(publisher, unique)
+        if stats is not None:
+            stats.written(batch.blocks)
         store.add_raw(batch.raws)
         store.put_articles(batch.articles)
         store.add_rejects(batch.rejected)
@@ -98,7 +134,10 @@ def persist(store: Store) -> Stage:
             store.clear_rejects(r.source, r.record)
         return batch
 
-    return FnStage("persist", fn, frozenset({"raws", "articles", "rejected"}), frozenset())
+    # The next batch is cleaned after this one is written (it must see these records as known).
+    return FnStage(
+        "persist", fn, frozenset({"raws", "articles", "rejected", "blocks"}), frozenset(), before_next=True
+    )
 
 
 def dedup(
@@ -136,13 +175,20 @@ def document_features(config: Config, executor: Executor | None = None) -> Stage
     name = encoder_name(config.embed.model)
     run_on = executor or InProcess()
 
-    def fn(batch: Batch) -> Batch:
+    def start(batch: Batch) -> Callable[[], Batch]:
         if not batch.articles:
-            return batch
-        found = run_on.map(compute_features, feature_shards(batch.articles, name))
-        return dataclasses.replace(batch, features=tuple(f for shard in found for f in shard))
+            return lambda: batch
+        found = run_on.submit(compute_features, feature_shards(batch.articles, name))
+        return lambda: dataclasses.replace(batch, features=tuple(f for shard in found() for f in shard))
 
-    return FnStage("features", fn, frozenset({"articles"}), frozenset({"features"}))
+    return FnStage(
+        "features",
+        lambda batch: start(batch)(),
+        frozenset({"articles"}),
+        frozenset({"features"}),
+        ahead=True,
+        start=start,
+    )
 
 
 def features_of(batch: Batch, name: str) -> list[DocFeatures]:
@@ -276,11 +322,14 @@ def ingest_plan(
     store: Store, config: Config, encoder: Encoder, executor: Executor | None = None
 ) -> list[Stage]:
     """The stages of an ingest, in order."""
+    stats = StoredBlockStats(store)
+    # The first three depend on the batch alone (and what earlier batches wrote): the runner
+    # prepares the next batch with them while this one is written, deduplicated and placed.
     return [
         skip_known(store),
-        clean(store, config),
-        persist(store),
+        clean(config, stats),
         document_features(config, executor),
+        persist(store, stats),
         dedup(store, config, encoder, executor),
         assign_stories(store, config, encoder),
     ]
