@@ -112,7 +112,7 @@ def story_record(info: StoryInfo, article_ids: list[str], view: dict[str, Any]) 
 
 
 def _flat(value: Any) -> Any:
-    if isinstance(value, (list, tuple, dict)):
+    if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
     return value
 

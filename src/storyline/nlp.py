@@ -103,24 +103,24 @@ def _load(name: str, names_only: bool = False) -> Any:
     return nlp
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=16)
+def _model(language: str, names_only: bool) -> Any:
+    """The language's first installed model: whole, or with only what names need."""
+    for name in MODELS.get(language, ()):
+        nlp = _load(name, names_only)
+        if nlp is not None:
+            return nlp
+    return None
+
+
 def _nlp(language: str) -> Any:
     """The language's whole pipeline (sentences, parse, names), for the story views."""
-    for name in MODELS.get(language, ()):
-        nlp = _load(name)
-        if nlp is not None:
-            return nlp
-    return None
+    return _model(language, False)
 
 
-@lru_cache(maxsize=8)
 def _names_nlp(language: str) -> Any:
     """The language's model with only what names need, for ingest (the same names as `_nlp`)."""
-    for name in MODELS.get(language, ()):
-        nlp = _load(name, names_only=True)
-        if nlp is not None:
-            return nlp
-    return None
+    return _model(language, True)
 
 
 @lru_cache(maxsize=8)

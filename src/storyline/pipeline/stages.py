@@ -19,6 +19,7 @@ from storyline.pipeline.features import compute as compute_features
 from storyline.pipeline.features import shards as feature_shards
 from storyline.pipeline.runner import Batch, FnStage, Stage
 from storyline.store import Store
+from storyline.store.sqlite import block_keys
 from storyline.stories import StoryClusterer, item_from_article
 from storyline.stories import persist as story_state
 from storyline.text import clean_title
@@ -46,9 +47,10 @@ def skip_known(store: Store) -> Stage:
 class StoredBlockStats:
     """Template evidence (`storyline.clean.templates.BlockStats`): stored and pending counts.
 
-    The pending counts are those of records cleaned but not written yet. Cleaning only counts (`add`); `persist` writes a batch's counts in the batch's transaction
-    (`written`). So the next batch can be cleaned while this one is still being placed, and its
-    records see exactly the counts they would see one batch after the other.
+    The pending counts are those of records cleaned but not written yet. Cleaning only counts
+    (`add`); `persist` writes a batch's counts in the batch's transaction (`written`). So the next
+    batch can be cleaned while this one is still being placed, and its records see exactly the
+    counts they would see one batch after the other.
     """
 
     def __init__(self, store: Store) -> None:
@@ -56,14 +58,10 @@ class StoredBlockStats:
         self._docs: Counter[str] = Counter()
         self._blocks: Counter[tuple[str, str]] = Counter()
 
-    @staticmethod
-    def _keys(publisher: str | None) -> list[str]:
-        return ["*"] if not publisher or publisher == "*" else [publisher, "*"]
-
     def add(self, publisher: str | None, hashes: Iterable[str]) -> tuple[str | None, tuple[str, ...]]:
         """Count one record's blocks (pending until written); returns what to write."""
         unique = tuple(sorted(set(hashes)))
-        for key in self._keys(publisher):
+        for key in block_keys(publisher):
             self._docs[key] += 1
             for h in unique:
                 self._blocks[key, h] += 1
@@ -72,7 +70,7 @@ class StoredBlockStats:
     def written(self, blocks: Iterable[tuple[str | None, tuple[str, ...]]]) -> None:
         """These records' counts are stored now: no longer pending."""
         for publisher, unique in blocks:
-            for key in self._keys(publisher):
+            for key in block_keys(publisher):
                 self._docs[key] -= 1
                 for h in unique:
                     self._blocks[key, h] -= 1
@@ -119,14 +117,13 @@ def clean(config: Config, stats: StoredBlockStats) -> Stage:
     )
 
 
-def persist(store: Store, stats: StoredBlockStats | None = None) -> Stage:
+def persist(store: Store, stats: StoredBlockStats) -> Stage:
     """Write raw records, articles, rejects and the batch's block counts."""
 
     def fn(batch: Batch) -> Batch:
         for publisher, unique in batch.blocks:
             store.add_blocks(publisher, unique)
-        if stats is not None:
-            stats.written(batch.blocks)
+        stats.written(batch.blocks)
         store.add_raw(batch.raws)
         store.put_articles(batch.articles)
         store.add_rejects(batch.rejected)
@@ -153,7 +150,7 @@ def dedup(
     # Sentence vectors go to the executor only when it adds machines: on this one, the encoder's
     # matrix products already use every core through BLAS threads, and a local pool of one-thread
     # workers was slower (dedup 98 s on two workers vs 78 s here, 2,000 records of bench/ingest.py).
-    mapper = executor.map if executor is not None and getattr(executor, "remote", False) else None
+    mapper = executor.map if executor is not None and executor.remote else None
     deduplicator = Deduplicator(store, config.dedup, encoder, candidates, mapper)
 
     def fn(batch: Batch) -> Batch:

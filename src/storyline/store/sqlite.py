@@ -874,8 +874,7 @@ class Store:
     def add_blocks(self, publisher: str | None, hashes: Iterable[str]) -> None:
         """Count one document's blocks under its publisher and under the corpus key ``*``."""
         unique = sorted(set(hashes))
-        keys = ["*"] if not publisher or publisher == "*" else [publisher, "*"]
-        for key in keys:
+        for key in block_keys(publisher):
             self.conn.execute(
                 "INSERT INTO block_docs (publisher, n) VALUES (?, 1) ON CONFLICT (publisher) DO UPDATE SET n = n + 1",
                 (key,),
@@ -936,6 +935,11 @@ class Store:
     def meta_set(self, key: str, value: str) -> None:
         """Set a value in the key/value table."""
         self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+
+def block_keys(publisher: str | None) -> list[str]:
+    """The keys a document's blocks are counted under: its publisher's and the corpus's ``*``."""
+    return ["*"] if not publisher or publisher == "*" else [publisher, "*"]
 
 
 def _story_info(row: sqlite3.Row) -> StoryInfo:
