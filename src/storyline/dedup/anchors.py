@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from anyascii import anyascii
@@ -79,9 +80,21 @@ class Anchors:
 
 def multiset_jaccard(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     """Jaccard similarity of two multisets (0 when both are empty)."""
-    ca, cb = Counter(a), Counter(b)
-    union = sum((ca | cb).values())
-    return sum((ca & cb).values()) / union if union else 0.0
+    return counts_jaccard(Counter(a), len(a), Counter(b), len(b))
+
+
+def counts_jaccard(ca: Mapping[str, int], na: int, cb: Mapping[str, int], nb: int) -> float:
+    """`multiset_jaccard` of two multisets given as counts and sizes (counted once per article).
+
+    The union of two multisets holds |a| + |b| - |a & b| items, so only the intersection is
+    summed, over the smaller one's keys.
+    """
+    if not na and not nb:
+        return 0.0
+    if len(ca) > len(cb):
+        ca, cb = cb, ca
+    shared = sum(min(v, cb[k]) for k, v in ca.items() if k in cb)
+    return shared / (na + nb - shared)
 
 
 def sequence_agreement(a: tuple[str, ...], b: tuple[str, ...]) -> float:

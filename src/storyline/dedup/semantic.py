@@ -14,12 +14,13 @@ lengths carry the decision.
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from storyline.dedup.anchors import Anchors, multiset_jaccard, sequence_agreement
+from storyline.dedup.anchors import Anchors, counts_jaccard, sequence_agreement
 from storyline.dedup.sentences import split_sentences
 from storyline.text import words
 
@@ -41,6 +42,7 @@ class Profile:
         vectors: one L2-normalised embedding per sentence, or None when not computed.
         anchors: numbers and names of the whole text.
         vocabulary: distinct word tokens of the whole text.
+        number_counts, name_counts: the anchors as multisets (each pair compares them).
     """
 
     id: str
@@ -50,6 +52,8 @@ class Profile:
     vectors: np.ndarray | None
     anchors: Anchors
     vocabulary: frozenset[str]
+    number_counts: Counter[str] = field(default_factory=Counter)
+    name_counts: Counter[str] = field(default_factory=Counter)
 
 
 def sentences_of(text: str) -> list[str]:
@@ -57,17 +61,29 @@ def sentences_of(text: str) -> list[str]:
     return split_sentences(text)[:MAX_SENTENCES]
 
 
-def profile(article_id: str, language: str | None, text: str, vectors: np.ndarray | None) -> Profile:
-    """The profile of an article (``vectors``: embeddings of `sentences_of(text)`, or None)."""
+def profile(
+    article_id: str,
+    language: str | None,
+    text: str,
+    vectors: np.ndarray | None,
+    anchors: Anchors | None = None,
+) -> Profile:
+    """The profile of an article (``vectors``: embeddings of `sentences_of(text)`, or None).
+
+    ``anchors``: the text's `Anchors` when already found (the duplicate stage indexes them).
+    """
     sents = tuple(sentences_of(text))
+    anchors = anchors or Anchors.of(text)
     return Profile(
         id=article_id,
         language=language,
         sentences=sents,
         lengths=np.array([len(s) for s in sents], dtype=np.float64),
         vectors=vectors,
-        anchors=Anchors.of(text),
+        anchors=anchors,
         vocabulary=frozenset(words(text)),
+        number_counts=Counter(anchors.numbers),
+        name_counts=Counter(anchors.names),
     )
 
 
@@ -231,9 +247,13 @@ def features(a: Profile, b: Profile, doc_cos: float) -> tuple[dict[str, float], 
         "aligned_margin": float(np.mean(al.margins)) * covered if k else 0.0,
         "length_corr": max(0.0, corr),
         "sentence_ratio": min(n, m) / max(n, m) if n and m else 0.0,
-        "number_jaccard": multiset_jaccard(a.anchors.numbers, b.anchors.numbers),
+        "number_jaccard": counts_jaccard(
+            a.number_counts, len(a.anchors.numbers), b.number_counts, len(b.anchors.numbers)
+        ),
         "number_order": sequence_agreement(a.anchors.numbers, b.anchors.numbers),
-        "name_jaccard": multiset_jaccard(a.anchors.names, b.anchors.names),
+        "name_jaccard": counts_jaccard(
+            a.name_counts, len(a.anchors.names), b.name_counts, len(b.anchors.names)
+        ),
         "name_order": sequence_agreement(a.anchors.names, b.anchors.names),
         "word_jaccard": len(a.vocabulary & b.vocabulary) / union if union else 0.0,
         "beyond_chance": beyond_chance(k, n, m),

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -61,6 +62,9 @@ ANCHOR_THRESHOLD = 0.3
 # Fewer distinct anchors than this say too little to find candidates by (a 5-anchor text meets
 # many others by chance).
 MIN_ANCHORS = 8
+# Profiles (sentences, anchors, vocabulary) of the articles met last as candidates, kept so that
+# an article that is a candidate of many others is profiled once (~10-20 kB each).
+PROFILES_KEPT = 4096
 
 
 def doc_text(article: Article, lead_chars: int = 600) -> str:
@@ -142,6 +146,7 @@ class Deduplicator:
         self._signatures = SignatureTable(config.num_perm)
         self._shingles = ShingleCache(config.shingle_size, KEEP_RECENT)
         self._vectors: VectorIndex | None = None
+        self._profiles: OrderedDict[tuple[str, str], Profile] = OrderedDict()
         self._loaded = False
 
     # -- persistent indexes ----------------------------------------------------------------
@@ -300,7 +305,24 @@ class Deduplicator:
             fresh = {a.id: v for a, v in zip(todo, found, strict=True)}
             self.store.put_sentence_vectors(enc.name, fresh)
             cached.update(fresh)
-        return {a.id: profile(a.id, a.language, a.text, cached.get(a.id)) for a in articles}
+        return {a.id: replace(self._bare_profile(a), vectors=cached.get(a.id)) for a in articles}
+
+    def _bare_profile(self, article: Article, anchors: Anchors | None = None) -> Profile:
+        """The article's profile without sentence vectors, kept for the articles met recently.
+
+        An article is a candidate of several others, in its own batch and the next ones (its
+        copies and translations arrive around the same time); its profile is computed once.
+        """
+        key = (article.id, article.content_hash)
+        found = self._profiles.get(key)
+        if found is not None:
+            self._profiles.move_to_end(key)
+            return found
+        made = profile(article.id, article.language, article.text, None, anchors)
+        self._profiles[key] = made
+        if len(self._profiles) > PROFILES_KEPT:
+            self._profiles.popitem(last=False)
+        return made
 
     # -- the stage --------------------------------------------------------------------------
 
@@ -505,8 +527,9 @@ class Deduplicator:
         articles.update({x.id: x for x in self.store.get_articles(need)})
         # Embedding sentences is the costly step: first drop the pairs whose numbers, names and
         # sentence counts leave them short of the threshold even with a perfect alignment.
+        anchors_of = {a.id: x for a, x in zip(fresh, anchors, strict=True)}
         bare = {
-            i: profile(i, articles[i].language, articles[i].text, None)
+            i: self._bare_profile(articles[i], anchors_of.get(i))
             for i in sorted({i for k in pairs for i in k if i in articles})
         }
         pairs = [
