@@ -186,6 +186,50 @@ def test_export_stories(tmp_path: Path, env: dict[str, str]) -> None:
     assert sum(len(s["articles"]) for s in stories) == 5
 
 
+def test_topics_topic_and_their_export(tmp_path: Path, env: dict[str, str]) -> None:
+    d = _folder(tmp_path)
+    run(env, "ingest", str(d))
+    stories = json.loads(run(env, "stories", "--json").output)
+    topics = json.loads(run(env, "topics", "--json").output)
+    # Every story is in one topic; four unrelated events are not one subject.
+    assert all(s["topic"] for s in stories)
+    assert sum(t["stories"] for t in topics) == len(stories)
+    assert sum(t["articles"] for t in topics) == 5
+    assert len(topics) >= 3
+    biggest = max(topics, key=lambda t: t["articles"])
+    res = run(env, "topic", biggest["id"][1:8], "--json")  # a unique prefix, without the "t"
+    assert res.exit_code == 0, res.output
+    topic = json.loads(res.output)
+    assert topic["id"] == biggest["id"]
+    assert {s["id"] for s in topic["stories"]} == {s["id"] for s in stories if s["topic"] == biggest["id"]}
+    shown = run(env, "topic", biggest["id"])
+    assert biggest["headline"][:20] in shown.output and "started this topic" in shown.output
+    listed = json.loads(run(env, "stories", "--topic", biggest["id"][:6], "--json").output)
+    assert {s["id"] for s in listed} == {s["id"] for s in topic["stories"]}
+    exported = json.loads(run(env, "export", "--topics", "--format", "json").output)
+    assert sorted(t["id"] for t in exported) == sorted(t["id"] for t in topics)
+    assert {"id", "headline", "stories", "articles", "events"} <= set(exported[0])
+    by_story = {
+        s["id"]: s["topic"] for s in json.loads(run(env, "export", "--stories", "--format", "json").output)
+    }
+    assert by_story == {s["id"]: s["topic"] for s in stories}
+    res = run(env, "export", "--topics", "--stories")
+    assert res.exit_code == 2 and res.output == "error: --stories and --topics: choose one\n"
+    res = run(env, "topic", "tzzzz")
+    assert res.exit_code == 1 and res.output == "error: no topic with id 'tzzzz'\n"
+    # `why` says where two articles are above duplicates: their stories and topics.
+    rows = [json.loads(x) for x in run(env, "export").output.splitlines()]
+    a, b = rows[0], next(r for r in rows if r["story"] != rows[0]["story"])
+    why = json.loads(run(env, "why", "--lexical", a["id"], b["id"], "--json").output)["stories"]
+    assert why["a"]["story"] == a["story"] and why["b"]["story"] == b["story"]
+    assert why["a"]["topic"] == by_story[a["story"]]
+    same_topic = by_story[a["story"]] == by_story[b["story"]]
+    assert why["verdict"] == (
+        "different stories of one topic" if same_topic else "different stories and different topics"
+    )
+    assert "stories and topics: " + why["verdict"] in run(env, "why", "--lexical", a["id"], b["id"]).output
+
+
 def test_ingest_from_stdin(env: dict[str, str]) -> None:
     lines = "\n".join(json.dumps({"id": f"s{i}", "text": synthetic_text(i + 100)}) for i in range(3)).encode()
     res = run(env, "ingest", "-", input=lines)
@@ -204,6 +248,7 @@ def test_nothing_usable_exits_non_zero(tmp_path: Path, env: dict[str, str]) -> N
     [
         ["stories"], ["stories", "--json"], ["story", "s1234"], ["article", "1234"], ["why", "1234", "5678"],
         ["dupes"], ["rejects"], ["export", "-o", "x.jsonl"], ["reclean"], ["serve", "--read-only"],
+        ["topics"], ["topic", "t1234"],
     ],
 )  # fmt: skip
 def test_read_commands_never_create_a_database(env: dict[str, str], args: list[str]) -> None:
@@ -343,6 +388,7 @@ def _read_commands(env: dict[str, str]) -> list[list[str]]:
     return [
         ["stories"], ["story", copy["story"][:9]], ["article", copy["id"][:8], "--removed"],
         ["why", "--lexical", copy["id"][:8], copy["original"][:8]], ["dupes"], ["rejects"],
+        ["topics"], ["topic", "t" + copy["story"][1:9]],
     ]  # fmt: skip
 
 

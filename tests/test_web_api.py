@@ -347,6 +347,56 @@ def test_removed_boilerplate_is_shown_on_demand(db: Path, fast_config: Config) -
         assert c.get(f"/articles/{aid}.json").json()["article"]["removed"][0]["reason"] == "navigation"
 
 
+# -- topics --------------------------------------------------------------------------------------
+
+
+def test_topic_pages_and_their_json_twins(client: TestClient) -> None:
+    data = client.get("/topics.json").json()
+    topics = data["topics"]
+    assert topics and data["total"] == len(topics) and data["order"] == "recent"
+    html = client.get("/topics").text
+    assert 'href="/topics.json"' in html and 'href="/topics"' in html  # the twin and the menu
+    for t in topics:
+        assert f'/topics/{t["id"]}"' in html
+        one = client.get(f"/topics/{t['id']}.json").json()
+        assert one["info"] == t
+        stories = [s["info"] for s in one["stories"]]
+        assert len(stories) == t["stories"] and sum(s["articles"] for s in stories) == t["articles"]
+        # Newest first, each a story of this topic, and the story list filtered by the topic agrees.
+        firsts = [s["first_published"] or "" for s in stories]
+        assert firsts == sorted(firsts, reverse=True)
+        listed = client.get("/stories.json", params={"topic": t["id"], "limit": 200}).json()
+        assert {r["info"]["id"] for r in listed["stories"]} == {s["id"] for s in stories}
+        assert listed["total"] == len(stories) and listed["filters"]["topic"] == t["id"]
+        for s in stories:
+            assert client.get(f"/stories/{s['id']}.json").json()["topic"]["info"]["id"] == t["id"]
+        page = client.get(f"/topics/{t['id']}").text
+        assert all(f'/stories/{s["id"]}"' in page for s in stories)
+    by_size = client.get("/topics.json", params={"order": "size"}).json()["topics"]
+    assert [t["articles"] for t in by_size] == sorted((t["articles"] for t in topics), reverse=True)
+
+
+def test_topic_prefixes_redirect_and_bad_requests_say_why(client: TestClient) -> None:
+    tid = client.get("/topics.json").json()["topics"][0]["id"]
+    r = client.get(f"/topics/{tid[:6]}", follow_redirects=False)
+    assert r.status_code == 307 and r.headers["location"] == f"/topics/{tid}"
+    r = client.get("/topics/tnope.json")
+    assert r.status_code == 404 and r.json() == {
+        "error": {"status": 404, "message": "no topic with id 'tnope'"}
+    }
+    assert client.get("/topics/tnope").status_code == 404
+    r = client.get("/topics.json", params={"order": "alphabetical"})
+    assert r.status_code == 400 and "order" in r.json()["error"]["message"]
+    r = client.get("/stories.json", params={"topic": "tnope"})
+    assert r.status_code == 404
+
+
+def test_stories_from_before_topics_show_without_one(client: TestClient) -> None:
+    """Stories written without the pipeline (a database from before topics) have no topic: pages still work."""
+    assert client.get("/stories/sbig.json").json()["topic"] is None
+    assert client.get("/stories/sbig").status_code == 200
+
+
 def test_unknown_article_is_404_in_both_forms(client: TestClient) -> None:
     assert client.get("/articles/zzzzzzzz.json").json()["error"]["message"] == "no article with id 'zzzzzzzz'"
     assert client.get("/articles/zzzzzzzz").status_code == 404
@@ -555,6 +605,8 @@ def test_read_only_server_refuses_writes(db: Path, fast_config: Config) -> None:
         assert r.status_code == 403 and "read-only" in r.json()["error"]["message"]
         assert c.get("/healthz").json()["writable"] is False
         assert c.get("/stories/sfull").status_code == 200
+        tid = c.get("/topics.json").json()["topics"][0]["id"]
+        assert c.get(f"/topics/{tid}").status_code == 200
 
 
 def test_stale_views_are_shown_by_a_read_only_server(db: Path, fast_config: Config) -> None:

@@ -57,12 +57,14 @@ class StoryCase:
         articles: members of the folder's biggest story.
         first_day: the first date of its timeline, as the page shows it.
         copy: file name of a member that copies another one.
+        apart: file names of articles that belong to no story of the main story's topic.
     """
 
     folder: Path
     articles: int
     first_day: str
     copy: str
+    apart: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -82,7 +84,13 @@ CASES = [
     StoryCase(DATA / "web" / "marrowby", articles=5, first_day="3 Mar 2024", copy="02_market_daily.txt"),
     # The look-alike corpus (see tests/data/lookalike/README.md), where present: six texts of one
     # story in the shape of the Izium case, plus two that belong elsewhere.
-    StoryCase(DATA / "lookalike" / "corpus", articles=6, first_day="11 Mar 2024", copy="000_copy.txt"),
+    StoryCase(
+        DATA / "lookalike" / "corpus",
+        articles=6,
+        first_day="11 Mar 2024",
+        copy="000_copy.txt",
+        apart=("007_unrelated.txt",),  # a football report of the same week
+    ),
 ]
 
 
@@ -274,3 +282,45 @@ def test_story_filters_live_in_the_url(server: ServerProcess, browser: Any, stor
     page.wait_for_url(f"{server.url}/stories")
     assert page.locator('select[name="language"]').input_value() == ""
     page.close()
+
+
+def test_topic_page_from_the_story_page(server: ServerProcess, browser: Any, story_case: StoryCase) -> None:
+    """The story page names its topic; the topic page lists its events newest first and leads back."""
+    sid = main_story(server)
+    story = get_json(server, f"/stories/{sid}.json")
+    topic = story["topic"]
+    assert topic is not None, "every story placed by an ingest has a topic"
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(f"{server.url}/stories/{sid}")
+    side = page.locator("#topic")
+    assert side.is_visible()
+    side.locator("a").first.click()
+    page.wait_for_url(f"**/topics/{topic['info']['id']}")
+    assert page.locator("h1").text_content().strip() == (topic["info"]["headline"] or "Untitled topic")
+    events = page.locator(".topic-event")
+    assert events.count() == len(topic["stories"])
+    shown = [events.nth(i).locator("h3 a").get_attribute("href") for i in range(events.count())]
+    assert shown == [f"/stories/{s['info']['id']}" for s in topic["stories"]]
+    assert f"/stories/{sid}" in shown
+    assert "Started this topic" in page.locator("#events").text_content()
+    assert "Untitled story" not in page.locator("#events").text_content()  # named by their opening words
+    for name in story_case.apart:
+        for s in topic["stories"]:
+            members = get_json(server, f"/stories/{s['info']['id']}.json")["story"]["members"]
+            assert not any(m["source"].endswith(name) for m in members), (name, s["info"]["headline"])
+    page.screenshot(path=str(story_case.shots / "topic-desktop.png"), full_page=True)
+    page.locator(".story-meta a", has_text="as a story list").click()
+    page.wait_for_url(f"**/stories?topic={topic['info']['id']}")
+    assert page.locator(".story-item").count() == len(topic["stories"])
+    assert topic["info"]["headline"][:20] in page.locator(".topic-filter").text_content()
+    page.locator(".topic-filter a.clear").click()
+    page.wait_for_url(f"{server.url}/stories")
+    page.goto(f"{server.url}/topics")
+    assert page.locator(".story-item").count() == get_json(server, "/topics.json")["total"]
+    page.screenshot(path=str(story_case.shots / "topics-desktop.png"), full_page=True)
+    page.close()
+    phone = browser.new_page(viewport=PHONE)
+    phone.goto(f"{server.url}/topics/{topic['info']['id']}")
+    assert no_horizontal_scroll(phone)
+    phone.screenshot(path=str(story_case.shots / "topic-phone.png"), full_page=True)
+    phone.close()

@@ -27,7 +27,18 @@ from storyline.pipeline.runner import Progress, run
 from storyline.pipeline.stages import ingest_plan
 from storyline.store import Store
 from storyline.store.check import CheckReport
-from storyline.types import Article, DupRelation, IngestReport, RawDoc, Rejected, Story, StoryInfo
+from storyline.types import (
+    Article,
+    DupRelation,
+    IngestReport,
+    RawDoc,
+    Rejected,
+    Story,
+    StoryInfo,
+    Topic,
+    TopicInfo,
+    TopicStory,
+)
 
 DEFAULT_DB = "storyline.db"
 # Story views built on reading and kept in memory (the stored ones are read from the database).
@@ -238,6 +249,37 @@ class Storyline:
         sid = self.store.resolve_story(story_id)
         return story_from_view(self.store.story_info(sid), self.store.members(sid), self._view(sid))
 
+    def topics(self, limit: int | None = None, offset: int = 0, order: str = "recent") -> list[TopicInfo]:
+        """Topics (long-running subjects), the one with the latest report first."""
+        return self.store.list_topics(limit=limit, offset=offset, order=order)
+
+    def topic(self, topic_id: str) -> Topic:
+        """One topic: its stories newest first, each with why it is there and what it added.
+
+        Raises:
+            NotFoundError: no topic has this id (or unique id prefix).
+        """
+        from storyline.text import lead_title
+
+        tid = self.store.resolve_topic(topic_id)
+        rows = self.store.topic_stories(tid)
+        # A story without a headline is named by the opening words of the article that started it
+        # (story ids are "s" + that article's id), as everywhere else.
+        leads = self.store.leads([info.id[1:] for info, *_ in rows if not info.headline.strip()])
+        seen: set[str] = set()
+        stories = []
+        for info, probability, evidence, names in rows:  # oldest first: what each one added
+            if info.id[1:] in leads:
+                info = dataclasses.replace(info, headline=lead_title(leads[info.id[1:]]))
+            new = tuple(sorted((n for n in names if n not in seen), key=lambda n: (-names[n], n)))
+            seen.update(names)
+            stories.append(TopicStory(info, probability, evidence, new[:12]))
+        topic = self.store.topic_info(tid)
+        if not topic.headline.strip() and stories:
+            biggest = max(stories, key=lambda s: (s.info.articles, s.info.id))
+            topic = dataclasses.replace(topic, headline=biggest.info.headline)
+        return Topic(topic, tuple(reversed(stories)), tuple(self.store.topic_events(tid)))
+
     def story_view(self, story_id: str) -> dict[str, Any]:
         """The cached view of a story as plain JSON-ready data."""
         return self._view(self.store.resolve_story(story_id))
@@ -287,6 +329,42 @@ class Storyline:
         enc = self.encoder if semantic and self.config.dedup.semantic else None
         return why(self.store, self.config.dedup, a, b, enc)
 
+    def grouping(self, a: str, b: str) -> dict[str, Any]:
+        """Where two articles are above duplicates: their stories, their topics, and why.
+
+        Args:
+            a: an article id or unique prefix.
+            b: another.
+
+        Returns:
+            ``{"a": {...}, "b": {...}, "verdict": ...}``: each side's story and topic and the
+            topic decision of its story (probability and evidence: shared names, closest story).
+        """
+        ids = [self.store.resolve_article(x) for x in (a, b)]
+        story = self.store.story_of(ids)
+        decided = self.store.story_topics(set(story.values()))
+        sides = {}
+        for label, aid in zip(("a", "b"), ids, strict=True):
+            sid = story.get(aid)
+            tid, p, ev = decided.get(sid, (None, None, {})) if sid else (None, None, {})
+            sides[label] = {
+                "article": aid,
+                "story": sid,
+                "topic": tid,
+                "topic_probability": p,
+                "topic_evidence": ev,
+            }
+        sa, sb = sides["a"], sides["b"]
+        if sa["story"] is None or sb["story"] is None:
+            verdict = "not both placed in stories yet"
+        elif sa["story"] == sb["story"]:
+            verdict = "the same story (one event)"
+        elif sa["topic"] is not None and sa["topic"] == sb["topic"]:
+            verdict = "different stories of one topic"
+        else:
+            verdict = "different stories and different topics"
+        return {**sides, "verdict": verdict}
+
     def dupes(self) -> list[DupGroup]:
         """Duplicate groups, each with its original and every member's relation, largest first."""
         from storyline.dedup.explain import groups
@@ -305,11 +383,17 @@ class Storyline:
     # -- export ------------------------------------------------------------------------------
 
     def export(
-        self, out: str | Path | BinaryIO | io.TextIOBase, fmt: str = "jsonl", stories: bool = False
+        self,
+        out: str | Path | BinaryIO | io.TextIOBase,
+        fmt: str = "jsonl",
+        stories: bool = False,
+        topics: bool = False,
     ) -> int:
-        """Write one record per article (or per story) to a file or stream; returns the count."""
-        from storyline.export import ARTICLE_COLUMNS, STORY_COLUMNS, write_records
+        """Write one record per article (or per story, or per topic) to a file or stream; returns the count."""
+        from storyline.export import ARTICLE_COLUMNS, STORY_COLUMNS, TOPIC_COLUMNS, write_records
 
+        if topics:
+            return write_records(self.topic_records(), out, fmt, TOPIC_COLUMNS)
         if stories:
             return write_records(self.story_records(), out, fmt, STORY_COLUMNS)
         return write_records(self.article_records(), out, fmt, ARTICLE_COLUMNS)
@@ -329,3 +413,10 @@ class Storyline:
 
         for info in self.store.list_stories(order="size"):
             yield story_record(info, self.store.story_members(info.id), self._view(info.id))
+
+    def topic_records(self) -> Iterator[dict[str, Any]]:
+        """One export record per topic."""
+        from storyline.export import topic_record
+
+        for info in self.store.list_topics(order="size"):
+            yield topic_record(self.topic(info.id))

@@ -328,11 +328,14 @@ def ingest(
 @click.option("--since", default=None, help="Only stories with reports on or after this date.")
 @click.option("--until", default=None, help="Only stories with reports on or before this date.")
 @click.option("--search", default=None, help="Full-text search over titles and texts.")
+@click.option("--topic", default=None, help="Only the stories of this topic (id or unique prefix).")
 @click.pass_obj
 def stories(obj: Ctx, as_json: bool, limit: int, offset: int, **filters: Any) -> None:
     """List stories, most recent first."""
     api = obj.api()
     q = filters.pop("search")
+    if filters.get("topic"):
+        filters["topic"] = api.store.resolve_topic(filters["topic"])
     infos = api.stories(limit=limit, offset=offset, query=q, **filters)
     if as_json:
         click.echo(json.dumps([asdict(s) for s in infos], ensure_ascii=False, indent=2))
@@ -360,6 +363,48 @@ def story(obj: Ctx, story_id: str, as_json: bool) -> None:
     from storyline.render import render_story
 
     render_story(out, s, api)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--offset", type=int, default=0)
+@click.option(
+    "--order", type=click.Choice(["recent", "size"]), default="recent", show_default=True,
+    help="recent: latest report first; size: most articles first.",
+)  # fmt: skip
+@click.pass_obj
+def topics(obj: Ctx, as_json: bool, limit: int, offset: int, order: str) -> None:
+    """List topics: the long-running subjects that group stories (events)."""
+    api = obj.api()
+    infos = api.topics(limit=limit, offset=offset, order=order)
+    if as_json:
+        click.echo(json.dumps([asdict(t) for t in infos], ensure_ascii=False, indent=2))
+        return
+    from storyline.terminal import topics_table
+
+    out.print(topics_table(infos, title=f"{len(infos)} of {api.store.count_topics()} topics"))
+
+
+@main.command()
+@click.argument("topic_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def topic(obj: Ctx, topic_id: str, as_json: bool) -> None:
+    """Show one topic: its stories as a timeline of events, newest first, with what each added.
+
+    TOPIC_ID is a topic id or a unique prefix of 4 or more characters, with or without its leading t.
+    """
+    api = obj.api()
+    t = api.topic(topic_id)
+    if as_json:
+        from storyline.export import topic_record
+
+        click.echo(json.dumps(topic_record(t), ensure_ascii=False, indent=2))
+        return
+    from storyline.render import render_topic
+
+    render_topic(out, t)
 
 
 @main.command()
@@ -397,11 +442,14 @@ def article(obj: Ctx, article_id: str, removed: bool, raw: bool, as_json: bool) 
 @click.pass_obj
 def why(obj: Ctx, a: str, b: str, lexical: bool, as_json: bool) -> None:
     """Why articles A and B are (or are not) duplicates: relation, scores and evidence."""
-    w = obj.api().why(a, b, semantic=not lexical)
+    api = obj.api()
+    w = api.why(a, b, semantic=not lexical)
+    grouping = api.grouping(w.a.id, w.b.id)
     if as_json:
         data = {
             "a": w.a.id, "b": w.b.id, "verdict": w.verdict, "scores": w.scores,
             "shared_passage": w.shared_passage, "relations": [asdict(r) for r in w.relations],
+            "stories": grouping,
         }  # fmt: skip
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -426,6 +474,26 @@ def why(obj: Ctx, a: str, b: str, lexical: bool, as_json: bool) -> None:
         words = w.shared_passage.split()
         shown = " ".join(words[:60]) + (" ..." if len(words) > 60 else "")
         out.print(f"longest shared passage ({len(words)} words, normalised): {shown}", markup=False)
+    _print_grouping(grouping)
+
+
+def _print_grouping(g: dict[str, Any]) -> None:
+    """Stories and topics of the two articles of `why`, and why their stories are in their topics."""
+    from storyline.render import topic_because
+
+    out.print(f"[bold]stories and topics: {g['verdict']}[/bold]")
+    for label in ("a", "b"):
+        side = g[label]
+        if side["story"] is None:
+            out.print(f"  {label.upper()} is in no story yet", markup=False)
+            continue
+        line = f"  {label.upper()} in story {side['story']}"
+        if side["topic"]:
+            founded = side["topic"][1:].split("-")[0] == side["story"][1:]
+            line += f", topic {side['topic']}: " + topic_because(
+                side["topic_evidence"], side["topic_probability"] or 0.0, founded
+            )
+        out.print(line, markup=False)
 
 
 @main.command()
@@ -543,9 +611,10 @@ def rejects(obj: Ctx, as_json: bool) -> None:
     help="Output format [default: from the file's extension; jsonl on stdout].",
 )
 @click.option("--stories", "as_stories", is_flag=True, help="One record per story instead of per article.")
+@click.option("--topics", "as_topics", is_flag=True, help="One record per topic (its stories inside).")
 @click.option("--output", "-o", default="-", show_default=True, help="Output file (- for stdout).")
 @click.pass_obj
-def export(obj: Ctx, fmt: str | None, as_stories: bool, output: str) -> None:
+def export(obj: Ctx, fmt: str | None, as_stories: bool, as_topics: bool, output: str) -> None:
     """Export articles (or stories) as JSON Lines, JSON, CSV or Parquet.
 
     The format follows the output file's extension (.jsonl, .json, .csv, .parquet) unless --format
@@ -555,10 +624,13 @@ def export(obj: Ctx, fmt: str | None, as_stories: bool, output: str) -> None:
         fmt = format_for(output, fmt)
     except StorylineError as exc:
         fail(str(exc))
+    if as_stories and as_topics:
+        fail("--stories and --topics: choose one")
     api = obj.api()
-    n = api.export(output, fmt, stories=as_stories)
+    n = api.export(output, fmt, stories=as_stories, topics=as_topics)
     if output != "-":
-        err.print(f"wrote {n} {'stories' if as_stories else 'articles'} to {output}")
+        what = "topics" if as_topics else "stories" if as_stories else "articles"
+        err.print(f"wrote {n} {what} to {output}")
 
 
 def _parse_size(value: str) -> int:

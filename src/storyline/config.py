@@ -114,10 +114,13 @@ class StoryConfig:
             for an active one). 0.9 keeps precision first: at 0.5 similar but separate product
             launches months apart were joined on MEANTIME, while ECB+ labels later trials and
             sentencings as the same event; no data decides between the two.
+        topic_model: a topic model file written by ``eval/topics.py`` (``--out``); empty: the
+            one shipped with storyline (`storyline/stories/topic_model.json`).
     """
 
     dormant_days: float = 14.0
     dormant_threshold: float = 0.9
+    topic_model: str = ""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 from storyline.errors import StorylineError
-from storyline.types import Article, DupRelation, StoryInfo
+from storyline.types import Article, DupRelation, StoryInfo, Topic
 
 FORMATS = ("jsonl", "json", "csv", "parquet")
 
@@ -32,7 +32,12 @@ STORY_COLUMNS: tuple[tuple[str, ColumnKind], ...] = (
     ("id", "string"), ("headline", "string"), ("articles", "strings"), ("first_published", "string"),
     ("last_published", "string"), ("languages", "strings"), ("sources", "json"), ("summary", "json"),
     ("timeline", "json"), ("entities", "json"), ("quotes", "json"), ("disputes", "json"),
-    ("coverage", "json"),
+    ("coverage", "json"), ("topic", "string"),
+)  # fmt: skip
+TOPIC_COLUMNS: tuple[tuple[str, ColumnKind], ...] = (
+    ("id", "string"), ("headline", "string"), ("stories", "json"), ("articles", "integer"),
+    ("first_published", "string"), ("last_published", "string"), ("languages", "strings"),
+    ("events", "json"),
 )  # fmt: skip
 ARTICLE_FIELDS = tuple(name for name, _ in ARTICLE_COLUMNS)
 STORY_FIELDS = tuple(name for name, _ in STORY_COLUMNS)
@@ -108,6 +113,37 @@ def story_record(info: StoryInfo, article_ids: list[str], view: dict[str, Any]) 
         "quotes": view.get("quotes", []),
         "disputes": view.get("disputes", []),
         "coverage": coverage,
+        "topic": info.topic,
+    }
+
+
+def topic_record(topic: Topic) -> dict[str, Any]:
+    """The export record of one topic: its stories newest first, each with why it is there."""
+    info = topic.info
+    return {
+        "id": info.id,
+        "headline": info.headline,
+        "stories": [
+            {
+                "id": s.info.id,
+                "headline": s.info.headline,
+                "articles": s.info.articles,
+                "first_published": s.info.first_published,
+                "last_published": s.info.last_published,
+                "probability": s.probability,
+                "new_names": list(s.new_names),
+                "evidence": s.evidence,
+            }
+            for s in topic.stories
+        ],
+        "articles": info.articles,
+        "first_published": info.first_published,
+        "last_published": info.last_published,
+        "languages": list(info.languages),
+        "events": [
+            {"kind": e.kind, "story": e.story, "before": e.before, "topic": e.topic, "at": e.at}
+            for e in topic.events
+        ],
     }
 
 

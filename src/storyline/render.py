@@ -7,9 +7,9 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from storyline.terminal import count, day, short_article, table
+from storyline.terminal import count, dates, day, short_article, short_story, table
 from storyline.text import lead_title, source_label
-from storyline.types import Article, DupRelation, RawDoc, Story
+from storyline.types import Article, DupRelation, RawDoc, Story, Topic
 
 RELATION_LABEL = {
     "exact": "exact copy",
@@ -44,6 +44,8 @@ def render_story(console: Console, story: Story, api: Any) -> None:
         f"story {info.id} · {count(info.articles, 'article')} · {count(info.sources, 'source')} · "
         f"{', '.join(info.languages) or '?'} · {(info.first_published or '?')[:10]} → {(info.last_published or '?')[:10]}"
     )
+    if info.topic:
+        console.print(f"topic {info.topic} (storyline topic {info.topic[:12]})", markup=False)
     t = table()
     t.add_column("article", style="cyan", no_wrap=True)
     t.add_column("publisher", overflow="fold", max_width=14)
@@ -135,3 +137,53 @@ def render_article(
         for rem in a.removed:
             text = rem.text if len(rem.text) < 300 else rem.text[:300] + "…"
             console.print(f"  [{rem.reason}] {text}", markup=False)
+
+
+def topic_because(evidence: dict[str, Any], probability: float, founded: bool) -> str:
+    """Why a story is in its topic, in words: the names it shares, the story it is closest to."""
+    if founded:
+        return "started this topic" + (f" (best other topic {probability:.2f})" if evidence else "")
+    parts = [f"probability {probability:.2f}"]
+    names = evidence.get("shared_names") or []
+    if names:
+        parts.append("shares " + ", ".join(names[:6]))
+    feats = evidence.get("features") or {}
+    if feats.get("terms", 0) >= 0.2:
+        parts.append(f"wording {feats['terms']:.2f}")
+    if evidence.get("closest_story"):
+        parts.append(f"closest to {short_story(evidence['closest_story'])}")
+    return "; ".join(parts)
+
+
+def render_topic(console: Console, topic: Topic) -> None:
+    """Print a topic: its stories newest first, each with what it added and why it is there."""
+    info = topic.info
+    console.print(Text(info.headline or "Untitled topic", style="bold"))
+    console.print(
+        f"topic {info.id} · {count(info.stories, 'story', 'stories')} · {count(info.articles, 'article')} · "
+        f"{', '.join(info.languages) or '?'} · {day(info.first_published) or '?'} → {day(info.last_published) or '?'}",
+        markup=False,
+    )
+    t = table()
+    t.add_column("story", style="cyan", no_wrap=True)
+    t.add_column("dates", no_wrap=True)
+    t.add_column("arts", justify="right", no_wrap=True)
+    t.add_column("headline", overflow="fold", ratio=2)
+    t.add_column("new names", overflow="fold", ratio=1)
+    t.add_column("why here", overflow="fold", ratio=1)
+    for s in topic.stories:
+        founded = s.info.id[1:] == info.id[1:]
+        t.add_row(
+            short_story(s.info.id), dates(s.info.first_published, s.info.last_published), str(s.info.articles),
+            s.info.headline or "Untitled story", ", ".join(s.new_names[:6]),
+            topic_because(s.evidence, s.probability, founded),
+        )  # fmt: skip
+    console.print(t)
+    for e in topic.events:
+        what = (
+            f"story {e.story} moved from {e.before}" if e.kind == "moved" else f"topic {e.before} merged in"
+        )
+        console.print(
+            f"  {day(e.at)} {what} (with story {e.story})" if e.kind == "merged" else f"  {day(e.at)} {what}",
+            markup=False,
+        )

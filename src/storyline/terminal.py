@@ -13,7 +13,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from storyline.types import StoryInfo
+from storyline.types import StoryInfo, TopicInfo
 
 PIPE_WIDTH = 160  # output that is not a terminal: wide enough that tables are not folded
 ARTICLE_ID_SHOWN = 8  # characters of an article id shown: unique up to hundreds of thousands
@@ -101,5 +101,22 @@ def stories_table(infos: Sequence[StoryInfo], title: str | None = None) -> Table
         t.add_row(
             short_story(s.id), s.headline, str(s.articles), str(s.sources), " ".join(s.languages),
             dates(s.first_published, s.last_published),
+        )  # fmt: skip
+    return t
+
+
+def topics_table(infos: Sequence[TopicInfo], title: str | None = None) -> Table:
+    """The topic list: short id, headline of its largest story, stories, articles, languages, dates."""
+    t = table(title)
+    t.add_column("id", style="cyan", no_wrap=True)
+    t.add_column("headline (largest story)", overflow="fold", ratio=1)
+    t.add_column("stories", justify="right", no_wrap=True)
+    t.add_column("arts", justify="right", no_wrap=True)
+    t.add_column("langs", overflow="fold", max_width=11)
+    t.add_column("dates", no_wrap=True)
+    for x in infos:
+        t.add_row(
+            short_story(x.id), x.headline, str(x.stories), str(x.articles), " ".join(x.languages),
+            dates(x.first_published, x.last_published),
         )  # fmt: skip
     return t

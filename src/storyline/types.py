@@ -206,6 +206,58 @@ class StoryInfo:
     first_published: str | None
     last_published: str | None
     updated: str
+    topic: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TopicInfo:
+    """One row of the topic list: a long-running subject and the stories (events) it holds."""
+
+    id: str
+    headline: str  # the headline of its largest story
+    stories: int
+    articles: int
+    languages: tuple[str, ...]
+    first_published: str | None
+    last_published: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TopicStory:
+    """A story as a member of a topic, with why it is there.
+
+    Attributes:
+        info: the story's list row.
+        probability: the topic model's probability for the topic it joined (for the story that
+            founded the topic: that of the best other topic, below the threshold).
+        evidence: the decision's features, the names shared with the topic, the closest story.
+        new_names: names this story's articles use that no earlier story of the topic used.
+    """
+
+    info: StoryInfo
+    probability: float
+    evidence: dict[str, Any]
+    new_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TopicEvent:
+    """A change of topic: a story ``moved`` from `before` to `topic`, or `before` was ``merged`` into it."""
+
+    kind: str
+    story: str
+    before: str
+    topic: str
+    at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A topic with its stories, newest first."""
+
+    info: TopicInfo
+    stories: tuple[TopicStory, ...]
+    events: tuple[TopicEvent, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from storyline.store import Store
 from storyline.store.sqlite import block_keys
 from storyline.stories import StoryClusterer, item_from_article
 from storyline.stories import persist as story_state
+from storyline.stories.topics import TopicGrouper, load_topic_model, topic_decisions, topic_rows
 from storyline.text import clean_title
 from storyline.types import Article, DupRelation, Rejected
 
@@ -238,20 +239,27 @@ def assign_stories(store: Store, config: Config, encoder: Encoder) -> Stage:
     with exactly the state of the last finished batch.
     """
     clusterer: StoryClusterer | None = None
+    grouper: TopicGrouper | None = None
     name = encoder_name(encoder.name)
     dim = get_encoder(name).dim
 
     def fn(batch: Batch) -> Batch:
-        nonlocal clusterer
+        nonlocal clusterer, grouper
         if not batch.articles:
             return batch
-        if clusterer is None:
+        if clusterer is None or grouper is None:
             clusterer = story_state.from_rows(
                 story_state.read_rows(store.conn),
                 window=config.stories.dormant_days,
                 dormant_threshold=config.stories.dormant_threshold,
                 dim=dim,
             )
+            # Topics follow every placement as it is made (see `storyline.stories.topics`).
+            grouper = TopicGrouper(
+                model=load_topic_model(config.stories.topic_model or None),
+                decisions=topic_decisions(store.topic_decisions()),
+            )
+            grouper.attach(clusterer)
         articles = list(batch.articles)
         found = features_of(batch, name)
         heads, bodies = stack(found, "head", dim), stack(found, "body", dim)
@@ -293,6 +301,7 @@ def assign_stories(store: Store, config: Config, encoder: Encoder) -> Stage:
         assignments = tuple((p.article, final[p.article], p.probability) for p in placements)
         store.put_memberships(list(assignments))
         story_state.write_rows(store.conn, story_state.take_changes(clusterer))
+        store.put_topics(*topic_rows(*grouper.take_changes()))
         touched |= set(final.values())
         for s in sorted(touched):
             store.refresh_story(s)

@@ -59,7 +59,12 @@ INVARIANTS: tuple[tuple[str, str], ...] = (
         " + (SELECT count(*) FROM articles WHERE NOT json_valid(removed))"
         " + (SELECT count(*) FROM stories WHERE view IS NOT NULL AND NOT json_valid(view))"
         " + (SELECT count(*) FROM story_state WHERE NOT json_valid(evidence))"
-        " + (SELECT count(*) FROM analyses WHERE NOT json_valid(data))",
+        " + (SELECT count(*) FROM analyses WHERE NOT json_valid(data))"
+        " + (SELECT count(*) FROM story_topics WHERE NOT json_valid(evidence))",
+    ),
+    (
+        "topic decisions of missing stories",
+        "SELECT count(*) FROM story_topics t WHERE NOT EXISTS (SELECT 1 FROM stories s WHERE s.id = t.story)",
     ),
     (
         "story clustering members of missing articles",

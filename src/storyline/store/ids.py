@@ -15,8 +15,15 @@ MIN_PREFIX = 4  # characters a prefix needs: shorter ones match too much to be u
 SHOWN = 10  # candidates listed when a prefix is ambiguous
 STORY_MARK = "s"  # story ids are "s" + the id of the article that started them
 
-Kind = Literal["article", "story"]
-_TABLES: dict[Kind, str] = {"article": "articles", "story": "stories"}
+TOPIC_MARK = "t"  # topic ids are "t" + the id of the article whose story founded them
+Kind = Literal["article", "story", "topic"]
+# Where each kind's ids are: table, column, the mark a prefix may leave out.
+_TABLES: dict[Kind, tuple[str, str, str]] = {
+    "article": ("articles", "id", ""),
+    "story": ("stories", "id", STORY_MARK),
+    "topic": ("story_topics", "topic", TOPIC_MARK),
+}
+_PLURAL: dict[Kind, str] = {"article": "articles", "story": "stories", "topic": "topics"}
 
 
 def prefix_bounds(prefix: str) -> tuple[str, str]:
@@ -32,21 +39,21 @@ def prefix_bounds(prefix: str) -> tuple[str, str]:
 
 
 def resolve(conn: sqlite3.Connection, kind: Kind, given: str) -> str:
-    """The full id of the article or story named by `given`: its id or a unique prefix of it.
+    """The full id of the article, story or topic named by `given`: its id or a unique prefix of it.
 
-    A story prefix may leave out the leading ``s`` of story ids.
+    A story prefix may leave out the leading ``s`` of story ids, a topic prefix the ``t``.
 
     Args:
         conn: an open storyline database.
-        kind: ``article`` or ``story``.
+        kind: ``article``, ``story`` or ``topic``.
         given: what the user typed.
 
     Raises:
         NotFoundError: nothing matches, or the prefix is shorter than `MIN_PREFIX`.
         AmbiguousIdError: the prefix matches more than one id (the message lists them).
     """
-    table = _TABLES[kind]
-    if conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (given,)).fetchone():
+    table, col, mark = _TABLES[kind]
+    if conn.execute(f"SELECT 1 FROM {table} WHERE {col} = ?", (given,)).fetchone():
         return given
     if not given:
         raise NotFoundError(f"no {kind} id given")
@@ -54,10 +61,11 @@ def resolve(conn: sqlite3.Connection, kind: Kind, given: str) -> str:
         raise NotFoundError(
             f"no {kind} with id {given!r}: an id prefix needs at least {MIN_PREFIX} characters"
         )
-    prefix = given if kind == "article" or given.startswith(STORY_MARK) else STORY_MARK + given
+    prefix = given if not mark or given.startswith(mark) else mark + given
     low, high = prefix_bounds(prefix)
     rows = conn.execute(
-        f"SELECT id FROM {table} WHERE id >= ? AND id < ? ORDER BY id LIMIT ?", (low, high, SHOWN + 1)
+        f"SELECT DISTINCT {col} FROM {table} WHERE {col} >= ? AND {col} < ? ORDER BY {col} LIMIT ?",
+        (low, high, SHOWN + 1),
     ).fetchall()
     if not rows:
         raise NotFoundError(f"no {kind} with id {given!r}")
@@ -66,12 +74,14 @@ def resolve(conn: sqlite3.Connection, kind: Kind, given: str) -> str:
     total = len(rows)
     if total > SHOWN:
         total = int(
-            conn.execute(f"SELECT count(*) FROM {table} WHERE id >= ? AND id < ?", (low, high)).fetchone()[0]
+            conn.execute(
+                f"SELECT count(DISTINCT {col}) FROM {table} WHERE {col} >= ? AND {col} < ?", (low, high)
+            ).fetchone()[0]
         )
     shown = ", ".join(str(r[0]) for r in rows[:SHOWN]) + (
         f" and {total - SHOWN} more" if total > SHOWN else ""
     )
-    plural = "stories" if kind == "story" else "articles"
+    plural = _PLURAL[kind]
     raise AmbiguousIdError(
         f"{kind} id {given!r} is ambiguous: it starts {total} {plural} ({shown}); give more characters"
     )

@@ -265,6 +265,29 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE dedup_index_by_seq RENAME TO dedup_index;
         """,
     ),
+    (
+        "topics",
+        """
+        -- The topic of each story, as the topic grouper decided it (storyline.stories.topics).
+        CREATE TABLE story_topics (
+            story TEXT PRIMARY KEY,
+            topic TEXT NOT NULL,
+            probability REAL NOT NULL,  -- of the topic joined, or of the best other (founded)
+            decided_size INTEGER NOT NULL,  -- the story's size when decided (again at double)
+            evidence TEXT NOT NULL       -- JSON: features, shared names, the closest story
+        );
+        CREATE INDEX story_topics_topic ON story_topics (topic);
+        -- Stories that moved from one topic to another and topics merged into another.
+        CREATE TABLE topic_events (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,          -- moved | merged
+            story TEXT NOT NULL,
+            before TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -25,7 +25,17 @@ from storyline.store.check import check as check_database
 from storyline.store.ids import resolve as resolve_id
 from storyline.store.schema import MIGRATIONS, SCHEMA_VERSION
 from storyline.text import fold, word_count
-from storyline.types import Article, DupRelation, Member, RawDoc, Rejected, Removal, StoryInfo
+from storyline.types import (
+    Article,
+    DupRelation,
+    Member,
+    RawDoc,
+    Rejected,
+    Removal,
+    StoryInfo,
+    TopicEvent,
+    TopicInfo,
+)
 
 APPLICATION_ID = 0x53544C4E  # "STLN": marks the file as a storyline database
 # Story filters: a set of stories this small is fetched and sorted rather than tested (see list_stories).
@@ -44,7 +54,11 @@ def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
 
 
 # The columns of a story list row: never the cached view, which can be large.
-_STORY_COLS = "id, headline, n_articles, n_sources, languages, first_published, last_published, updated_at"
+# The topic comes from a correlated lookup (``story_topics`` has no ``id``: the outer story's).
+_STORY_COLS = (
+    "id, headline, n_articles, n_sources, languages, first_published, last_published, updated_at, "
+    "(SELECT t.topic FROM story_topics t WHERE t.story = id) AS topic"
+)
 
 _ARTICLE_COLS = (
     "id, source, record, external_id, url, title, published, publisher, author, language, dateline, "
@@ -608,9 +622,132 @@ class Store:
             r[0] for r in self.conn.execute("SELECT id FROM stories WHERE view IS NULL ORDER BY created_at")
         ]
 
+    def resolve_article(self, article_id: str) -> str:
+        """The full id of an article given its id or a unique prefix (see `storyline.store.ids.resolve`)."""
+        return resolve_id(self.conn, "article", article_id)
+
     def resolve_story(self, story_id: str) -> str:
         """The full id of a story given its id or a unique prefix (see `storyline.store.ids.resolve`)."""
         return resolve_id(self.conn, "story", story_id)
+
+    # -- topics ------------------------------------------------------------------------------
+
+    def resolve_topic(self, topic_id: str) -> str:
+        """The full id of a topic given its id or a unique prefix (see `storyline.store.ids.resolve`)."""
+        return resolve_id(self.conn, "topic", topic_id)
+
+    def put_topics(
+        self,
+        decisions: Sequence[tuple[str, str, float, int, str]],
+        gone: Iterable[str],
+        events: Sequence[tuple[str, str, str, str]],
+    ) -> None:
+        """Write the topic grouper's changes.
+
+        Decisions are (story, topic, probability, size, evidence JSON); the rows of stories merged
+        away are dropped; events are (kind, story, before, topic).
+        """
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO story_topics (story, topic, probability, decided_size, evidence) "
+            "VALUES (?,?,?,?,?)",
+            decisions,
+        )
+        self.conn.executemany("DELETE FROM story_topics WHERE story = ?", [(g,) for g in sorted(gone)])
+        stamp = now()
+        self.conn.executemany(
+            "INSERT INTO topic_events (kind, story, before, topic, at) VALUES (?,?,?,?,?)",
+            [(*e, stamp) for e in events],
+        )
+
+    def topic_decisions(self) -> list[tuple[str, str, float, int, str]]:
+        """Every story's topic decision, as `put_topics` takes them (to restore the grouper)."""
+        rows = self.conn.execute(
+            "SELECT story, topic, probability, decided_size, evidence FROM story_topics ORDER BY rowid"
+        )
+        return [(r[0], r[1], float(r[2]), int(r[3]), r[4]) for r in rows]
+
+    def story_topics(self, story_ids: Iterable[str]) -> dict[str, tuple[str, float, dict[str, Any]]]:
+        """The topic decision of each of these stories: topic, probability, evidence."""
+        out: dict[str, tuple[str, float, dict[str, Any]]] = {}
+        for chunk in _chunks(list(story_ids)):
+            q = (
+                "SELECT story, topic, probability, evidence FROM story_topics "
+                f"WHERE story IN ({','.join('?' * len(chunk))})"
+            )
+            for sid, tid, p, ev in self.conn.execute(q, chunk):
+                out[sid] = (tid, float(p), json.loads(ev))
+        return out
+
+    _TOPIC_SELECT = (
+        "SELECT t.topic AS id, count(*) AS n_stories, sum(s.n_articles) AS n_articles, "
+        "group_concat(s.languages) AS languages, min(s.first_published) AS first_published, "
+        "max(s.last_published) AS last_published, "
+        "(SELECT s2.headline FROM story_topics t2 JOIN stories s2 ON s2.id = t2.story "
+        " WHERE t2.topic = t.topic ORDER BY s2.n_articles DESC, s2.id LIMIT 1) AS headline "
+        "FROM story_topics t JOIN stories s ON s.id = t.story"
+    )
+
+    def list_topics(
+        self, limit: int | None = None, offset: int = 0, order: str = "recent"
+    ) -> list[TopicInfo]:
+        """Topics, those with the latest report first (``order="size"``: most articles first)."""
+        order_sql = (
+            "n_articles DESC, id"
+            if order == "size"
+            else "coalesce(last_published, '') DESC, n_articles DESC, id"
+        )
+        sql = f"{self._TOPIC_SELECT} GROUP BY t.topic ORDER BY {order_sql}"
+        params: list[int] = []
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params = [limit, offset]
+        return [_topic_info(r) for r in self.conn.execute(sql, params)]
+
+    def count_topics(self) -> int:
+        """Number of topics."""
+        return int(self.conn.execute("SELECT count(DISTINCT topic) FROM story_topics").fetchone()[0])
+
+    def topic_info(self, topic_id: str) -> TopicInfo:
+        """One topic's list row."""
+        row = self.conn.execute(
+            f"{self._TOPIC_SELECT} WHERE t.topic = ? GROUP BY t.topic", (topic_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no topic with id {topic_id!r}")
+        return _topic_info(row)
+
+    def topic_stories(self, topic_id: str) -> list[tuple[StoryInfo, float, dict[str, Any], dict[str, int]]]:
+        """The stories of a topic, oldest first, each with its decision and its name counts."""
+        rows = self.conn.execute(
+            "SELECT s.id AS id, s.headline AS headline, s.n_articles AS n_articles, s.n_sources AS n_sources, "
+            "s.languages AS languages, s.first_published AS first_published, "
+            "s.last_published AS last_published, s.updated_at AS updated_at, t.topic AS topic, "
+            "t.probability AS probability, t.evidence AS evidence, "
+            "st.evidence AS state, st.seq AS seq "
+            "FROM story_topics t JOIN stories s ON s.id = t.story LEFT JOIN story_state st ON st.id = t.story "
+            "WHERE t.topic = ? ORDER BY coalesce(s.first_published, '9999'), coalesce(st.seq, 0), s.id",
+            (topic_id,),
+        ).fetchall()
+        out = []
+        for r in rows:
+            state = json.loads(r["state"]) if r["state"] else {}
+            out.append(
+                (
+                    _story_info(r),
+                    float(r["probability"]),
+                    json.loads(r["evidence"]),
+                    dict(state.get("names", {})),
+                )
+            )
+        return out
+
+    def topic_events(self, topic_id: str) -> list[TopicEvent]:
+        """The moves and merges that involved a topic, in order."""
+        rows = self.conn.execute(
+            "SELECT kind, story, before, topic, at FROM topic_events WHERE topic = ? OR before = ? ORDER BY id",
+            (topic_id, topic_id),
+        )
+        return [TopicEvent(*r) for r in rows]
 
     def story_info(self, story_id: str) -> StoryInfo:
         """One story's list row."""
@@ -630,6 +767,7 @@ class Store:
         query: str | None = None,
         entity: str | None = None,
         order: str = "recent",
+        topic: str | None = None,
     ) -> list[StoryInfo]:
         """Stories, most recently updated first, optionally filtered.
 
@@ -644,8 +782,9 @@ class Store:
             entity: only stories whose cached view names this entity (or one of its spelling
                 variants), compared folded (case, accents of compatibility forms, quotes).
             order: ``recent`` (last publication, then update) or ``size``.
+            topic: only the stories of this topic.
         """
-        found = self._story_where(language, source, since, until, query, entity)
+        found = self._story_where(language, source, since, until, query, entity, topic)
         if found is None:
             return []
         where, params = found
@@ -674,6 +813,7 @@ class Store:
         until: str | None,
         query: str | None,
         entity: str | None,
+        topic: str | None = None,
     ) -> tuple[list[str], list[str | int]] | None:
         """The WHERE conditions (over ``stories s``) and parameters of the story filters.
 
@@ -721,6 +861,14 @@ class Store:
                     [query],
                 )
             )
+        if topic:
+            filters.append(
+                (
+                    "SELECT story FROM story_topics WHERE topic = ?",
+                    "EXISTS (SELECT 1 FROM story_topics t WHERE t.topic = ? AND t.story = s.id)",
+                    [topic],
+                )
+            )
         if entity:
             filters.append(
                 (
@@ -756,11 +904,12 @@ class Store:
         until: str | None = None,
         query: str | None = None,
         entity: str | None = None,
+        topic: str | None = None,
     ) -> int:
         """Number of stories, or of those that pass these filters (as in `list_stories`)."""
-        if not any((language, source, since, until, query, entity)):
+        if not any((language, source, since, until, query, entity, topic)):
             return int(self.conn.execute("SELECT count(*) FROM stories").fetchone()[0])
-        found = self._story_where(language, source, since, until, query, entity)
+        found = self._story_where(language, source, since, until, query, entity, topic)
         if found is None:
             return 0
         where, params = found
@@ -898,7 +1047,7 @@ class Store:
         return int(row[0]) if row else 0
 
     def digest(self) -> str:
-        """A hash of what an ingest decided: articles, relations with evidence, stories, members.
+        """A hash of what an ingest decided: articles, relations with evidence, stories, members, topics.
 
         Two databases built from the same inputs by different executors must have the same one.
         Times of writing and arrival numbers are left out; story ids are in (they are derived
@@ -916,6 +1065,7 @@ class Store:
             "SELECT article, story FROM memberships ORDER BY article",
             "SELECT id, headline, n_articles, n_sources, languages, first_published, last_published "
             "FROM stories ORDER BY id",
+            "SELECT story, topic FROM story_topics ORDER BY story",
         )
         for q in queries:
             for row in self.conn.execute(q):
@@ -952,6 +1102,20 @@ def _story_info(row: sqlite3.Row) -> StoryInfo:
         first_published=row["first_published"],
         last_published=row["last_published"],
         updated=row["updated_at"],
+        topic=row["topic"],
+    )
+
+
+def _topic_info(row: sqlite3.Row) -> TopicInfo:
+    langs = sorted({x for x in (row["languages"] or "").split(",") if x})
+    return TopicInfo(
+        id=row["id"],
+        headline=row["headline"] or "",
+        stories=int(row["n_stories"]),
+        articles=int(row["n_articles"] or 0),
+        languages=tuple(langs),
+        first_published=row["first_published"],
+        last_published=row["last_published"],
     )
 
 

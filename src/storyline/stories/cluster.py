@@ -210,6 +210,8 @@ class StoryClusterer:
     saved_members: dict[str, int] = field(default_factory=dict, repr=False)
     on_merge_check: MergeObserver | None = None
     on_scored: ScoreObserver | None = None
+    # Called with each placement as it is made, while the stories are as it left them (topics).
+    on_placed: Callable[[Placement], None] | None = None
 
     def __post_init__(self) -> None:
         self._evidence: ArticleEvidence | None = None  # the last article's, reused by `place`
@@ -472,6 +474,12 @@ class StoryClusterer:
         return self._assign(item, row)
 
     def _assign(self, item: StoryItem, row: int | None, vector: np.ndarray | None = None) -> Placement:
+        placement = self._placement(item, row, vector)
+        if self.on_placed is not None:
+            self.on_placed(placement)
+        return placement
+
+    def _placement(self, item: StoryItem, row: int | None, vector: np.ndarray | None) -> Placement:
         if item.id in self.placed:
             raise ValueError(f"article {item.id} was already placed")
         if item.original is not None:

@@ -33,7 +33,7 @@ from storyline.config import Config
 from storyline.errors import NotFoundError, StoreError
 from storyline.fingerprint.embed import Encoder
 from storyline.text import paragraphs
-from storyline.types import Rejected
+from storyline.types import Rejected, Topic
 from storyline.web.body import UnsupportedMediaType, parse_body
 from storyline.web.pages import (
     PAGE_SIZE,
@@ -43,6 +43,7 @@ from storyline.web.pages import (
     Reader,
     StoryList,
     StoryPage,
+    TopicList,
     daily_series,
     lead_title,
     make_filters,
@@ -292,8 +293,11 @@ def create_app(
     def story_list(
         page: int, limit: int, q: str | None, language: str | None, source: str | None,
         entity: str | None, since: str | None, until: str | None, order: str | None,
+        topic: str | None = None,
     ) -> StoryList:  # fmt: skip
-        filters = make_filters(q, language, source, entity, since, until, order)
+        filters = make_filters(q, language, source, entity, since, until, order, topic)
+        if filters.topic:  # an id prefix is accepted, the full id kept in the filters
+            filters = dataclasses.replace(filters, topic=reader.store.resolve_topic(filters.topic))
         return reader.stories(filters, page=page, limit=limit)
 
     q_param = Query(None, description="Full-text search over titles and texts (FTS5 syntax, or plain words).")
@@ -303,15 +307,16 @@ def create_app(
     since_param = Query(None, description="Only stories with a report on or after this date (YYYY-MM-DD).")
     until_param = Query(None, description="Only stories with a report on or before this date (YYYY-MM-DD).")
     order_param = Query(None, description="recent (default) or size.")
+    topic_param = Query(None, description="Only the stories of this topic (id or unique prefix).")
 
     @app.get("/stories.json", response_model=StoryList, tags=["stories"], summary="The story list")
     def stories_json(
         page: int = Query(1, ge=1), limit: int = Query(PAGE_SIZE, ge=1, le=200),
         q: str | None = q_param, language: str | None = lang_param, source: str | None = source_param,
         entity: str | None = entity_param, since: str | None = since_param, until: str | None = until_param,
-        order: str | None = order_param,
+        order: str | None = order_param, topic: str | None = topic_param,
     ) -> Response:  # fmt: skip
-        data = story_list(page, limit, q, language, source, entity, since, until, order)
+        data = story_list(page, limit, q, language, source, entity, since, until, order, topic)
         return JSONResponse(_jsonable(data))
 
     @app.get("/", include_in_schema=False)
@@ -324,9 +329,9 @@ def create_app(
         page: int = Query(1, ge=1), limit: int = Query(PAGE_SIZE, ge=1, le=200),
         q: str | None = None, language: str | None = None, source: str | None = None,
         entity: str | None = None, since: str | None = None, until: str | None = None,
-        order: str | None = None,
+        order: str | None = None, topic: str | None = None,
     ) -> Response:  # fmt: skip
-        data = story_list(page, limit, q, language, source, entity, since, until, order)
+        data = story_list(page, limit, q, language, source, entity, since, until, order, topic)
         params: dict[str, Any] = data.filters.params()
         if limit != PAGE_SIZE:
             params["limit"] = limit
@@ -340,6 +345,7 @@ def create_app(
             f=data.filters,
             params=params,
             facets=reader.facets(),
+            topic=reader.topic(data.filters.topic) if data.filters.topic else None,
         )
 
     # -- one story ---------------------------------------------------------------------------
@@ -421,6 +427,42 @@ def create_app(
             stand_in=lead_title(a.text),
             leads=data.leads,
         )
+
+    # -- topics ------------------------------------------------------------------------------
+
+    @app.get("/topics.json", response_model=TopicList, tags=["topics"], summary="The topic list")
+    def topics_json(
+        page: int = Query(1, ge=1),
+        limit: int = Query(PAGE_SIZE, ge=1, le=200),
+        order: str | None = order_param,
+    ) -> Response:
+        return JSONResponse(_jsonable(reader.topics(page, limit, order)))
+
+    @app.get("/topics", include_in_schema=False, response_class=HTMLResponse)
+    def topics_html(
+        request: Request, page: int = Query(1, ge=1), limit: int = Query(PAGE_SIZE, ge=1, le=200),
+        order: str | None = None,
+    ) -> Response:  # fmt: skip
+        data = reader.topics(page, limit, order)
+        params: dict[str, Any] = {"order": data.order} if data.order != "recent" else {}
+        if limit != PAGE_SIZE:
+            params["limit"] = limit
+        twin = {**params, **({"page": page} if page > 1 else {})}
+        return render(
+            request, "topics.html", "/topics.json" + ("?" + urlencode(twin) if twin else ""),
+            page=data, params=params,
+        )  # fmt: skip
+
+    @app.get("/topics/{topic_id}.json", response_model=Topic, tags=["topics"], summary="One topic")
+    def topic_json(topic_id: str) -> Response:
+        return JSONResponse(_jsonable(reader.topic(topic_id)))
+
+    @app.get("/topics/{topic_id}", include_in_schema=False, response_class=HTMLResponse)
+    def topic_html(request: Request, topic_id: str) -> Response:
+        data = reader.topic(topic_id)
+        if data.info.id != topic_id:  # an id prefix: show the page at its full address
+            return RedirectResponse(f"{_base(request)}/topics/{data.info.id}", status_code=307)
+        return render(request, "topic.html", f"/topics/{data.info.id}.json", topic=data)
 
     # -- rejects -----------------------------------------------------------------------------
 

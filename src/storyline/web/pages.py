@@ -22,7 +22,18 @@ from storyline.errors import NotFoundError, StoreError
 from storyline.fingerprint.embed import Encoder
 from storyline.ingest import read_mappings
 from storyline.text import lead_title, source_label
-from storyline.types import Article, DupRelation, IngestReport, Member, RawDoc, Rejected, Story, StoryInfo
+from storyline.types import (
+    Article,
+    DupRelation,
+    IngestReport,
+    Member,
+    RawDoc,
+    Rejected,
+    Story,
+    StoryInfo,
+    Topic,
+    TopicInfo,
+)
 
 PAGE_SIZE = 25
 ACTIVITY_CACHE = 50_000  # stories whose daily counts are kept (a few hundred bytes each)
@@ -51,6 +62,7 @@ class Filters:
         since: stories with a publication on or after this date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``).
         until: stories with a publication on or before this date.
         order: ``recent`` (latest publication first) or ``size`` (most articles first).
+        topic: only the stories of this topic (its id).
     """
 
     q: str | None = None
@@ -60,10 +72,11 @@ class Filters:
     since: str | None = None
     until: str | None = None
     order: Literal["recent", "size"] = "recent"
+    topic: str | None = None
 
     def active(self) -> bool:
         """Whether any filter narrows the list."""
-        return any((self.q, self.language, self.source, self.entity, self.since, self.until))
+        return any((self.q, self.language, self.source, self.entity, self.since, self.until, self.topic))
 
     def params(self) -> dict[str, str]:
         """The non-empty filters as query parameters."""
@@ -76,6 +89,7 @@ class Filters:
                 ("entity", self.entity),
                 ("since", self.since),
                 ("until", self.until),
+                ("topic", self.topic),
             )
             if v
         }
@@ -92,6 +106,7 @@ def make_filters(
     since: str | None = None,
     until: str | None = None,
     order: str | None = None,
+    topic: str | None = None,
 ) -> Filters:
     """Filters from raw query values: blanks dropped, dates and order checked.
 
@@ -119,6 +134,7 @@ def make_filters(
         since=clean(since),
         until=clean(until),
         order=o,  # type: ignore[arg-type]
+        topic=clean(topic),
     )
 
 
@@ -202,6 +218,19 @@ class StoryPage:
     activity: tuple[DayCount, ...]
     reports: tuple[DayReports, ...] = ()
     leads: dict[str, str] = field(default_factory=dict)
+    topic: Topic | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TopicList:
+    """One page of the topic list (`total`: all topics)."""
+
+    topics: tuple[TopicInfo, ...]
+    page: int
+    limit: int
+    has_more: bool
+    total: int
+    order: Literal["recent", "size"] = "recent"
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,6 +408,7 @@ class Reader:
             "since": filters.since,
             "until": filters.until,
             "order": filters.order,
+            "topic": filters.topic,
         }
         # One row more than the page tells whether a next page exists without counting them all.
         offset = (page - 1) * limit
@@ -509,7 +539,35 @@ class Reader:
             leads={
                 i: lead_title(t) for i, t in self.store.leads([m.id for m in members if not m.title]).items()
             },
+            topic=self.api.topic(info.topic) if info.topic else None,
         )
+
+    # -- topics ------------------------------------------------------------------------------
+
+    def topics(self, page: int = 1, limit: int = PAGE_SIZE, order: str | None = None) -> TopicList:
+        """One page of the topic list.
+
+        Raises:
+            BadRequest: page, limit or order out of range.
+        """
+        if page < 1:
+            raise BadRequest(f"page={page} must be 1 or more")
+        if not 1 <= limit <= MAX_PAGE_SIZE:
+            raise BadRequest(f"limit={limit} must be between 1 and {MAX_PAGE_SIZE}")
+        o = (order or "").strip() or "recent"
+        if o not in ("recent", "size"):
+            raise BadRequest(f"order={o!r} is not known (use recent or size)")
+        infos = self.api.topics(limit=limit + 1, offset=(page - 1) * limit, order=o)
+        total = self._cached("topics", self.store.count_topics)
+        return TopicList(tuple(infos[:limit]), page, limit, len(infos) > limit, total, o)  # type: ignore[arg-type]
+
+    def topic(self, topic_id: str) -> Topic:
+        """The topic page.
+
+        Raises:
+            NotFoundError: no topic has this id (or unique prefix).
+        """
+        return self.api.topic(topic_id)
 
     # -- one article -------------------------------------------------------------------------
 
