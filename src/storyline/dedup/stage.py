@@ -199,12 +199,23 @@ class Deduplicator:
         self.store.meta_set("dedup.layout", self.layout)
 
     def _index_batch(
-        self, articles: Sequence[Article], seqs: dict[str, int], fp: Fingerprints | None = None
-    ) -> tuple[Fingerprints, list[Anchors]]:
+        self,
+        articles: Sequence[Article],
+        seqs: dict[str, int],
+        fp: Fingerprints | None = None,
+        given: dict[str, Anchors] | None = None,
+    ) -> tuple[Fingerprints, list[Anchors], np.ndarray | None]:
+        """Index articles; returns their fingerprints, anchors and anchor band keys (None: none).
+
+        ``given``: anchors already found (by the per-document features, on the workers).
+        """
         if fp is None:
             fp = self._fingerprints([a.text for a in articles])
         # Anchors serve translation candidates only: not computed when the stage is lexical.
-        anchors = [Anchors.of(a.text) for a in articles] if self.encoder is not None else []
+        given = given or {}
+        anchors = (
+            [given.get(a.id) or Anchors.of(a.text) for a in articles] if self.encoder is not None else []
+        )
         anc_fp = self._anchor_fingerprints(anchors) if anchors else None
         rows = []
         lex_rows, anc_rows = [], []
@@ -238,7 +249,7 @@ class Deduplicator:
             self._anchors.add(anc_fp.keys[anc_rows], np.array([seqs[articles[i].id] for i in anc_rows]))
         if adding is not None:
             adding.result()
-        return fp, anchors
+        return fp, anchors, None if anc_fp is None else anc_fp.keys
 
     def _fingerprint_settings(self) -> tuple[int, int, int, int]:
         c = self.config
@@ -327,12 +338,16 @@ class Deduplicator:
     # -- the stage --------------------------------------------------------------------------
 
     def process(
-        self, new: Sequence[Article], vectors: dict[str, np.ndarray] | None = None
+        self,
+        new: Sequence[Article],
+        vectors: dict[str, np.ndarray] | None = None,
+        anchors: dict[str, Anchors] | None = None,
     ) -> list[DupRelation]:
         """Index new articles and return the relations of every duplicate group they touch.
 
         The articles must already be stored. `vectors` are their candidate-search vectors when
-        already computed (by the candidate encoder). The returned relations replace all earlier relations
+        already computed (by the candidate encoder), `anchors` their numbers and names (both
+        per-document features, computed on the executor's workers). The returned relations replace all earlier relations
         of the groups' members (the original of a group can change when an older article arrives
         later). Must run inside a transaction.
         """
@@ -386,11 +401,13 @@ class Deduplicator:
             fp = fp.subset([position[a.id] for a in fresh])
         try:
             if fresh:
-                fp, anchors = self._index_batch(fresh, seqs, fp)
+                fp, found, anchor_keys = self._index_batch(fresh, seqs, fp, anchors)
                 cache.add(fresh, fp)
                 self._lexical_links(fresh, fp, seqs, known, articles, cache, link, scored)
                 if self.encoder is not None:
-                    self._semantic_links(fresh, anchors, seqs, known, articles, groups, direct, link, vectors)
+                    self._semantic_links(
+                        fresh, found, anchor_keys, seqs, known, articles, groups, direct, link, vectors
+                    )
             return self._relations(groups, direct, articles, known, cache, scored)
         finally:
             cache.end_call()
@@ -473,6 +490,7 @@ class Deduplicator:
         self,
         fresh: list[Article],
         anchors: list[Anchors],
+        anchor_keys: np.ndarray | None,
         seqs: dict[str, int],
         known: dict[str, int],
         articles: dict[str, Article],
@@ -500,8 +518,12 @@ class Deduplicator:
         # Anchor LSH: translations into languages the encoder does not cover.
         usable = [i for i, x in enumerate(anchors) if self._anchor_ok(x)]
         if usable:
-            afp = self._anchor_fingerprints([anchors[i] for i in usable])
-            rows, found_seqs = self._anchors.query(afp.keys)
+            keys = (
+                anchor_keys[usable]
+                if anchor_keys is not None
+                else self._anchor_fingerprints([anchors[i] for i in usable]).keys
+            )
+            rows, found_seqs = self._anchors.query(keys)
             for r, s in zip(rows.tolist(), found_seqs.tolist(), strict=True):
                 a = fresh[usable[r]]
                 if s != seqs[a.id]:

@@ -1,7 +1,8 @@
 """Per-document features: what later stages need of each article that depends on it alone.
 
 Three vectors (the duplicate stage's title+lead vector for candidate search, the story stage's
-title+lead and body vectors) and the names the article mentions. They depend on one article
+title+lead and body vectors), the names the article mentions and its anchors (numbers and names
+that survive translation, for the duplicate stage). They depend on one article
 only, so they are computed by an executor (`storyline.pipeline.executors`) on every core or on
 a cluster, shard by shard. Shards are cut the same way whatever the executor, so a vector is
 computed with the same batch of texts, and so bit for bit the same, on one core or on many.
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from storyline.dedup.anchors import Anchors
 from storyline.dedup.stage import doc_text
 from storyline.fingerprint.embed import STATIC_NAME, USEEncoder, get_encoder
 from storyline.nlp import mentions_many
@@ -34,6 +36,7 @@ class DocFeatures:
         doc: title + lead vector for duplicate candidates (`storyline.dedup.stage.doc_text`).
         head, body: the story embeddings (see `storyline.stories.item.embedding_texts`).
         mentions: names found in the headline and text.
+        anchors: the numbers and names of the text that survive translation (duplicate candidates).
     """
 
     id: str
@@ -41,6 +44,7 @@ class DocFeatures:
     head: np.ndarray
     body: np.ndarray
     mentions: tuple[Mention, ...]
+    anchors: Anchors
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +66,7 @@ def compute(shard: Shard) -> list[DocFeatures]:
     vecs = encoder.encode([doc_text(a) for a in articles] + [h for h, _ in pairs] + [b for _, b in pairs])
     names = mentions_many([(mention_text(a.title, a.text), a.language) for a in articles])
     return [
-        DocFeatures(a.id, vecs[i], vecs[n + i], vecs[2 * n + i], tuple(names[i]))
+        DocFeatures(a.id, vecs[i], vecs[n + i], vecs[2 * n + i], tuple(names[i]), Anchors.of(a.text))
         for i, a in enumerate(articles)
     ]
 

@@ -158,7 +158,8 @@ def dedup(
         if not batch.articles:
             return batch
         vectors = {f.id: f.doc for f in batch.features} if batch.features else None
-        relations = deduplicator.process(batch.articles, vectors)
+        anchors = {f.id: f.anchors for f in batch.features} if batch.features else None
+        relations = deduplicator.process(batch.articles, vectors, anchors)
         if relations:
             members = {r.article for r in relations} | {r.original for r in relations}
             store.delete_relations(members)

@@ -132,7 +132,14 @@ class TopicGrouper:
         self.gone: set[str] = set()
         self.events: list[TopicEvent] = []
         self._clusterer: StoryClusterer | None = None
-        self._vectors: dict[str, np.ndarray] = {}
+        # Each topic's unit mean vector is a row of `_matrix` (its slot); freed slots are zero
+        # rows, reused. Rows and `_states` (the topics' summed states) are recomputed lazily for
+        # the topics changed since (`_dirty`).
+        self._slot: dict[str, int] = {}
+        self._free: list[int] = []
+        self._matrix = np.zeros((64, 0), dtype=np.float32)
+        self._ids: list[str | None] = []
+        self._states: dict[str, StoryState] = {}
         self._dirty: set[str] = set(self.members)
 
     # -- wiring --------------------------------------------------------------------------------
@@ -177,7 +184,7 @@ class TopicGrouper:
             self._story_merged(gone, story)
         mine = self.decisions.get(story)
         if mine is not None:
-            self._dirty.add(mine.topic)
+            self._touch(mine.topic)
         size = self._stories[story].size
         if mine is None or size >= 2 * max(mine.size, 1):
             self._decide(story)
@@ -215,7 +222,7 @@ class TopicGrouper:
             self.members.setdefault(decision.topic, []).append(decision.story)
         self.decisions[decision.story] = decision
         self.changed.add(decision.story)
-        self._dirty.add(decision.topic)
+        self._touch(decision.topic)
 
     def _remove(self, story: str, topic: str) -> None:
         members = self.members.get(topic)
@@ -223,50 +230,79 @@ class TopicGrouper:
             return
         if story in members:
             members.remove(story)
-        self._dirty.add(topic)
+        self._touch(topic)
         if not members:
             del self.members[topic]
-            self._vectors.pop(topic, None)
 
     # -- deciding ------------------------------------------------------------------------------
 
+    def _touch(self, topic: str) -> None:
+        """Mark a topic changed: its state and vector are recomputed when next needed."""
+        self._dirty.add(topic)
+        self._states.pop(topic, None)
+
     def _topic_state(self, topic: str, without: str | None = None) -> StoryState | None:
-        """The sums of a topic's stories (leaving one out), as one story's state; None if empty."""
+        """The sums of a topic's stories (leaving one out), as one story's state; None if empty.
+
+        The whole topic's sums are kept until it changes; callers only read them.
+        """
+        members = self.members.get(topic, ())
+        whole = without is None or without not in members
+        if whole and topic in self._states:
+            return self._states[topic]
         stories = self._stories
-        parts = [stories[s] for s in self.members.get(topic, ()) if s != without and s in stories]
+        parts = [stories[s] for s in members if s != without and s in stories]
         if not parts:
             return None
         total = StoryState(topic, seq=min(p.seq for p in parts))
         for p in parts:
             total.absorb(p)
+        if whole:
+            self._states[topic] = total
         return total
 
-    def _topic_vectors(self) -> tuple[list[str], np.ndarray]:
+    def _update_vectors(self) -> None:
         stories = self._stories
-        for t in self._dirty:
-            if t in self.members:
-                vs = [stories[s].vector() for s in self.members[t] if s in stories]
-                v = np.sum(vs, axis=0) if vs else None
-                n = float(np.linalg.norm(v)) if v is not None else 0.0
-                if v is not None and n > 0:
-                    self._vectors[t] = v / n
-                else:
-                    self._vectors.pop(t, None)
+        for t in sorted(self._dirty):
+            vs = [stories[s].vector() for s in self.members.get(t, ()) if s in stories]
+            v = np.sum(vs, axis=0) if vs else None
+            n = float(np.linalg.norm(v)) if v is not None else 0.0
+            slot = self._slot.get(t)
+            if v is None or n == 0:
+                if slot is not None:  # the topic is gone: its row is freed
+                    del self._slot[t]
+                    self._matrix[slot] = 0.0
+                    self._ids[slot] = None
+                    self._free.append(slot)
+                continue
+            if slot is None:
+                slot = self._free.pop() if self._free else len(self._ids)
+                if slot == len(self._ids):
+                    self._ids.append(None)
+                self._slot[t] = slot
+                self._ids[slot] = t
+            if self._matrix.shape[1] != v.shape[0]:
+                self._matrix = np.zeros((max(64, len(self._ids)), v.shape[0]), dtype=np.float32)
+            elif slot >= self._matrix.shape[0]:
+                grown = np.zeros((2 * self._matrix.shape[0], self._matrix.shape[1]), dtype=np.float32)
+                grown[: self._matrix.shape[0]] = self._matrix
+                self._matrix = grown
+            self._matrix[slot] = v / n
         self._dirty.clear()
-        ids = sorted(self._vectors)
-        if not ids:
-            return [], np.zeros((0, 0), dtype=np.float32)
-        return ids, np.vstack([self._vectors[t] for t in ids])
 
     def _nearest(self, state: StoryState) -> Iterator[str]:
-        ids, mat = self._topic_vectors()
+        """Topics by the cosine of their mean vector with the story's, best first (ties: older slot)."""
+        self._update_vectors()
         v = state.vector()
         n = float(np.linalg.norm(v))
-        if not ids or n == 0:
+        used = len(self._ids)
+        if not self._slot or n == 0:
             return iter(())
-        cos = mat @ (v / n)
-        order = np.argsort(-cos, kind="stable")[: self.candidates + 1]
-        return (ids[i] for i in order.tolist())
+        cos = self._matrix[:used] @ (v / n).astype(np.float32)
+        k = min(self.candidates + 1 + len(self._free), used)
+        top = np.argpartition(-cos, k - 1)[:k] if k < used else np.arange(used)
+        order = sorted(top.tolist(), key=lambda i: (-float(cos[i]), i))
+        return (t for i in order if (t := self._ids[i]) is not None)
 
     def _decide(self, story: str) -> None:
         stories = self._stories
