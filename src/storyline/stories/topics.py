@@ -21,6 +21,7 @@ are recorded as events.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -38,6 +39,10 @@ from storyline.stories.state import StoryState
 TOPIC_MODEL_FILE: Final = "topic_model.json"
 # Candidate topics scored per decision, ranked by the cosine of their mean embedding with the story.
 CANDIDATES: Final = 10
+# A topic is compared by the sums of the stories that joined it last, at most this many: a
+# long-running subject is what its recent events share, and the cost of a decision stays bounded
+# however many events a topic gathers (ECB+ and MEANTIME topics hold far fewer).
+TOPIC_STORIES: Final = 64
 # Shared names shown as the evidence of a decision, at most.
 SHOWN_NAMES: Final = 8
 
@@ -55,6 +60,10 @@ def shares_names(features: np.ndarray) -> bool:
     (P 1.000 from 0.987).
     """
     return bool(features[_NAMES] > 0 or features[_PLACES] > 0 or features[_PEOPLE] > 0)
+
+
+def _name_counts(a: StoryState, b: StoryState) -> tuple[tuple[Counter[str], Counter[str]], ...]:
+    return ((a.names, b.names), (a.places, b.places), (a.people, b.people))
 
 
 def topic_id_for(story_id: str) -> str:
@@ -242,11 +251,11 @@ class TopicGrouper:
         self._states.pop(topic, None)
 
     def _topic_state(self, topic: str, without: str | None = None) -> StoryState | None:
-        """The sums of a topic's stories (leaving one out), as one story's state; None if empty.
+        """The sums of a topic's last `TOPIC_STORIES` stories (leaving one out) as one state; None if empty.
 
         The whole topic's sums are kept until it changes; callers only read them.
         """
-        members = self.members.get(topic, ())
+        members = self.members.get(topic, [])[-TOPIC_STORIES:]
         whole = without is None or without not in members
         if whole and topic in self._states:
             return self._states[topic]
@@ -264,7 +273,7 @@ class TopicGrouper:
     def _update_vectors(self) -> None:
         stories = self._stories
         for t in sorted(self._dirty):
-            vs = [stories[s].vector() for s in self.members.get(t, ()) if s in stories]
+            vs = [stories[s].vector() for s in self.members.get(t, [])[-TOPIC_STORIES:] if s in stories]
             v = np.sum(vs, axis=0) if vs else None
             n = float(np.linalg.norm(v)) if v is not None else 0.0
             slot = self._slot.get(t)
@@ -319,6 +328,9 @@ class TopicGrouper:
             if other is None:
                 continue
             scored += 1
+            # No key in common: the name, place and people cosines are 0 (`shares_names` fails).
+            if all(a.keys().isdisjoint(b) for a, b in _name_counts(state, other)):
+                continue
             f = merge_features(state, other, stats)
             if not shares_names(f):
                 continue
@@ -373,7 +385,7 @@ class TopicGrouper:
         stories = self._stories
         v = state.vector()
         best: tuple[float, str] | None = None
-        for s in self.members.get(topic, ()):
+        for s in self.members.get(topic, [])[-TOPIC_STORIES:]:
             if s == state.id or s not in stories:
                 continue
             u = stories[s].vector()
