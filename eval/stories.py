@@ -26,17 +26,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 
 import stories_data as sd
 from storyline.config import Config
-from storyline.fingerprint.embed import CachedEncoder, get_encoder
-from storyline.ingest.records import record_to_raw
-from storyline.pipeline.runner import run
-from storyline.pipeline.stages import ingest_plan
-from storyline.store.sqlite import Store
 from storyline.stories.cluster import StoryClusterer
 from storyline.stories.model import load_models
 
@@ -71,15 +65,8 @@ def _meantime_pipeline(path: Path, cache: Path) -> None:
                     "gold": str(d["wikinews_id"]),
                 }
             )
-    raws = [record_to_raw(r, "meantime", "meantime", i, config.records) for i, r in enumerate(records, 1)]
-    cache.mkdir(parents=True, exist_ok=True)
-    encoder = CachedEncoder(get_encoder(), cache / "pipeline-vectors.sqlite")
-    with tempfile.TemporaryDirectory() as tmp:
-        store = Store(Path(tmp) / "eval.db")
-        run(store, raws, ingest_plan(store, config, encoder), config.ingest.batch_size)
-        ids = {a.external_id: a.id for a in store.iter_articles()}
-        story = store.story_of(ids.values())
-        store.close()
+    done = sd.ingest_records(records, "meantime", config, cache)
+    ids, story = done.articles, done.story
     gold = {ids[r["id"]]: r["gold"] for r in records if r["id"] in ids}
     pred = [story.get(a, a) for a in gold]
     print(_line("MEANTIME, whole pipeline, vs Wikinews article", pred, list(gold.values())))

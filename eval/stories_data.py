@@ -1,6 +1,7 @@
 """Labelled corpora for story clustering, turned into `StoryItem`s with cached embeddings.
 
-Used by `eval/stories.py` and `eval/fit_stories.py`. Embeddings and name mentions are the slow
+Used by `eval/stories.py`, `eval/fit_stories.py` and `eval/topics.py`, which also ingest records
+through the whole pipeline with `ingest_records`. Embeddings and name mentions are the slow
 parts (the encoder reads ~24 paragraphs/s on two cores), so both are cached on disk under a key
 made of the encoder name and every text embedded: changing the texts recomputes them.
 """
@@ -11,6 +12,7 @@ import json
 import os
 import re
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +24,12 @@ if str(SRC) not in sys.path:
 
 from storyline.clean.dates import parse_date  # noqa: E402
 from storyline.clean.record import clean_record  # noqa: E402
+from storyline.config import Config  # noqa: E402
+from storyline.fingerprint.embed import CachedEncoder, get_encoder  # noqa: E402
+from storyline.ingest.records import record_to_raw  # noqa: E402
+from storyline.pipeline.runner import run  # noqa: E402
+from storyline.pipeline.stages import ingest_plan  # noqa: E402
+from storyline.store.sqlite import Store  # noqa: E402
 from storyline.stories.item import StoryItem, embedding_texts, make_item, mention_text  # noqa: E402
 from storyline.types import Mention, RawDoc, digest  # noqa: E402
 
@@ -237,6 +245,33 @@ def items_for(docs: list[Doc], cache: Path, tag: str) -> list[StoryItem]:
         )
         for i, d in enumerate(docs)
     ]
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """What an ingest of labelled records decided: article ids, stories and topics."""
+
+    articles: dict[str, str]  # the record's id -> article id (records the ingest rejected are absent)
+    story: dict[str, str]  # article id -> story id
+    topic: dict[str, str]  # story id -> topic id
+
+
+def ingest_records(records: list[dict], source: str, config: Config, cache: Path) -> Ingested:
+    """Records (``id`` and the fields `Config.records` reads) through the whole ingest plan, as users run it.
+
+    Into a temporary database, with the full encoder's vectors cached on disk across runs.
+    """
+    raws = [record_to_raw(r, source, source, i, config.records) for i, r in enumerate(records, 1)]
+    cache.mkdir(parents=True, exist_ok=True)
+    encoder = CachedEncoder(get_encoder(), cache / "pipeline-vectors.sqlite")
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "eval.db")
+        run(store, raws, ingest_plan(store, config, encoder), config.ingest.batch_size)
+        ids = {a.external_id or "": a.id for a in store.iter_articles()}
+        story = store.story_of(ids.values())
+        topic = {s: t for s, (t, _, _) in store.story_topics(set(story.values())).items()}
+        store.close()
+    return Ingested(ids, story, topic)
 
 
 def stream_order(docs: list[Doc]) -> list[int]:

@@ -43,11 +43,6 @@ import numpy as np
 import stories_data as sd
 from fit_stories import _fit
 from storyline.config import Config, StoryConfig
-from storyline.fingerprint.embed import CachedEncoder, get_encoder
-from storyline.ingest.records import record_to_raw
-from storyline.pipeline.runner import run
-from storyline.pipeline.stages import ingest_plan
-from storyline.store.sqlite import Store
 from storyline.stories.cluster import StoryClusterer
 from storyline.stories.features import MERGE_FEATURES, merge_features
 from storyline.stories.item import StoryItem
@@ -78,14 +73,9 @@ class _Teacher(TopicGrouper):
         state = self._stories[story]
         truth = self._majority(story)
         assert self._clusterer is not None
-        scored = 0
-        for topic in self._nearest(state):
-            if scored >= self.candidates:
-                break
-            other = self._topic_state(topic, without=story)
-            if other is None:
-                continue
-            scored += 1
+        # Every candidate is a pair, those without a shared name too: fitted only on the pairs
+        # the grouper scores (see `shares_names`), the held-out F1 fell from 0.921 to 0.898.
+        for topic, other in self._candidates(story):
             self.x.append(merge_features(state, other, self._clusterer.stats).tolist())
             self.y.append(int(topic == f"g{truth}"))
             self.who.append(truth)
@@ -123,19 +113,8 @@ def pipeline_labels(
         {"id": d.id, "title": d.title or "", "text": d.text, "date": d.published or "", "lang": d.language}
         for d in docs
     ]
-    raws = [
-        record_to_raw(r, "ecbplus.jsonl", "ecbplus.jsonl", i, config.records)
-        for i, r in enumerate(records, 1)
-    ]
-    cache.mkdir(parents=True, exist_ok=True)
-    encoder = CachedEncoder(get_encoder(), cache / "pipeline-vectors.sqlite")
-    with tempfile.TemporaryDirectory() as tmp:
-        store = Store(Path(tmp) / "eval.db")
-        run(store, raws, ingest_plan(store, config, encoder), config.ingest.batch_size)
-        ids = {a.external_id: a.id for a in store.iter_articles()}
-        story = store.story_of(ids.values())
-        topic = {s: t for s, (t, _, _) in store.story_topics(set(story.values())).items()}
-        store.close()
+    done = sd.ingest_records(records, "ecbplus.jsonl", config, cache)
+    ids, story, topic = done.articles, done.story, done.topic
     # Documents the ingest rejected (ECB+ has 61 with an empty text) are left out of the scores.
     by_doc = {d.id: story[ids[d.id]] for d in docs if d.id in ids and ids[d.id] in story}
     return by_doc, {i: topic.get(s, f"none:{s}") for i, s in by_doc.items()}

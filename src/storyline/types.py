@@ -242,13 +242,16 @@ class TopicStory:
 
 @dataclass(frozen=True, slots=True)
 class TopicEvent:
-    """A change of topic: a story ``moved`` from `before` to `topic`, or `before` was ``merged`` into it."""
+    """A change of topic: a story ``moved`` from `before` to `topic`, or `before` was ``merged`` into it.
+
+    `at`: when it was recorded (ISO 8601), empty until the store writes it.
+    """
 
     kind: str
     story: str
     before: str
     topic: str
-    at: str
+    at: str = ""
 
 
 @dataclass(frozen=True, slots=True)

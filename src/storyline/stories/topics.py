@@ -21,7 +21,6 @@ are recorded as events.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -35,6 +34,7 @@ from storyline.stories.cluster import Placement, StoryClusterer
 from storyline.stories.features import MERGE_FEATURES, merge_features
 from storyline.stories.model import LinkModel
 from storyline.stories.state import StoryState
+from storyline.types import TopicEvent
 
 TOPIC_MODEL_FILE: Final = "topic_model.json"
 # Candidate topics scored per decision, ranked by the cosine of their mean embedding with the story.
@@ -47,23 +47,20 @@ TOPIC_STORIES: Final = 64
 SHOWN_NAMES: Final = 8
 
 
-_NAMES, _PLACES, _PEOPLE = (MERGE_FEATURES.index(n) for n in ("names", "places", "people"))
-
-
-def shares_names(features: np.ndarray) -> bool:
-    """Whether a story and a topic share a name, place or person (`merge_features` of the two).
+def shares_names(story: StoryState, topic: StoryState) -> bool:
+    """Whether a story and a topic (its summed state) share a name, place or person.
 
     A subject is carried by who and where: two stories that share none of them are not one
     subject on wording alone. Wording is what small collections overrate (from a few articles,
     every common word looks rare), and a topic joined on shared names is one a user can check.
     Held out on ECB+, the rule keeps recall (R 0.854 with it, 0.861 without) and lifts precision
-    (P 1.000 from 0.987).
+    (P 1.000 from 0.987). (Without a shared key, the name, place and people features of
+    `merge_features` are 0: the rule needs no features.)
     """
-    return bool(features[_NAMES] > 0 or features[_PLACES] > 0 or features[_PEOPLE] > 0)
-
-
-def _name_counts(a: StoryState, b: StoryState) -> tuple[tuple[Counter[str], Counter[str]], ...]:
-    return ((a.names, b.names), (a.places, b.places), (a.people, b.people))
+    return any(
+        not a.keys().isdisjoint(b)
+        for a, b in ((story.names, topic.names), (story.places, topic.places), (story.people, topic.people))
+    )
 
 
 def topic_id_for(story_id: str) -> str:
@@ -107,16 +104,6 @@ class TopicDecision:
     probability: float
     size: int
     evidence: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class TopicEvent:
-    """A change of topics: a story ``moved`` from `before` to `topic`, or topic `before` was ``merged`` into `topic`."""
-
-    kind: str
-    story: str
-    before: str
-    topic: str
 
 
 @dataclass
@@ -313,6 +300,22 @@ class TopicGrouper:
         order = sorted(top.tolist(), key=lambda i: (-float(cos[i]), i))
         return (t for i in order if (t := self._ids[i]) is not None)
 
+    def _candidates(self, story: str) -> Iterator[tuple[str, StoryState]]:
+        """The candidate topics of a story, nearest first, each with its summed state.
+
+        At most `candidates` topics, each without the story itself (it is judged against the
+        rest of its own topic).
+        """
+        state = self._stories[story]
+        scored = 0
+        for topic in self._nearest(state):
+            if scored >= self.candidates:
+                return
+            other = self._topic_state(topic, without=story)
+            if other is not None:
+                scored += 1
+                yield topic, other
+
     def _decide(self, story: str) -> None:
         stories = self._stories
         state = stories[story]
@@ -320,20 +323,10 @@ class TopicGrouper:
         stats = self._clusterer.stats
         mine = self.decisions.get(story)
         best: tuple[float, str, np.ndarray, StoryState] | None = None
-        scored = 0
-        for topic in self._nearest(state):
-            if scored >= self.candidates:
-                break
-            other = self._topic_state(topic, without=story)
-            if other is None:
-                continue
-            scored += 1
-            # No key in common: the name, place and people cosines are 0 (`shares_names` fails).
-            if all(a.keys().isdisjoint(b) for a, b in _name_counts(state, other)):
+        for topic, other in self._candidates(story):
+            if not shares_names(state, other):
                 continue
             f = merge_features(state, other, stats)
-            if not shares_names(f):
-                continue
             p = self.model.row_probability(f.tolist())
             # Ties go to the topic the story is already in, then to the older topic.
             key = (p, topic == (mine.topic if mine else None))
