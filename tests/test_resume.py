@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conftest import synthetic_text
+from storyline.api import Storyline
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 N_FILES = 5000
@@ -106,3 +109,82 @@ def test_killed_ingest_resumes_to_the_same_database(tmp_path: Path) -> None:
     )
     assert "0 added" in again.stdout
     assert _snapshot(db) == _snapshot(clean_db)
+
+
+def _views(db: Path) -> list[tuple]:
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT id, headline, view FROM stories ORDER BY id").fetchall()
+    con.close()
+    return rows
+
+
+def _count_views(db: Path) -> int:
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        n = con.execute("SELECT count(*) FROM stories WHERE view IS NOT NULL").fetchone()[0]
+        con.close()
+        return int(n)
+    except sqlite3.Error:
+        return 0
+
+
+def _kill_at(cmd: list[str], progress: Any, target: int, rng: random.Random) -> bool:
+    """Start `cmd`, SIGKILL it once `progress()` reaches `target` plus a random few milliseconds.
+
+    A target of 0 kills it at a random moment of its start (loading models, opening the database).
+    Returns whether it was killed (False: it finished first).
+    """
+    proc = subprocess.Popen(cmd, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    if target == 0:
+        time.sleep(rng.uniform(0.2, 2.0))
+    while target and progress() < target and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.01)
+    time.sleep(rng.uniform(0, 0.15))  # into the middle of the next batch, or past its commit
+    killed = proc.poll() is None
+    if killed:
+        proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return killed
+
+
+@pytest.mark.slow
+def test_ingest_and_view_building_killed_at_twenty_points_resume_to_one_clean_run(tmp_path: Path) -> None:
+    n_files = 400
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(n_files):
+        text = synthetic_text(i)
+        if i % 25 == 7:  # copies, so duplicate relations are part of what must match
+            text = synthetic_text(i - 1)
+        (folder / f"{i:05d}.txt").write_text(f"date 2024-01-{i % 28 + 1:02d}\n{text}\n")
+    (folder / "broken.json").write_text("{ not json")
+    config = tmp_path / "fast.toml"
+    config.write_text('[embed]\nmodel = "hashing"\n[ingest]\nbatch_size = 10\n')
+
+    def cmd(db: Path, *args: str) -> list[str]:
+        return [sys.executable, "-m", "storyline", "--db", str(db), "--config", str(config), *args]
+
+    clean = tmp_path / "clean.db"
+    subprocess.run(cmd(clean, "ingest", "-q", str(folder)), check=True, env=_env(), timeout=900)
+    subprocess.run(cmd(clean, "enrich"), check=True, env=_env(), timeout=900, capture_output=True)
+    stories = len(_views(clean))
+
+    rng = random.Random(20)
+    db = tmp_path / "killed.db"
+    kills = 0
+    # 15 kill points in the ingest (the first while it starts), 5 while the views are built.
+    ingest_targets = [0, *sorted(rng.sample(range(1, n_files), 14))]
+    for target in ingest_targets:
+        kills += _kill_at(cmd(db, "ingest", "-q", str(folder)), lambda: _count(db), target, rng)
+    subprocess.run(cmd(db, "ingest", "-q", str(folder)), check=True, env=_env(), timeout=900)
+    for target in sorted(rng.sample(range(1, stories), 5)):
+        kills += _kill_at(cmd(db, "enrich"), lambda: _count_views(db), target, rng)
+    subprocess.run(cmd(db, "enrich"), check=True, env=_env(), timeout=900, capture_output=True)
+    assert kills >= 18, f"only {kills} of 20 runs were still running when killed"
+
+    assert _snapshot(db) == _snapshot(clean)
+    assert _views(db) == _views(clean)
+    with Storyline(db, readonly=True) as a, Storyline(clean, readonly=True) as b:
+        assert a.store.digest() == b.store.digest()
+        assert a.check().problems == []

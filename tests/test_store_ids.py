@@ -24,6 +24,15 @@ def conn() -> sqlite3.Connection:
 def test_prefix_bounds_are_half_open() -> None:
     assert prefix_bounds("5f3a") == ("5f3a", "5f3b")
     assert prefix_bounds("abz") == ("abz", "ab{")
+    # The character after U+D7FF is U+E000: surrogates cannot be sent to SQLite as UTF-8.
+    assert prefix_bounds("ab\ud7ff") == ("ab\ud7ff", "ab\ue000")
+
+
+def test_ids_with_surrogates_are_not_found(conn: sqlite3.Connection) -> None:
+    # Found by fuzzing the HTTP API: such an id used to end in UnicodeEncodeError (500).
+    for given in ("5f3a\ud7ff", "5f3a\ud800", "\udcff" * 8):
+        with pytest.raises(NotFoundError):
+            resolve(conn, "article", given)
 
 
 def test_exact_ids_and_unique_prefixes(conn: sqlite3.Connection) -> None:

@@ -208,6 +208,8 @@ def test_story_filters(client: TestClient) -> None:
         ({"page": "0"}, "page"),
         ({"limit": "1000"}, "limit"),
         ({"page": "two"}, "page"),
+        # An offset past SQLite's 64-bit integers was a 500 (OverflowError).
+        ({"page": str(2**63)}, "page"),
     ],
 )
 def test_bad_list_parameters_are_400_with_a_message(

@@ -12,8 +12,9 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sized
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -27,6 +28,7 @@ from storyline.pipeline.runner import Progress, run
 from storyline.pipeline.stages import ingest_plan
 from storyline.store import Store
 from storyline.store.check import CheckReport
+from storyline.store.lock import LOCK_SUFFIX
 from storyline.types import (
     Article,
     DupRelation,
@@ -44,6 +46,10 @@ DEFAULT_DB = "storyline.db"
 # Story views built on reading and kept in memory (the stored ones are read from the database).
 VIEW_CACHE = 64
 DB_ENV = "STORYLINE_DB"
+
+
+def _log_wait(message: str) -> None:
+    logging.getLogger("storyline").warning(message)
 
 
 def default_db_path(db: str | os.PathLike[str] | None = None) -> str:
@@ -65,6 +71,8 @@ class Storyline:
         config: settings; defaults when None.
         encoder: the embedding model; the bundled multilingual encoder when None.
         readonly: open for reading only (for viewers running beside an ingest).
+        on_wait: told, in one line, when a write job has to wait for another writer of the same
+            database (one writer at a time, see `storyline.store.lock`); logged when None.
     """
 
     def __init__(
@@ -73,8 +81,10 @@ class Storyline:
         config: Config | None = None,
         encoder: Encoder | None = None,
         readonly: bool = False,
+        on_wait: Callable[[str], None] | None = None,
     ) -> None:
         self.path = default_db_path(db)
+        self._on_wait = on_wait or _log_wait
         self.config = config or Config()
         self._encoder = encoder
         self.store = Store(self.path, readonly=readonly)
@@ -134,7 +144,7 @@ class Storyline:
         executor a small run stays in this process (see `make_executor`).
         """
         own = (
-            [Path(self.path + suffix) for suffix in ("", "-wal", "-shm", "-journal")]
+            [Path(self.path + suffix) for suffix in ("", "-wal", "-shm", "-journal", LOCK_SUFFIX)]
             if self.path != ":memory:"
             else []
         )
@@ -162,6 +172,14 @@ class Storyline:
         `refresh_views` (``storyline enrich``). An ingest gives each new story a provisional
         headline (its first titled article's title) so that story lists read well at once.
         """
+        with self.store.writer.held("an ingest", self._on_wait):
+            return self._ingest_raw(records, progress, expected)
+
+    def _ingest_raw(
+        self, records: Iterable[RawDoc | Rejected], progress: Progress | None, expected: int | None
+    ) -> IngestReport:
+        # Under the writer lock: the plan loads the duplicate and story state after any other
+        # writer has stored its last batch, so runs that overlap give what sequential runs give.
         self._check_encoder()
         settings = self.config.ingest
         executor = make_executor(
@@ -182,18 +200,27 @@ class Storyline:
         """
         from storyline.pipeline.reclean import reclean
 
-        report, _ = reclean(self.store, self.config, self.encoder, progress=progress)
+        with self.store.writer.held("a reclean", self._on_wait):
+            report, _ = reclean(self.store, self.config, self.encoder, progress=progress)
         return report
 
     # -- views -------------------------------------------------------------------------------
 
-    def refresh_views(self, story_ids: Iterable[str] | None = None) -> None:
+    def refresh_views(self, story_ids: Iterable[str] | None = None) -> int:
         """Recompute and cache the views of these stories (all stale ones when None).
 
         Per-article analyses (the slow part: parsing) are cached too, so a story that gains one
         article re-parses only that article.
+
+        Returns:
+            The number of views built.
         """
+        with self.store.writer.held("a view refresh", self._on_wait):
+            return self._refresh_views(story_ids)
+
+    def _refresh_views(self, story_ids: Iterable[str] | None) -> int:
         ids = list(story_ids) if story_ids is not None else self.store.stale_stories()
+        built_n = 0
         for sid in ids:
             built = self.build_view(sid)
             if built is None:
@@ -203,6 +230,8 @@ class Storyline:
                 if new:
                     self.store.put_analyses([(a.article, a.version, a.to_json()) for a in new])
                 self.store.put_story_view(sid, headline, view)
+            built_n += 1
+        return built_n
 
     def build_view(self, story_id: str) -> tuple[str, dict[str, Any], list[Any]] | None:
         """Compute a story's view without storing it.

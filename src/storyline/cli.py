@@ -63,10 +63,14 @@ class Ctx:
                 f"no database at {path}: create it with `storyline ingest FILES...` "
                 "(or choose another with --db PATH or $STORYLINE_DB)"
             )
-        api = Storyline(path, config=config, readonly=readonly)
+        api = Storyline(path, config=config, readonly=readonly, on_wait=_say_waiting)
         if missing:
             err.print(f"created database {path}", markup=False, highlight=False, soft_wrap=True)
         return api
+
+
+def _say_waiting(message: str) -> None:
+    err.print(message, markup=False, highlight=False, soft_wrap=True)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -745,10 +749,9 @@ def enrich(obj: Ctx) -> None:
     export answers at once.
     """
     api = obj.api()
-    stale = api.store.stale_stories()
     start = time.perf_counter()
-    api.refresh_views(stale)
-    out.print(f"{count(len(stale), 'story view', 'story views')} built in {time.perf_counter() - start:.1f}s")
+    built = api.refresh_views()
+    out.print(f"{count(built, 'story view', 'story views')} built in {time.perf_counter() - start:.1f}s")
 
 
 @main.command()

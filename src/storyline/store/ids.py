@@ -32,10 +32,13 @@ def prefix_bounds(prefix: str) -> tuple[str, str]:
     Args:
         prefix: a non-empty string.
     """
-    last = prefix[-1]
-    if ord(last) == 0x10FFFF:  # no next character: every longer string of this prefix sorts below
+    last = ord(prefix[-1])
+    if last == 0x10FFFF:  # no next character: every longer string of this prefix sorts below
         return prefix, prefix + chr(0x10FFFF)
-    return prefix, prefix[:-1] + chr(ord(last) + 1)
+    following = last + 1
+    if 0xD800 <= following <= 0xDFFF:  # surrogates are no characters of UTF-8 text: skip them
+        following = 0xE000
+    return prefix, prefix[:-1] + chr(following)
 
 
 def resolve(conn: sqlite3.Connection, kind: Kind, given: str) -> str:
@@ -53,6 +56,8 @@ def resolve(conn: sqlite3.Connection, kind: Kind, given: str) -> str:
         AmbiguousIdError: the prefix matches more than one id (the message lists them).
     """
     table, col, mark = _TABLES[kind]
+    if not given.isascii() and any(0xD800 <= ord(c) <= 0xDFFF for c in given):
+        raise NotFoundError(f"no {kind} with id {given!r}")
     if conn.execute(f"SELECT 1 FROM {table} WHERE {col} = ?", (given,)).fetchone():
         return given
     if not given:

@@ -23,6 +23,7 @@ from storyline.errors import NotFoundError, StoreError
 from storyline.store.check import CheckReport
 from storyline.store.check import check as check_database
 from storyline.store.ids import resolve as resolve_id
+from storyline.store.lock import WriterLock
 from storyline.store.schema import MIGRATIONS, SCHEMA_VERSION
 from storyline.text import fold, word_count
 from storyline.types import (
@@ -101,6 +102,8 @@ class Store:
             if not parent.is_dir():
                 raise StoreError(f"{self.path}: folder {parent} does not exist")
         self._memory_conn: sqlite3.Connection | None = None
+        # Whole write jobs (an ingest's many transactions) hold it; see `storyline.store.lock`.
+        self.writer = WriterLock(self.path)
         conn = self.conn
         if not readonly:
             self._migrate(conn)
@@ -180,6 +183,14 @@ class Store:
                 raise StoreError(f"{self.path}: not a storyline database")
         elif conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
             raise StoreError(f"{self.path}: an SQLite database of another program, not a storyline database")
+        if version >= len(MIGRATIONS):
+            return
+        # Two processes creating one database at once: the second waits, then finds it migrated.
+        with self.writer.held("a schema upgrade"):
+            self._apply_migrations(conn)
+
+    def _apply_migrations(self, conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
         for number, (_name, sql) in enumerate(MIGRATIONS[version:], start=version + 1):
             try:
                 conn.execute("BEGIN IMMEDIATE")

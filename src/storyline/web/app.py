@@ -55,6 +55,8 @@ from storyline.web.svg import KIND_LABEL, coverage_chart, daily_chart, provenanc
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 MEMBERS_PER_PAGE = 50
 REJECTS_SHOWN = 500
+# Page numbers above this are refused (400): offsets must fit in SQLite's 64-bit integers.
+MAX_PAGE = 1_000_000
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'"
@@ -311,7 +313,7 @@ def create_app(
 
     @app.get("/stories.json", response_model=StoryList, tags=["stories"], summary="The story list")
     def stories_json(
-        page: int = Query(1, ge=1), limit: int = Query(PAGE_SIZE, ge=1, le=200),
+        page: int = Query(1, ge=1, le=MAX_PAGE), limit: int = Query(PAGE_SIZE, ge=1, le=200),
         q: str | None = q_param, language: str | None = lang_param, source: str | None = source_param,
         entity: str | None = entity_param, since: str | None = since_param, until: str | None = until_param,
         order: str | None = order_param, topic: str | None = topic_param,
@@ -326,7 +328,7 @@ def create_app(
     @app.get("/stories", include_in_schema=False, response_class=HTMLResponse)
     def stories_html(
         request: Request,
-        page: int = Query(1, ge=1), limit: int = Query(PAGE_SIZE, ge=1, le=200),
+        page: int = Query(1, ge=1, le=MAX_PAGE), limit: int = Query(PAGE_SIZE, ge=1, le=200),
         q: str | None = None, language: str | None = None, source: str | None = None,
         entity: str | None = None, since: str | None = None, until: str | None = None,
         order: str | None = None, topic: str | None = None,
@@ -355,7 +357,7 @@ def create_app(
         return JSONResponse(_jsonable(reader.story(story_id)))
 
     @app.get("/stories/{story_id}", include_in_schema=False, response_class=HTMLResponse)
-    def story_html(request: Request, story_id: str, members: int = Query(1, ge=1)) -> Response:
+    def story_html(request: Request, story_id: str, members: int = Query(1, ge=1, le=MAX_PAGE)) -> Response:
         data = reader.story(story_id)
         story = data.story
         if story.info.id != story_id:  # an id prefix: show the page at its full address
@@ -432,7 +434,7 @@ def create_app(
 
     @app.get("/topics.json", response_model=TopicList, tags=["topics"], summary="The topic list")
     def topics_json(
-        page: int = Query(1, ge=1),
+        page: int = Query(1, ge=1, le=MAX_PAGE),
         limit: int = Query(PAGE_SIZE, ge=1, le=200),
         order: str | None = order_param,
     ) -> Response:
@@ -440,7 +442,7 @@ def create_app(
 
     @app.get("/topics", include_in_schema=False, response_class=HTMLResponse)
     def topics_html(
-        request: Request, page: int = Query(1, ge=1), limit: int = Query(PAGE_SIZE, ge=1, le=200),
+        request: Request, page: int = Query(1, ge=1, le=MAX_PAGE), limit: int = Query(PAGE_SIZE, ge=1, le=200),
         order: str | None = None,
     ) -> Response:  # fmt: skip
         data = reader.topics(page, limit, order)

@@ -371,7 +371,6 @@ class Reader:
         self.readonly = readonly
         # The writer opens first: it creates the database and brings its schema up to date.
         self._writer = None if readonly else Storyline(db, config=self.config, encoder=encoder)
-        self._write_lock = threading.Lock()
         self.api = Storyline(db, config=self.config, readonly=True)
         self._cache_lock = threading.Lock()
         self._derived: dict[str, tuple[tuple[int, str], Any]] = {}
@@ -503,12 +502,14 @@ class Reader:
         view = self.store.get_story_view(story_id)
         if view is not None:
             return dict(view)
-        # A stale view: refresh the cache when the writer is free, else compute it for this request.
-        if self._writer is not None and self._write_lock.acquire(blocking=False):
+        # A stale view: store it when no one is writing (this server's ingest or another
+        # process's), else compute it for this request; a reader never waits for a writer.
+        lock = self._writer.store.writer if self._writer is not None else None
+        if lock is not None and lock.try_acquire("a view refresh"):
             try:
-                self._writer.refresh_views([story_id])
+                self._writer.refresh_views([story_id])  # type: ignore[union-attr]
             finally:
-                self._write_lock.release()
+                lock.release()
             view = self.store.get_story_view(story_id)
             if view is not None:
                 return dict(view)
@@ -628,8 +629,8 @@ class Reader:
             raw.article_id if isinstance(raw, RawDoc) else None
             for raw in read_mappings(records, source, self.config)
         ]
-        with self._write_lock:
-            report = self._writer.ingest_records(records, source=source)
+        # Waits behind any other writer of the database (a CLI ingest too) and answers once stored.
+        report = self._writer.ingest_records(records, source=source)
         present = set(self.store.existing([i for i in ids if i]))
         stories = self.store.story_of([i for i in ids if i and i in present])
         placed: tuple[dict[str, str | None], ...] = tuple(
