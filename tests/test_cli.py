@@ -6,12 +6,14 @@ import csv
 import io
 import json
 import re
+import sqlite3
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
+import storyline
 from conftest import synthetic_text
 from storyline.cli import main
 
@@ -227,7 +229,9 @@ def test_topics_topic_and_their_export(tmp_path: Path, env: dict[str, str]) -> N
     assert why["verdict"] == (
         "different stories of one topic" if same_topic else "different stories and different topics"
     )
-    assert "stories and topics: " + why["verdict"] in run(env, "why", "--lexical", a["id"], b["id"]).output
+    said = " ".join(run(env, "why", "--lexical", a["id"], b["id"]).output.split())
+    assert "stories: " + why["verdict"] + ": A is in " + a["story"][:9] in said
+    assert f"{b['story'][:9]}" in said and "where it " in said
 
 
 def test_ingest_from_stdin(env: dict[str, str]) -> None:
@@ -555,3 +559,31 @@ def test_a_database_keeps_the_encoder_it_was_built_with(tmp_path: Path, env: dic
     )
     assert json.loads(run(env, "stories", "--json").output)[0]["articles"] == 1, "nothing was added"
     assert run(env, "ingest", "--quiet", str(more)).exit_code == 0, "the database's own encoder still works"
+
+
+def test_a_database_keeps_the_fitted_models_it_was_built_with(tmp_path: Path, env: dict[str, str]) -> None:
+    data = tmp_path / "a.jsonl"
+    data.write_text(json.dumps({"title": "One", "text": synthetic_text(1), "date": "2024-05-01"}) + "\n")
+    assert run(env, "ingest", "--quiet", str(data)).exit_code == 0
+    with sqlite3.connect(env["STORYLINE_DB"]) as conn:
+        recorded = json.loads(conn.execute("SELECT value FROM meta WHERE key = 'models'").fetchone()[0])
+    assert set(recorded) == {"duplicate pair model", "story link model", "topic model", "name models"}
+    # Another topic model (a refit written by eval/topics.py): its topics would not agree.
+    refit = tmp_path / "topic_model.json"
+    model = json.loads((Path(storyline.__file__).parent / "stories" / "topic_model.json").read_text())
+    model["topic"]["bias"] += 1.0
+    refit.write_text(json.dumps(model))
+    other = tmp_path / "other.toml"
+    other.write_text(Path(env["CFG"]).read_text() + f'\n[stories]\ntopic_model = "{refit}"\n')
+    more = tmp_path / "b.jsonl"
+    more.write_text(json.dumps({"title": "Two", "text": synthetic_text(2), "date": "2024-05-02"}) + "\n")
+    res = run({**env, "CFG": str(other)}, "ingest", "--quiet", str(more))
+    assert res.exit_code == 1
+    line = res.output.strip()
+    assert line.startswith(
+        f"error: {env['STORYLINE_DB']}: built with other fitted models than this storyline uses"
+    )
+    assert f"topic model: {recorded['topic model']} -> " in line and "ingest into a new database" in line
+    assert "\n" not in line
+    assert json.loads(run(env, "stories", "--json").output)[0]["articles"] == 1, "nothing was added"
+    assert run(env, "ingest", "--quiet", str(more)).exit_code == 0, "the database's own models still work"

@@ -170,7 +170,11 @@ def test_dupes_and_why_commands(tmp_path: Path, english: dict[str, dict]) -> Non
     copy_id, orig_id = group["members"][0]["id"], group["original"]
     res = runner.invoke(main, ["--db", str(db), "--config", str(cfg), "why", copy_id[:10], orig_id[:10]])
     assert res.exit_code == 0, res.output
-    assert "is a near copy of" in res.output and "longest shared passage" in res.output
+    assert "is a near copy of" in res.output and "% of the copy's text appears in the original" in res.output
+    res = runner.invoke(
+        main, ["--db", str(db), "--config", str(cfg), "why", "-v", copy_id[:10], orig_id[:10]]
+    )
+    assert "longest shared passage" in res.output and "jaccard_5gram" in res.output
     other = next(
         a.id
         for a in Storyline(db, config=Config(), readonly=True).store.iter_articles()

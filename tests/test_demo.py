@@ -36,7 +36,11 @@ def test_demo_prints_stories(demo: tuple[Path, Result]) -> None:
     assert why.startswith(f"storyline --db {db} why ")
     shown = CliRunner().invoke(main, shlex.split(why)[1:])
     assert shown.exit_code == 0, shown.output
-    assert "stored: " in shown.output and " translation " in shown.output
+    said = " ".join(shown.output.split())
+    assert " is a translation of " in said and "of its sentences match the original's one to one" in said
+    assert "stories: same story: both report “" in said
+    verbose = CliRunner().invoke(main, [*shlex.split(why)[1:], "--verbose"])
+    assert "stored: " in verbose.output and " translation " in verbose.output
     with Storyline(path, readonly=True) as api:
         rows = list(api.article_records())
     assert len(rows) == 160

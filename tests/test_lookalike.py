@@ -45,3 +45,45 @@ def test_content_farm_copy_points_to_the_original(ingested: Storyline) -> None:
     rels = [r for r in ingested.relations(ids[copy]) if r.article == ids[copy]]
     assert [(r.original, r.kind in ("near_copy", "excerpt")) for r in rels] == [(ids[original], True)]
     assert rels[0].evidence
+
+
+@pytest.mark.slow
+def test_why_says_in_plain_words_what_each_relation_and_story_rests_on(ingested: Storyline) -> None:
+    from click.testing import CliRunner
+
+    from storyline.cli import main
+
+    ids = _ids(ingested)
+    copy, original, earlier, spanish, later = (
+        ids[next(n for n in ids if n.startswith(p))] for p in ("000_", "002_", "003_", "005_", "004_")
+    )
+
+    def why(a: str, b: str, *extra: str) -> str:
+        done = CliRunner().invoke(main, ["--db", ingested.path, "why", *extra, a, b], env={"COLUMNS": "400"})
+        assert done.exit_code == 0, done.output
+        return done.output
+
+    # The farm copy: how much of its text is the original's, its marker, why the other is the original.
+    said = why(copy, original)
+    assert f"{copy[:8]} is near copy: " in said or f"{copy[:8]} is excerpt: " in said
+    assert "% of the copy's text appears in the original" in said or "% of the excerpt's text" in said
+    assert 'the copy says "Source link"' in said
+    assert f"A follows its original {original[:8]} into the story" in said
+    # Both of one story: what they report, the names both give (in the texts' spelling).
+    assert "stories: same story: both report “" in said
+    shown = said.split("names both give: ")[1].split(";")[0].split(", ")
+    texts = [ingested.article(x).text.casefold() for x in (copy, original)]
+    assert len(shown) >= 3 and all(n.casefold() in t for n in shown for t in texts), shown
+    # Features only on request.
+    assert "jaccard_5gram" not in said and "aligned_cover" not in said
+    assert "jaccard_5gram" in why(copy, original, "--verbose")
+    # The translation: sentence by sentence, languages named.
+    said = why(spanish, earlier)
+    assert "translation (es of en): " in said and "of its sentences match the original's one to one" in said
+    # A later report of the same event joined on its own evidence, with its join probability.
+    placed = ingested.placement(later)
+    assert placed is not None and placed["copy_of"] is None and not placed["started"]
+    assert placed["probability"] >= 0.5 and placed["in_words"].startswith(
+        "joined the story with join probability"
+    )
+    assert placed["names"], "the names it shares with its story"

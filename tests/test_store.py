@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from storyline.errors import StoreError
@@ -154,3 +155,20 @@ def test_rejects_are_recorded_once(tmp_path: Path) -> None:
     with s.atomic():
         s.add_rejects([r])
     assert s.rejects() == [r]
+
+
+def test_cached_encoder_embeds_each_distinct_text_once_across_runs(tmp_path: Path) -> None:
+    from storyline.fingerprint.embed import CachedEncoder, HashingEncoder
+
+    calls: list[int] = []
+
+    class Counting(HashingEncoder):
+        def encode(self, texts):  # type: ignore[no-untyped-def]
+            calls.append(len(texts))
+            return super().encode(texts)
+
+    texts = ["one text", "another text", "one text"]
+    first = CachedEncoder(Counting(64), tmp_path / "cache.db").encode(texts)
+    again = CachedEncoder(Counting(64), tmp_path / "cache.db").encode([*texts, "a third"])
+    assert calls == [2, 1], "two distinct texts, then only the new one"
+    assert np.array_equal(first, again[:3]) and np.array_equal(first[0], first[2])

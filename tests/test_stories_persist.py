@@ -21,16 +21,16 @@ def test_save_restore_continue_equals_one_run(tmp_path: Path) -> None:
     whole = StoryClusterer()
     whole.assign_many(items)
 
-    conn = Store(tmp_path / "s.db").conn
+    store = Store(tmp_path / "s.db")
     part = StoryClusterer()
     part.assign_many(items[:30])
-    persist.save(conn, part)
+    persist.save(store, part)
     part.assign_many(items[30:60])
-    second = persist.save(conn, part)
+    second = persist.save(store, part)
     assert len(second.members) >= 30  # only what changed is written again
     assert len(second.stories) < len(part.stories)
 
-    restored = persist.load(conn)
+    restored = persist.load(store)
     assert restored.clusters() == part.clusters()
     for item in items[60:]:
         restored.assign(item)

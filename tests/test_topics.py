@@ -93,9 +93,9 @@ def test_a_restored_grouper_goes_on_as_one_that_never_stopped(tmp_path: Path) ->
     store = Store(tmp_path / "t.db")
     c1, g1 = _group(items[:half])
     with store.atomic():
-        story_state.write_rows(store.conn, story_state.take_changes(c1))
+        store.put_story_state(story_state.take_changes(c1))
         store.put_topics(*topic_rows(*g1.take_changes()))
-    c2 = story_state.from_rows(story_state.read_rows(store.conn))
+    c2 = story_state.from_rows(store.story_state())
     g2 = TopicGrouper(decisions=topic_decisions(store.topic_decisions()))
     g2.attach(c2)
     c2.assign_many(items[half:], block=16)

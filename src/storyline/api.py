@@ -14,13 +14,14 @@ import io
 import json
 import logging
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from storyline.config import Config
 from storyline.dedup.explain import DupGroup, Why
-from storyline.errors import StorylineError
+from storyline.errors import BuiltWithOtherModelsError
 from storyline.fingerprint.embed import Encoder, get_encoder
 from storyline.ingest import read_mappings, read_paths
 from storyline.pipeline.executors import make_executor
@@ -41,11 +42,20 @@ from storyline.types import (
     TopicInfo,
     TopicStory,
 )
+from storyline.versions import MODELS_KEY, differences, model_versions
 
 DEFAULT_DB = "storyline.db"
 # Story views built on reading and kept in memory (the stored ones are read from the database).
 VIEW_CACHE = 64
 DB_ENV = "STORYLINE_DB"
+
+
+# The join probability a story placement needs (the fitted models' threshold; see `storyline.stories.model`).
+JOIN_THRESHOLD = 0.5
+
+
+def _quoted(headline: str | None) -> str:
+    return f" “{headline}”" if headline and headline.strip() else ""
 
 
 def _log_wait(message: str) -> None:
@@ -89,6 +99,7 @@ class Storyline:
         self._encoder = encoder
         self.store = Store(self.path, readonly=readonly)
         self._views: dict[tuple[str, str], dict[str, Any]] = {}
+        self._views_lock = threading.Lock()
 
     @property
     def encoder(self) -> Encoder:
@@ -101,23 +112,39 @@ class Storyline:
         """Close the database."""
         self.store.close()
 
-    def _check_encoder(self) -> None:
-        """Refuse to add vectors of another encoder to a database built with one.
+    def _check_built_with(self) -> None:
+        """Refuse to add to a database built with another encoder or other fitted models.
 
         Duplicate candidates and story placement compare every new article's vectors with the
         stored ones: vectors of two encoders are not comparable, so a database keeps the encoder
-        it was first built with (recorded in its key/value table).
+        it was first built with. Likewise the decisions of two versions of a fitted model would
+        not agree (`storyline.versions`). Both are recorded in the key/value table by the first
+        ingest.
+
+        Raises:
+            BuiltWithOtherModelsError: naming what differs and what to do.
         """
         name = self.encoder.name
         recorded = self.store.meta_get(ENCODER_KEY)
-        if recorded is None:
-            with self.store.atomic():
-                self.store.meta_set(ENCODER_KEY, name)
-        elif recorded != name:
-            raise StorylineError(
+        if recorded is not None and recorded != name:
+            raise BuiltWithOtherModelsError(
                 f"{self.path}: built with the encoder {recorded!r}, and this configuration uses {name!r}; "
                 f'set `[embed] model = "{recorded}"` to add to it, or ingest into a new database'
             )
+        current = model_versions(self.config)
+        stored = self.store.meta_get(MODELS_KEY)
+        before = json.loads(stored) if stored else {}
+        changed = differences(before, current)
+        if changed:
+            raise BuiltWithOtherModelsError(
+                f"{self.path}: built with other fitted models than this storyline uses ({'; '.join(changed)}); "
+                "decisions of the two would not agree: ingest into a new database, or add to this one "
+                "with the storyline (and `[stories] topic_model`) it was built with"
+            )
+        if recorded is None or before != current:
+            with self.store.atomic():
+                self.store.meta_set(ENCODER_KEY, name)
+                self.store.meta_set(MODELS_KEY, json.dumps({**before, **current}, ensure_ascii=False))
 
     def check(self) -> CheckReport:
         """Check the database: SQLite's integrity check and storyline's own invariants."""
@@ -180,7 +207,7 @@ class Storyline:
     ) -> IngestReport:
         # Under the writer lock: the plan loads the duplicate and story state after any other
         # writer has stored its last batch, so runs that overlap give what sequential runs give.
-        self._check_encoder()
+        self._check_built_with()
         settings = self.config.ingest
         executor = make_executor(
             settings.executor, settings.workers or None, settings.ray_address or None, expected
@@ -201,6 +228,7 @@ class Storyline:
         from storyline.pipeline.reclean import reclean
 
         with self.store.writer.held("a reclean", self._on_wait):
+            self._check_built_with()
             report, _ = reclean(self.store, self.config, self.encoder, progress=progress)
         return report
 
@@ -322,14 +350,19 @@ class Storyline:
         if view is not None:
             return view
         key = (sid, self.store.story_info(sid).updated)
-        if key not in self._views:
-            built = self.build_view(sid)
+        with self._views_lock:  # the web app reads from several threads
+            found = self._views.get(key)
+        if found is not None:
+            return found
+        built = self.build_view(sid)
+        # As stored: the JSON form, so a built view and a stored one read the same (lists, not
+        # tuples) in the CLI, the web app and exports.
+        view = json.loads(json.dumps(built[1])) if built is not None else {}
+        with self._views_lock:
             if len(self._views) >= VIEW_CACHE:
                 self._views.pop(next(iter(self._views)))
-            # As stored: the JSON form, so a built view and a stored one read the same (lists,
-            # not tuples) in the CLI, the web app and exports.
-            self._views[key] = json.loads(json.dumps(built[1])) if built is not None else {}
-        return self._views[key]
+            self._views[key] = view
+        return view
 
     def article(self, article_id: str) -> Article:
         """One article by id or unique id prefix."""
@@ -366,13 +399,14 @@ class Storyline:
             b: another.
 
         Returns:
-            ``{"a": {...}, "b": {...}, "verdict": ...}``: each side's story and topic and the
-            topic decision of its story (probability and evidence: shared names, closest story).
+            ``{"a": {...}, "b": {...}, "verdict": ..., "in_words": ...}``: each side's story, its
+            placement (`placement`) and topic, and the topic decision of its story (probability
+            and evidence: shared names, closest story); the verdict, and why, in plain words.
         """
         ids = [self.store.resolve_article(x) for x in (a, b)]
         story = self.store.story_of(ids)
         decided = self.store.story_topics(set(story.values()))
-        sides = {}
+        sides: dict[str, dict[str, Any]] = {}
         for label, aid in zip(("a", "b"), ids, strict=True):
             sid = story.get(aid)
             tid, p, ev = decided.get(sid, (None, None, {})) if sid else (None, None, {})
@@ -384,15 +418,78 @@ class Storyline:
                 "topic_evidence": ev,
             }
         sa, sb = sides["a"], sides["b"]
+        for side in (sa, sb):
+            side["placement"] = self.placement(side["article"]) if side["story"] else None
         if sa["story"] is None or sb["story"] is None:
             verdict = "not both placed in stories yet"
+            words = verdict
         elif sa["story"] == sb["story"]:
             verdict = "the same story (one event)"
-        elif sa["topic"] is not None and sa["topic"] == sb["topic"]:
-            verdict = "different stories of one topic"
+            words = self._same_story_words(sa["placement"], sb["placement"])
         else:
-            verdict = "different stories and different topics"
-        return {**sides, "verdict": verdict}
+            verdict = (
+                "different stories of one topic"
+                if sa["topic"] is not None and sa["topic"] == sb["topic"]
+                else "different stories and different topics"
+            )
+            words = f"{verdict}: " + "; ".join(
+                f"{label} is in {side['story'][:9]}{_quoted(self.store.story_info(side['story']).headline)}, "
+                f"where it {side['placement']['in_words']}"
+                for label, side in (("A", sa), ("B", sb))
+            )
+        return {**sides, "verdict": verdict, "in_words": words}
+
+    def _same_story_words(self, pa: dict[str, Any], pb: dict[str, Any]) -> str:
+        from storyline.stories.explain import names_in, same_story_in_words
+
+        info = self.store.story_info(pa["story"])
+        names = self.store.story_names(pa["story"])
+        arts = self.store.get_articles([pa["article"], pb["article"]])
+        texts = [f"{a.title or ''}\n{a.text}" for a in arts]
+        in_b = {n.casefold() for n in names_in(texts[1], names, limit=len(names))}
+        shared = [n for n in names_in(texts[0], names, limit=len(names)) if n.casefold() in in_b][:6]
+        return same_story_in_words(info.headline, [a.published for a in arts], shared, [pa["how"], pb["how"]])
+
+    def placement(self, article_id: str) -> dict[str, Any] | None:
+        """How an article came into its story, with the evidence, in words and as data.
+
+        Returns:
+            None for an article in no story, else ``story``, ``probability`` (the join model's),
+            ``started`` (it was the story's first article), ``copy_of`` (the relation a copy
+            follows), ``names`` (the story's names its text gives) and ``in_words``.
+
+        Raises:
+            NotFoundError: no article has this id (or unique prefix).
+        """
+        from storyline.stories.explain import names_in, placement_in_words
+
+        a = self.store.get_article(article_id)
+        placed = self.store.placements([a.id]).get(a.id)
+        if placed is None:
+            return None
+        story, probability, _rank = placed
+        relation = next((r for r in self.store.relations([a.id]) if r.article == a.id), None)
+        if relation is not None and self.store.story_of([relation.original]).get(relation.original) != story:
+            relation = None  # its original is elsewhere: it was placed on its own evidence
+        names = names_in(f"{a.title or ''}\n{a.text}", self.store.story_names(story))
+        # A story's id is its first article's (``s`` + the article id); an article that started a
+        # story which later merged into another keeps the probability it started with.
+        own = story == f"s{a.id}"
+        started = own or (relation is None and (probability or 0.0) < JOIN_THRESHOLD)
+        how = placement_in_words(probability, started, relation, JOIN_THRESHOLD)
+        if started and not own:
+            how = how.replace("started the story", "started a story of its own, later merged into this one")
+        words = how + ("; names it shares with the story: " + ", ".join(names) if names else "")
+        return {
+            "article": a.id,
+            "story": story,
+            "probability": probability,
+            "started": started,
+            "copy_of": dataclasses.asdict(relation) if relation is not None else None,
+            "names": names,
+            "how": how,
+            "in_words": words,
+        }
 
     def dupes(self) -> list[DupGroup]:
         """Duplicate groups, each with its original and every member's relation, largest first."""

@@ -24,10 +24,10 @@ from rich.markup import escape
 
 from storyline import __version__
 from storyline.config import load_config
-from storyline.errors import StorylineError
+from storyline.errors import SchemaBehindError, StorylineError
 from storyline.export import FORMATS, format_for
 from storyline.terminal import count, day, make_console, rate, short_article, stories_table, table
-from storyline.text import source_label
+from storyline.text import lead_title, source_label
 from storyline.types import IngestReport
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -63,7 +63,13 @@ class Ctx:
                 f"no database at {path}: create it with `storyline ingest FILES...` "
                 "(or choose another with --db PATH or $STORYLINE_DB)"
             )
-        api = Storyline(path, config=config, readonly=readonly, on_wait=_say_waiting)
+        try:
+            api = Storyline(path, config=config, readonly=readonly, on_wait=_say_waiting)
+        except SchemaBehindError:
+            # A newer storyline reading an older database: upgrade its schema once, then read.
+            Storyline(path, config=config, on_wait=_say_waiting).close()
+            err.print(f"upgraded the schema of {path}", markup=False, highlight=False, soft_wrap=True)
+            api = Storyline(path, config=config, readonly=True, on_wait=_say_waiting)
         if missing:
             err.print(f"created database {path}", markup=False, highlight=False, soft_wrap=True)
         return api
@@ -336,7 +342,7 @@ def ingest(
 @click.pass_obj
 def stories(obj: Ctx, as_json: bool, limit: int, offset: int, **filters: Any) -> None:
     """List stories, most recent first."""
-    api = obj.api()
+    api = obj.api(readonly=True)
     q = filters.pop("search")
     if filters.get("topic"):
         filters["topic"] = api.store.resolve_topic(filters["topic"])
@@ -357,7 +363,7 @@ def story(obj: Ctx, story_id: str, as_json: bool) -> None:
 
     STORY_ID is a story id or a unique prefix of 4 or more characters, with or without its leading s.
     """
-    api = obj.api()
+    api = obj.api(readonly=True)
     s = api.story(story_id)
     if as_json:
         data = asdict(s)
@@ -380,7 +386,7 @@ def story(obj: Ctx, story_id: str, as_json: bool) -> None:
 @click.pass_obj
 def topics(obj: Ctx, as_json: bool, limit: int, offset: int, order: str) -> None:
     """List topics: the long-running subjects that group stories (events)."""
-    api = obj.api()
+    api = obj.api(readonly=True)
     infos = api.topics(limit=limit, offset=offset, order=order)
     if as_json:
         click.echo(json.dumps([asdict(t) for t in infos], ensure_ascii=False, indent=2))
@@ -399,7 +405,7 @@ def topic(obj: Ctx, topic_id: str, as_json: bool) -> None:
 
     TOPIC_ID is a topic id or a unique prefix of 4 or more characters, with or without its leading t.
     """
-    api = obj.api()
+    api = obj.api(readonly=True)
     t = api.topic(topic_id)
     if as_json:
         from storyline.export import topic_record
@@ -422,12 +428,13 @@ def article(obj: Ctx, article_id: str, removed: bool, raw: bool, as_json: bool) 
 
     ARTICLE_ID is an article id or a unique prefix of 4 or more characters.
     """
-    api = obj.api()
+    api = obj.api(readonly=True)
     a = api.article(article_id)
     rels = api.relations(a.id)
     if as_json:
         data = asdict(a)
         data["story"] = api.story_of(a.id)
+        data["placement"] = api.placement(a.id)
         data["relations"] = [asdict(r) for r in rels]
         if not removed:
             data.pop("removed")
@@ -435,35 +442,58 @@ def article(obj: Ctx, article_id: str, removed: bool, raw: bool, as_json: bool) 
         return
     from storyline.render import render_article
 
-    render_article(out, a, rels, api.story_of(a.id), removed=removed, raw=api.raw(a.id) if raw else None)
+    placed = api.placement(a.id)
+    render_article(
+        out, a, rels, api.story_of(a.id), removed=removed, raw=api.raw(a.id) if raw else None,
+        placement=placed["in_words"] if placed else None,
+    )  # fmt: skip
 
 
 @main.command()
 @click.argument("a")
 @click.argument("b")
 @click.option("--lexical", is_flag=True, help="Lexical evidence only (do not load the embedding model).")
+@click.option("--verbose", "-v", is_flag=True, help="Also every stored and computed feature.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
-def why(obj: Ctx, a: str, b: str, lexical: bool, as_json: bool) -> None:
-    """Why articles A and B are (or are not) duplicates: relation, scores and evidence."""
-    api = obj.api()
+def why(obj: Ctx, a: str, b: str, lexical: bool, verbose: bool, as_json: bool) -> None:
+    """Why articles A and B are (or are not) duplicates, and why they share a story (or not).
+
+    Plain words first: the relation and the evidence that decided it, then how each article came
+    into its story and the names both give. --verbose adds every feature; --json has them all.
+    """
+    from storyline.dedup.explain import relation_in_words
+
+    api = obj.api(readonly=True)
     w = api.why(a, b, semantic=not lexical)
     grouping = api.grouping(w.a.id, w.b.id)
+    arts = {w.a.id: w.a, w.b.id: w.b}
+    explained = [
+        f"{short_article(r.article)} is " + relation_in_words(r, arts.get(r.article), arts.get(r.original))
+        for r in w.relations
+    ]
     if as_json:
         data = {
-            "a": w.a.id, "b": w.b.id, "verdict": w.verdict, "scores": w.scores,
-            "shared_passage": w.shared_passage, "relations": [asdict(r) for r in w.relations],
-            "stories": grouping,
+            "a": w.a.id, "b": w.b.id, "verdict": w.verdict, "in_words": explained,
+            "scores": w.scores, "shared_passage": w.shared_passage,
+            "relations": [asdict(r) for r in w.relations], "stories": grouping,
         }  # fmt: skip
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     for label, art in (("A", w.a), ("B", w.b)):
         out.print(
-            f"{label} {art.id}  {art.title or '(no title)'}  [{art.publisher or art.source}, "
-            f"{art.published or 'undated'}, {art.language or '?'}]",
+            f"{label} {art.id}  {art.title or lead_title(art.text)}  "
+            f"[{source_label(art.publisher, art.url, art.source)}, {art.published or 'undated'}, {art.language or '?'}]",
             markup=False,
         )
-    out.print(f"[bold]{w.verdict}[/bold]")
+    out.print(f"[bold]duplicates:[/bold] {escape(w.verdict)}")
+    for line in explained:
+        out.print(f"  {line}", markup=False)
+    out.print(f"[bold]stories:[/bold] {escape(grouping['in_words'])}")
+    _print_topics(grouping)
+    if not verbose:
+        out.print("(every feature: --verbose)", style="dim", markup=False)
+        return
     for r in w.relations:
         out.print(
             f"stored: {short_article(r.article)} -> {short_article(r.original)} {r.kind} {r.score:.3f}",
@@ -478,26 +508,20 @@ def why(obj: Ctx, a: str, b: str, lexical: bool, as_json: bool) -> None:
         words = w.shared_passage.split()
         shown = " ".join(words[:60]) + (" ..." if len(words) > 60 else "")
         out.print(f"longest shared passage ({len(words)} words, normalised): {shown}", markup=False)
-    _print_grouping(grouping)
 
 
-def _print_grouping(g: dict[str, Any]) -> None:
-    """Stories and topics of the two articles of `why`, and why their stories are in their topics."""
+def _print_topics(g: dict[str, Any]) -> None:
+    """The topics of the two articles of `why`, and why their stories are in them."""
     from storyline.render import topic_because
 
-    out.print(f"[bold]stories and topics: {g['verdict']}[/bold]")
     for label in ("a", "b"):
         side = g[label]
-        if side["story"] is None:
-            out.print(f"  {label.upper()} is in no story yet", markup=False)
+        if side["story"] is None or not side["topic"] or (label == "b" and side["story"] == g["a"]["story"]):
             continue
-        line = f"  {label.upper()} in story {side['story']}"
-        if side["topic"]:
-            founded = side["topic"][1:].split("-")[0] == side["story"][1:]
-            line += f", topic {side['topic']}: " + topic_because(
-                side["topic_evidence"], side["topic_probability"] or 0.0, founded
-            )
-        out.print(line, markup=False)
+        founded = side["topic"][1:].split("-")[0] == side["story"][1:]
+        because = topic_because(side["topic_evidence"], side["topic_probability"] or 0.0, founded)
+        whose = "their" if g["a"]["story"] == g["b"]["story"] else f"{label.upper()}'s"
+        out.print(f"  {whose} story {side['story']} is in topic {side['topic']}: {because}", markup=False)
 
 
 @main.command()
@@ -506,7 +530,7 @@ def _print_grouping(g: dict[str, Any]) -> None:
 @click.pass_obj
 def dupes(obj: Ctx, as_json: bool, limit: int) -> None:
     """List duplicate groups with their originals and each member's relation."""
-    groups = obj.api().dupes()
+    groups = obj.api(readonly=True).dupes()
     if as_json:
         click.echo(
             json.dumps(
@@ -589,7 +613,7 @@ def check(obj: Ctx, as_json: bool) -> None:
 @click.pass_obj
 def rejects(obj: Ctx, as_json: bool) -> None:
     """List rejected inputs: where and why."""
-    rs = obj.api().rejects()
+    rs = obj.api(readonly=True).rejects()
     if as_json:
         click.echo(json.dumps([asdict(r) for r in rs], ensure_ascii=False, indent=2))
         return
@@ -630,7 +654,7 @@ def export(obj: Ctx, fmt: str | None, as_stories: bool, as_topics: bool, output:
         fail(str(exc))
     if as_stories and as_topics:
         fail("--stories and --topics: choose one")
-    api = obj.api()
+    api = obj.api(readonly=True)
     n = api.export(output, fmt, stories=as_stories, topics=as_topics)
     if output != "-":
         what = "topics" if as_topics else "stories" if as_stories else "articles"

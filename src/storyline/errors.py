@@ -32,6 +32,14 @@ class StoreError(StorylineError):
     """The database cannot be opened or is not a storyline database of a known version."""
 
 
+class SchemaBehindError(StoreError):
+    """A database opened for reading only was made by an older storyline: its schema needs an upgrade first."""
+
+
+class BuiltWithOtherModelsError(StorylineError):
+    """The database was built with another encoder or other fitted models than this run would use."""
+
+
 class NotFoundError(StorylineError):
     """An article or story id that is not in the database."""
 

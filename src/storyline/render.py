@@ -111,8 +111,11 @@ def render_article(
     story: str | None,
     removed: bool = False,
     raw: RawDoc | None = None,
+    placement: str | None = None,
 ) -> None:
-    """Print an article: metadata, relations, text, and optionally what cleaning removed."""
+    """Print an article: metadata, how it came into its story, relations in words, text, and optionally what cleaning removed."""
+    from storyline.dedup.explain import relation_in_words
+
     console.print(f"[bold]{a.title or '(no title)'}[/bold]", markup=True)
     meta = [
         ("id", a.id), ("story", story), ("publisher", a.publisher), ("published", a.published),
@@ -123,12 +126,14 @@ def render_article(
     for k, v in meta:
         if v:
             console.print(f"  {k:<11} {v}", markup=False)
+    if placement:
+        console.print(f"  {'why here':<11} {placement}", markup=False)
     for r in relations:
         if r.article == a.id:
             line = f"  {RELATION_LABEL.get(r.kind, r.kind)} of {r.original}"
         else:
-            line = f"  original of {r.article} ({RELATION_LABEL.get(r.kind, r.kind)})"
-        console.print(f"{line}: score {r.score:.3f}; {_evidence(r.evidence)}", markup=False)
+            line = f"  original of {r.article}"
+        console.print(f"{line} (score {r.score:.3f}): {relation_in_words(r)}", markup=False)
     console.print()
     console.print(raw.content if raw is not None else a.text, markup=False)
     if removed:

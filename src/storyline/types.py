@@ -379,3 +379,29 @@ class IngestReport:
     # Seconds spent in each stage (and in writing, reading and building views), in run order.
     stage_seconds: dict[str, float] = field(default_factory=dict)
     workers: int = 1
+
+
+# A story's clustering state as one row of ``story_state`` (see `storyline.stories.persist`): id,
+# seq, first and last date, copies, head and body vector sums, evidence JSON, word vectors.
+StoryRow = tuple[str, int, str | None, str | None, int, bytes, bytes, str, bytes]
+
+
+@dataclass
+class StateRows:
+    """The story clusterer's state as rows to write (or read), in the tables of `storyline.stories.persist`.
+
+    Attributes:
+        stories: ``story_state`` rows to insert or replace.
+        deleted: story ids merged away: delete their ``story_state`` rows.
+        members: ``story_member`` rows (article_id, story_id, position) to insert or replace.
+        aliases: ``story_alias`` rows (id, into_id).
+        df: ``story_df`` rows (bucket, df).
+        meta: ``story_meta`` rows (key, JSON value).
+    """
+
+    stories: list[StoryRow] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    members: list[tuple[str, str, int]] = field(default_factory=list)
+    aliases: list[tuple[str, str]] = field(default_factory=list)
+    df: list[tuple[int, int]] = field(default_factory=list)
+    meta: list[tuple[str, str]] = field(default_factory=list)

@@ -63,14 +63,14 @@ def why(store: Store, config: DedupConfig, a_id: str, b_id: str, encoder: Encode
     mine = tuple(r for r in rels if r.article in (a.id, b.id))
     if a.id in of and of[a.id].original == b.id:
         r = of[a.id]
-        verdict = f"{a.id[:12]} is {_kind(r.kind)} of {b.id[:12]} (the original; score {r.score:.3f})"
+        verdict = f"{a.id[:12]} is {kind_phrase(r.kind)} of {b.id[:12]} (the original; score {r.score:.3f})"
     elif b.id in of and of[b.id].original == a.id:
         r = of[b.id]
-        verdict = f"{b.id[:12]} is {_kind(r.kind)} of {a.id[:12]} (the original; score {r.score:.3f})"
+        verdict = f"{b.id[:12]} is {kind_phrase(r.kind)} of {a.id[:12]} (the original; score {r.score:.3f})"
     elif group_a == group_b and a.id != b.id:
         verdict = (
-            f"same duplicate group: {a.id[:12]} is {_kind(of[a.id].kind)} and {b.id[:12]} is "
-            f"{_kind(of[b.id].kind)} of {group_a[:12]}"
+            f"same duplicate group: {a.id[:12]} is {kind_phrase(of[a.id].kind)} and {b.id[:12]} is "
+            f"{kind_phrase(of[b.id].kind)} of {group_a[:12]}"
         )
     else:
         verdict = "not duplicates"
@@ -89,9 +89,9 @@ def why(store: Store, config: DedupConfig, a_id: str, b_id: str, encoder: Encode
         from storyline.dedup.stage import Deduplicator
 
         det = Deduplicator(store, config, encoder)
-        with store.atomic():
-            docs = det.doc_vectors([a, b])
-            profs = det.profiles([a, b])
+        # Vectors the ingest did not keep are computed for this answer only: reading never writes.
+        docs = det.doc_vectors([a, b], keep=False)
+        profs = det.profiles([a, b], keep=False)
         f, al = features(profs[a.id], profs[b.id], float(docs[a.id] @ docs[b.id]))
         p = model.probability(f)
         scores.update({k: round(v, 4) for k, v in f.items()})
@@ -101,7 +101,7 @@ def why(store: Store, config: DedupConfig, a_id: str, b_id: str, encoder: Encode
         if verdict == "not duplicates":
             if lexical_match(s, config) or model.same_article(f):
                 named = name_relation(a, b, s, config, p)
-                verdict += f" (not linked yet; the evidence now says {_kind(named.kind)})"
+                verdict += f" (not linked yet; the evidence now says {kind_phrase(named.kind)})"
             elif p >= model.THRESHOLD:
                 verdict += (
                     f" (probability of one article {p:.3f}, but most of the text has no counterpart: "
@@ -113,7 +113,8 @@ def why(store: Store, config: DedupConfig, a_id: str, b_id: str, encoder: Encode
     return Why(a, b, verdict, mine, scores, passage)
 
 
-def _kind(kind: str) -> str:
+def kind_phrase(kind: str) -> str:
+    """A relation kind with its article, for sentences: "a near copy", "an excerpt"."""
     return {
         "exact": "an exact copy",
         "near_copy": "a near copy",
@@ -142,3 +143,72 @@ def groups(store: Store) -> list[DupGroup]:
         out.append(DupGroup(arts[orig], ms))
     out.sort(key=lambda g: (-len(g.members), g.original.published or "", g.original.id))
     return out
+
+
+def _pct(x: Any) -> str:
+    return f"{round(100 * float(x))}%"
+
+
+def relation_in_words(r: DupRelation, copy: Article | None = None, original: Article | None = None) -> str:
+    """One sentence a reader can check: what the relation is and the evidence that decided it.
+
+    Built from the relation's stored evidence (see `storyline.dedup.verify.name_relation`), so it
+    says what the ingest saw, not a recomputation: ``near copy: 89% of the copy's text appears in
+    the original (87% the other way), a shared passage of 324 words; the copy says "Source link"``.
+    """
+    ev = r.evidence
+    kind = kind_phrase(r.kind).split(" ", 1)[1]
+    if r.kind == "exact":
+        body = "the same text, word for word"
+    elif r.kind in ("near_copy", "excerpt", "update"):
+        parts = [
+            f"{_pct(ev.get('containment_copy_in_original', 0))} of the {'excerpt' if r.kind == 'excerpt' else 'copy'}'s "
+            f"text appears in the original ({_pct(ev.get('containment_original_in_copy', 0))} the other way)"
+        ]
+        passage = ev.get("shared_passage") or {}
+        if passage.get("words"):
+            parts.append(f"a shared passage of {passage['words']} words")
+        if ev.get("update"):
+            parts.append(str(ev["update"]))
+        body = ", ".join(parts)
+    else:  # translation, rewrite: sentence by sentence
+        link = ev.get("link") or {}
+        f = link.get("features") or {}
+        langs = ""
+        if copy is not None and original is not None and copy.language and original.language:
+            langs = f" ({copy.language} of {original.language})" if copy.language != original.language else ""
+        parts = [f"{_pct(f.get('aligned_cover', 0))} of its sentences match the original's one to one"]
+        if f.get("text_cover") is not None:
+            parts.append(f"covering {_pct(f['text_cover'])} of the text")
+        if f.get("number_jaccard") is not None:
+            parts.append(f"{_pct(f['number_jaccard'])} of the numbers shared")
+        if f.get("name_jaccard") is not None:
+            parts.append(f"{_pct(f['name_jaccard'])} of the names")
+        if r.kind == "rewrite":
+            parts.append(f"only {_pct(ev.get('jaccard_5gram', 0))} of the wording shared")
+        if link.get("probability") is not None:
+            parts.append(f"probability of one article {float(link['probability']):.2f}")
+        kind += langs
+        body = ", ".join(parts)
+    markers = ev.get("copy_markers") or []
+    if markers:
+        body += "; the copy says " + ", ".join(f'"{m}"' for m in markers[:3])
+    reason = ev.get("original_reason")
+    if reason:
+        body += f"; the original is the one {_original_because(str(reason))}"
+    return f"{kind}: {body}"
+
+
+def _original_because(reason: str) -> str:
+    """The stored reason for the choice of the original (`storyline.dedup.originals`), as the end of a sentence."""
+    if reason == "earlier publication":
+        return "published earlier"
+    if "copy markers" in reason:
+        return "without copy markers"
+    if "reproduce word for word" in reason:
+        return "whose text the other copies reproduce word for word"
+    if "more complete text" in reason:
+        return "with the more complete text"
+    if reason.endswith("arrived first"):
+        return "that arrived first" + (" (dates equal or unknown)" if "date" in reason else "")
+    return f"chosen because: {reason}"

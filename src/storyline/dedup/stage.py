@@ -281,12 +281,15 @@ class Deduplicator:
 
     # -- embeddings -----------------------------------------------------------------------
 
-    def doc_vectors(self, articles: Sequence[Article], enc: Encoder | None = None) -> dict[str, np.ndarray]:
+    def doc_vectors(
+        self, articles: Sequence[Article], enc: Encoder | None = None, keep: bool = True
+    ) -> dict[str, np.ndarray]:
         """Title+lead embeddings of articles, from the store's cache or computed and cached.
 
         Args:
             articles: the articles.
             enc: the encoder; the full (verifying) encoder when None.
+            keep: store what was computed (False for readers, which never write).
         """
         enc = enc or self.encoder
         assert enc is not None
@@ -294,12 +297,13 @@ class Deduplicator:
         todo = [a for a in articles if a.id not in cached]
         if todo:
             vecs = enc.encode([doc_text(a) for a in todo])
-            self.store.put_embeddings(enc.name, DOC_FIELD, [a.id for a in todo], vecs)
+            if keep:
+                self.store.put_embeddings(enc.name, DOC_FIELD, [a.id for a in todo], vecs)
             cached.update({a.id: v for a, v in zip(todo, vecs, strict=True)})
         return cached
 
-    def profiles(self, articles: Sequence[Article]) -> dict[str, Profile]:
-        """Semantic profiles (sentence embeddings cached in the store)."""
+    def profiles(self, articles: Sequence[Article], keep: bool = True) -> dict[str, Profile]:
+        """Semantic profiles (sentence embeddings cached in the store unless `keep` is False)."""
         assert self.encoder is not None
         enc = self.encoder
         cached = self.store.get_sentence_vectors(enc.name, [a.id for a in articles], enc.dim)
@@ -314,7 +318,8 @@ class Deduplicator:
             else:
                 found = encode_each((enc, sents))
             fresh = {a.id: v for a, v in zip(todo, found, strict=True)}
-            self.store.put_sentence_vectors(enc.name, fresh)
+            if keep:
+                self.store.put_sentence_vectors(enc.name, fresh)
             cached.update(fresh)
         return {a.id: replace(self._bare_profile(a), vectors=cached.get(a.id)) for a in articles}
 

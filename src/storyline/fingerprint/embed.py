@@ -221,17 +221,12 @@ class CachedEncoder:
     """
 
     def __init__(self, inner: Encoder, path: str | Path) -> None:
-        import sqlite3
+        from storyline.store.vector_cache import VectorCache
 
         self.inner = inner
         self.name = inner.name
         self.dim = inner.dim
-        self._db = sqlite3.connect(str(path), timeout=60, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS vectors (model TEXT, key TEXT, vector BLOB, PRIMARY KEY (model, key))"
-        )
-        self._lock = threading.Lock()
+        self._cache = VectorCache(path)
 
     @staticmethod
     def _key(text: str) -> str:
@@ -241,25 +236,14 @@ class CachedEncoder:
         """Embed the texts, from the cache where possible."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         keys = [self._key(t) for t in texts]
-        found: dict[str, np.ndarray] = {}
-        with self._lock:
-            for start in range(0, len(keys), 500):
-                chunk = sorted(set(keys[start : start + 500]))
-                q = f"SELECT key, vector FROM vectors WHERE model = ? AND key IN ({','.join('?' * len(chunk))})"
-                for k, blob in self._db.execute(q, (self.name, *chunk)):
-                    found[k] = np.frombuffer(blob, dtype=np.float32)
+        found = self._cache.get(self.name, keys)
         todo: dict[str, str] = {}
         for k, t in zip(keys, texts, strict=True):
             if k not in found:
                 todo.setdefault(k, t)
         if todo:
             vecs = self.inner.encode(list(todo.values()))
-            with self._lock:
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO vectors (model, key, vector) VALUES (?,?,?)",
-                    [(self.name, k, v.astype(np.float32).tobytes()) for k, v in zip(todo, vecs, strict=True)],
-                )
-                self._db.commit()
+            self._cache.put(self.name, list(todo), list(vecs))
             found.update(zip(todo, vecs, strict=True))
         for i, k in enumerate(keys):
             out[i] = found[k]

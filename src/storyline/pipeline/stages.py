@@ -250,7 +250,7 @@ def assign_stories(store: Store, config: Config, encoder: Encoder) -> Stage:
             return batch
         if clusterer is None or grouper is None:
             clusterer = story_state.from_rows(
-                story_state.read_rows(store.conn),
+                store.story_state(),
                 window=config.stories.dormant_days,
                 dormant_threshold=config.stories.dormant_threshold,
                 dim=dim,
@@ -301,7 +301,7 @@ def assign_stories(store: Store, config: Config, encoder: Encoder) -> Stage:
         final = {p.article: clusterer.story_of(p.article) or p.story for p in placements}
         assignments = tuple((p.article, final[p.article], p.probability) for p in placements)
         store.put_memberships(list(assignments))
-        story_state.write_rows(store.conn, story_state.take_changes(clusterer))
+        store.put_story_state(story_state.take_changes(clusterer))
         store.put_topics(*topic_rows(*grouper.take_changes()))
         touched |= set(final.values())
         for s in sorted(touched):

@@ -73,25 +73,6 @@ class WriterLock:
             raise
         self._depth += 1
 
-    def try_acquire(self, what: str) -> bool:
-        """Take the lock if nobody holds it; False at once otherwise (for work that can be skipped)."""
-        if not self._thread.acquire(blocking=False):
-            return False
-        if self._depth == 0 and self._path is not None:
-            try:
-                fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644)
-            except BaseException:
-                self._thread.release()
-                raise
-            if not _try_lock(fd):
-                os.close(fd)
-                self._thread.release()
-                return False
-            self._fd = fd
-            _describe(fd, what)
-        self._depth += 1
-        return True
-
     def release(self) -> None:
         """Give the lock back (the file stays: removing it would race with a waiting writer)."""
         self._depth -= 1

@@ -19,12 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from storyline.errors import NotFoundError, StoreError
+from storyline.errors import NotFoundError, SchemaBehindError, StoreError
 from storyline.store.check import CheckReport
 from storyline.store.check import check as check_database
 from storyline.store.ids import resolve as resolve_id
 from storyline.store.lock import WriterLock
 from storyline.store.schema import MIGRATIONS, SCHEMA_VERSION
+from storyline.store.story_state import StoryStateRows
 from storyline.text import fold, word_count
 from storyline.types import (
     Article,
@@ -85,7 +86,7 @@ def _article(row: sqlite3.Row | tuple[Any, ...]) -> Article:
     )  # fmt: skip
 
 
-class Store:
+class Store(StoryStateRows):
     """A storyline database.
 
     Args:
@@ -172,6 +173,11 @@ class Store:
             raise StoreError(
                 f"{self.path}: made by a newer storyline (schema {version}, this one knows {SCHEMA_VERSION}); "
                 "upgrade storyline"
+            )
+        if self._readonly and 0 < version < len(MIGRATIONS):
+            raise SchemaBehindError(
+                f"{self.path}: made by an older storyline (schema {version}, this one needs {len(MIGRATIONS)}); "
+                "open it once for writing (`storyline ingest` or `storyline enrich`) to upgrade it"
             )
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
@@ -551,6 +557,23 @@ class Store:
         for chunk in _chunks(list(article_ids)):
             q = f"SELECT article, story FROM memberships WHERE article IN ({','.join('?' * len(chunk))})"
             out.update(dict(self.conn.execute(q, chunk)))
+        return out
+
+    def placements(self, article_ids: Iterable[str]) -> dict[str, tuple[str, float | None, int]]:
+        """Per article: its story, the probability it was placed with, and its rank in the story.
+
+        The probability is the join model's for the story it joined (1 for a copy, which follows
+        its original; for an article that started a story, the best other story's, below the
+        threshold). The rank is 0 for the story's first article by arrival.
+        """
+        out: dict[str, tuple[str, float | None, int]] = {}
+        for chunk in _chunks(list(article_ids)):
+            q = (
+                "SELECT m.article, m.story, m.score, (SELECT count(*) FROM memberships o JOIN articles b "
+                "ON b.id = o.article WHERE o.story = m.story AND b.seq < a.seq) FROM memberships m "
+                f"JOIN articles a ON a.id = m.article WHERE m.article IN ({','.join('?' * len(chunk))})"
+            )
+            out.update({r[0]: (r[1], r[2], int(r[3])) for r in self.conn.execute(q, chunk)})
         return out
 
     def put_memberships(self, assignments: Sequence[tuple[str, str, float | None]]) -> None:

@@ -5,8 +5,8 @@ order then give the same stories. Only what cannot be recomputed is stored; the 
 of names, numbers and years are sums over the stories, and the search index and the
 name -> stories lookup are rebuilt from the stories when the state is read.
 
-Tables (created by the store's migrations, `storyline.store.schema`; all written with
-``INSERT OR REPLACE``):
+Tables (created by the store's migrations, `storyline.store.schema`; written and read by
+`storyline.store.story_state`, all rows with ``INSERT OR REPLACE``):
 
 * ``story_state``: one row per story: id, seq (arrival number of its first article, for "the
   older story keeps its id"), first/last publication date, number of copies, the float32 sums
@@ -19,16 +19,15 @@ Tables (created by the store's migrations, `storyline.store.schema`; all written
   stories up by.
 
 `take_changes` returns the rows changed since the previous call (everything the first time), so a
-running pipeline saves after each batch at a cost proportional to the batch.
+running pipeline saves after each batch at a cost proportional to the batch. This module turns a
+clusterer into rows and rows into a clusterer; the SQL is the store's.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -36,29 +35,10 @@ from storyline.stories.cluster import StoryClusterer
 from storyline.stories.model import StoryModels, load_models
 from storyline.stories.state import CorpusStats, StoryState
 from storyline.stories.terms import DF_MASK, TermVector
+from storyline.types import StateRows, StoryRow
 
-StoryRow = tuple[str, int, str | None, str | None, int, bytes, bytes, str, bytes]
-
-
-@dataclass
-class StateRows:
-    """Rows to write (or read): see the module docstring for the tables.
-
-    Attributes:
-        stories: ``story_state`` rows to insert or replace.
-        deleted: story ids merged away: delete their ``story_state`` rows.
-        members: ``story_member`` rows (article_id, story_id, position) to insert or replace.
-        aliases: ``story_alias`` rows (id, into_id).
-        df: ``story_df`` rows (bucket, df).
-        meta: ``story_meta`` rows (key, JSON value).
-    """
-
-    stories: list[StoryRow] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
-    members: list[tuple[str, str, int]] = field(default_factory=list)
-    aliases: list[tuple[str, str]] = field(default_factory=list)
-    df: list[tuple[int, int]] = field(default_factory=list)
-    meta: list[tuple[str, str]] = field(default_factory=list)
+if TYPE_CHECKING:
+    from storyline.store import Store
 
 
 def _story_row(s: StoryState) -> StoryRow:
@@ -209,41 +189,19 @@ def from_rows(
     return c
 
 
-def write_rows(conn: sqlite3.Connection, rows: StateRows) -> None:
-    """Write rows into existing tables, inside the caller's transaction (no commit here)."""
-    conn.executemany("DELETE FROM story_state WHERE id = ?", [(s,) for s in rows.deleted])
-    conn.executemany("INSERT OR REPLACE INTO story_state VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows.stories)
-    conn.executemany("INSERT OR REPLACE INTO story_member VALUES (?, ?, ?)", rows.members)
-    conn.executemany("INSERT OR REPLACE INTO story_alias VALUES (?, ?)", rows.aliases)
-    conn.executemany("INSERT OR REPLACE INTO story_df VALUES (?, ?)", rows.df)
-    conn.executemany("INSERT OR REPLACE INTO story_meta VALUES (?, ?)", rows.meta)
-
-
-def save(conn: sqlite3.Connection, clusterer: StoryClusterer) -> StateRows:
+def save(store: Store, clusterer: StoryClusterer) -> StateRows:
     """Write what changed since the last save (everything the first time) in one transaction.
 
-    The connection must be to a storyline database (`storyline.store.Store` creates the tables);
-    this commits. Inside a larger transaction use `take_changes` and `write_rows` instead.
+    Inside a larger transaction use `take_changes` and `Store.put_story_state` instead.
     """
     rows = take_changes(clusterer)
-    with conn:
-        write_rows(conn, rows)
+    with store.atomic():
+        store.put_story_state(rows)
     return rows
 
 
-def read_rows(conn: sqlite3.Connection) -> StateRows:
-    """Every row of the tables of a storyline database."""
-    return StateRows(
-        stories=[tuple(r) for r in conn.execute("SELECT * FROM story_state")],
-        members=[tuple(r) for r in conn.execute("SELECT * FROM story_member")],
-        aliases=[tuple(r) for r in conn.execute("SELECT * FROM story_alias")],
-        df=[tuple(r) for r in conn.execute("SELECT * FROM story_df")],
-        meta=[tuple(r) for r in conn.execute("SELECT * FROM story_meta")],
-    )
-
-
 def load(
-    conn: sqlite3.Connection, models: StoryModels | None = None, window: float | None = 14.0, **kwargs: Any
+    store: Store, models: StoryModels | None = None, window: float | None = 14.0, **kwargs: Any
 ) -> StoryClusterer:
     """A clusterer continuing from the state saved in the database (empty if none was)."""
-    return from_rows(read_rows(conn), models, window, **kwargs)
+    return from_rows(store.story_state(), models, window, **kwargs)

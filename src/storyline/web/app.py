@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from storyline import __version__
 from storyline.config import Config
-from storyline.errors import NotFoundError, StoreError
+from storyline.errors import BuiltWithOtherModelsError, NotFoundError, StoreError
 from storyline.fingerprint.embed import Encoder
 from storyline.text import paragraphs
 from storyline.types import Rejected, Topic
@@ -148,6 +148,7 @@ def _templates() -> jinja2.Environment:
     env.filters["label"] = member_label
     env.filters["title_of"] = _title_of
     env.filters["paragraphs"] = paragraphs
+    env.filters["capitalize_first"] = lambda s: (s[:1].upper() + s[1:]) if s else ""
     env.globals["version"] = __version__
     return env
 
@@ -225,6 +226,10 @@ def create_app(
     @app.exception_handler(BadRequest)
     async def on_bad_request(request: Request, exc: BadRequest) -> Response:
         return error_response(request, 400, str(exc))
+
+    @app.exception_handler(BuiltWithOtherModelsError)
+    async def on_other_models(request: Request, exc: BuiltWithOtherModelsError) -> Response:
+        return error_response(request, 409, str(exc))
 
     @app.exception_handler(StoreError)
     async def on_store_error(request: Request, exc: StoreError) -> Response:

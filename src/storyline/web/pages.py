@@ -18,6 +18,7 @@ from typing import Any, Literal, TypeVar, cast
 
 from storyline.api import Storyline
 from storyline.config import Config
+from storyline.dedup.explain import relation_in_words
 from storyline.errors import NotFoundError, StoreError
 from storyline.fingerprint.embed import Encoder
 from storyline.ingest import read_mappings
@@ -242,6 +243,7 @@ class RelationView:
     score: float
     evidence: dict[str, Any]
     other: Member
+    in_words: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +254,7 @@ class ArticlePage:
     story: StoryInfo | None
     relations: tuple[RelationView, ...]
     leads: dict[str, str] = field(default_factory=dict)
+    placement: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -499,22 +502,9 @@ class Reader:
     # -- one story ---------------------------------------------------------------------------
 
     def _view(self, story_id: str) -> dict[str, Any]:
-        view = self.store.get_story_view(story_id)
-        if view is not None:
-            return dict(view)
-        # A stale view: store it when no one is writing (this server's ingest or another
-        # process's), else compute it for this request; a reader never waits for a writer.
-        lock = self._writer.store.writer if self._writer is not None else None
-        if lock is not None and lock.try_acquire("a view refresh"):
-            try:
-                self._writer.refresh_views([story_id])  # type: ignore[union-attr]
-            finally:
-                lock.release()
-            view = self.store.get_story_view(story_id)
-            if view is not None:
-                return dict(view)
-        built = self.api.build_view(story_id)
-        return built[1] if built is not None else {}
+        # Stored by `storyline enrich`, else built for reading and kept in memory until the story
+        # changes (`Storyline._view`): a page never writes to the database.
+        return self.api.story_view(story_id)
 
     def story(self, story_id: str) -> StoryPage:
         """The story page.
@@ -573,7 +563,7 @@ class Reader:
     # -- one article -------------------------------------------------------------------------
 
     def article(self, article_id: str) -> ArticlePage:
-        """The article page.
+        """The article page: the article, how it came into its story, its relations with their evidence.
 
         Raises:
             NotFoundError: no article has this id (or unique prefix).
@@ -592,6 +582,7 @@ class Reader:
                     score=r.score,
                     evidence=dict(r.evidence),
                     other=other,
+                    in_words=relation_in_words(r),
                 )
             )
         views.sort(key=lambda v: (v.role != "copy_of", v.other.published or "", v.other.id))
@@ -604,7 +595,9 @@ class Reader:
                 info = None
         untitled = [v.other.id for v in views if not v.other.title]
         leads = {i: lead_title(t) for i, t in self.store.leads(untitled).items()} if untitled else {}
-        return ArticlePage(a, info, tuple(views), leads)
+        return ArticlePage(
+            a, info, tuple(views), leads, self.api.placement(a.id) if info is not None else None
+        )
 
     def raw(self, article_id: str) -> RawDoc:
         """The raw input record of an article."""
