@@ -270,3 +270,39 @@ def test_dispute_cites_the_original_not_the_copy_that_repeats_it(view):
     copies = {arts["c"].id, arts["d"].id}
     assert view.disputes
     assert all(s.article not in copies for s in view.disputes[0].sides)
+
+
+def test_timeline_gives_the_report_day_beside_the_event_day_and_counts_restatements() -> None:
+    def article(key: str, published: str, text: str) -> Article:
+        return Article(
+            id=f"tl-{key}", source=f"{key}.txt", record=None, text=text, content_hash=content_hash(text),
+            title=None, published=published, publisher=f"Paper {key}", language="en",
+        )  # fmt: skip
+
+    first = article(
+        "a", "2031-05-03",
+        "Rebels seized the port of Mirrow on Saturday after a night of shelling, officials said. "
+        "The governor fled north with his staff. Ships in the harbour were abandoned.",
+    )  # fmt: skip
+    later = article(
+        "b", "2031-05-06",
+        "The army of Tessaly retook the port of Mirrow on Monday, two days after the rebels seized it. "
+        "Soldiers raised the flag over the customs house.",
+    )  # fmt: skip
+    again = article(
+        "c", "2031-05-06",
+        "Officials said rebels seized the port of Mirrow on Saturday after a night of heavy shelling. "
+        "The governor fled north with his staff.",
+    )  # fmt: skip
+    arts = [first, later, again]
+    view = build_view(arts, [], analyses=analyse_articles(arts))
+    by_article = {t.article: t for t in view.timeline}
+    # Reported on Tuesday the 6th about Monday the 5th: both days, and why.
+    retaken = by_article[later.id]
+    assert retaken.date == "2031-05-05" and retaken.reported == "2031-05-06"
+    assert retaken.date_basis == "'Monday' in a report of Tuesday 2031-05-06"
+    # Reported the day it happened: one day, nothing more to say.
+    assert by_article[first.id].reported is None
+    # A report that only repeats the first one is no entry: it is counted on it.
+    assert again.id not in by_article
+    assert by_article[first.id].restated == 1 and by_article[first.id].restated_by == (again.id,)

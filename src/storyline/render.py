@@ -83,6 +83,10 @@ def render_story(console: Console, story: Story, api: Any) -> None:
         console.print("[bold]timeline[/bold]")
         for e in story.timeline:
             console.print(f"  {e.date or '?':<10} {e.kind:<12} {e.text} [{e.article[:8]}]", markup=False)
+            if e.reported:  # the event's day is not the report's: say so, and why
+                console.print(f"  {'':<10} reported {e.reported}, dated by {e.date_basis}", markup=False)
+            if e.restated:
+                console.print(f"  {'':<10} restated by {count(e.restated, 'later report')}", markup=False)
     if story.entities:
         console.print("[bold]entities[/bold]")
         for kind in ("person", "place", "organisation"):

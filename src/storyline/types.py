@@ -316,7 +316,10 @@ class TimelineEntry:
     """A dated entry: the first report of the story, or a development first reported by `article`.
 
     `date_basis` says where the date comes from (``published 2022-09-13``, or how a date in the
-    text was resolved), so that no date is shown without its evidence.
+    text was resolved), so that no date is shown without its evidence. `reported` is the day of
+    the report when the event's `date` is another one (``'Saturday' in a report of Tuesday
+    2022-09-13``: reported the 13th about the 10th). `restated` counts the later reports whose
+    lead only repeats this entry (no new name or number), `restated_by` names them.
     """
 
     date: str | None
@@ -325,6 +328,9 @@ class TimelineEntry:
     kind: Literal["first_report", "development"]
     publisher: str | None = None
     date_basis: str | None = None
+    reported: str | None = None
+    restated: int = 0
+    restated_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,7 +47,15 @@ def story_from_view(info: StoryInfo, members: Sequence[Member], view: dict[str, 
         summary=tuple(SummarySentence(s["text"], s["article"]) for s in view.get("summary", [])),
         timeline=tuple(
             TimelineEntry(
-                t.get("date"), t["article"], t["text"], t["kind"], t.get("publisher"), t.get("date_basis")
+                t.get("date"),
+                t["article"],
+                t["text"],
+                t["kind"],
+                t.get("publisher"),
+                t.get("date_basis"),
+                t.get("reported"),
+                int(t.get("restated", 0)),
+                tuple(t.get("restated_by", ())),
             )
             for t in view.get("timeline", [])
         ),

@@ -1,14 +1,17 @@
 """Timeline: the first report of the story, then each development with the article that first told it.
 
 A development is a lead sentence of a later article that says something no earlier article
-said (its TF-IDF cosine with every earlier sentence stays below `ViewConfig.novelty`). Its date
-is the day the sentence itself names ("on Saturday"), resolved against the article's report
-day, or else that report day; every entry says which.
+said (its TF-IDF cosine with every earlier sentence stays below `ViewConfig.novelty`). A later
+report whose lead says nothing new restates an entry: it is counted on the entry its lead is
+closest to (`TimelineEntry.restated`, with the reports). An entry's date is the day the sentence
+itself names ("on Saturday"), resolved against the article's report day, or else that report
+day; every entry says which, and gives the report's day when the two differ.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -76,16 +79,25 @@ def build_timeline(
         index_of.setdefault(s.article, []).append(i)
     seen: list[int] = []
     entries: list[tuple[tuple[str, str, int, int], TimelineEntry]] = []
+    sentence_of: list[int] = []  # each entry's sentence
+    restated: dict[int, list[str]] = {}
     for n, art in enumerate(members):
         own = index_of.get(art.id, [])
         lead = [i for i in own if sentences[i].prose and sentences[i].position < LEAD_WINDOW]
-        if n > 0 and seen:
-            lead = [i for i in lead if float(sim[i, seen].max()) < settings.novelty]
         lead.sort(key=lambda i: -scores[i])
+        new = lead
+        if n > 0 and seen:
+            new = [i for i in lead if float(sim[i, seen].max()) < settings.novelty]
+        if not new and lead and sentence_of:
+            # Nothing new: the report restates the entry its lead is closest to.
+            top = lead[0]
+            closest = max(range(len(sentence_of)), key=lambda k: float(sim[top, sentence_of[k]]))
+            if float(sim[top, sentence_of[closest]]) > 0:
+                restated.setdefault(closest, []).append(art.id)
         an = analyses.get(art.id)
         basis = dates[art.id]
         reference = parse_day(basis.day)
-        for i in lead[: settings.timeline_per_article]:
+        for i in new[: settings.timeline_per_article]:
             s = sentences[i]
             day, how = _sentence_date(s, an.times if an else (), reference, basis)
             entry = TimelineEntry(
@@ -95,9 +107,13 @@ def build_timeline(
                 kind="first_report" if n == 0 else "development",
                 publisher=by_id[art.id].publisher,
                 date_basis=how,
+                reported=basis.day[:10] if basis.day and day and day != basis.day[:10] else None,
             )
             key = (day or "9999-99-99", basis.day or "9999-99-99", order[art.id], s.index)
             entries.append((key, entry))
+            sentence_of.append(i)
         seen.extend(own)
+    for k, by in restated.items():
+        entries[k] = (entries[k][0], replace(entries[k][1], restated=len(by), restated_by=tuple(by)))
     entries.sort(key=lambda e: e[0])
     return [e for _, e in entries[: settings.timeline_entries]]

@@ -101,7 +101,9 @@ class StoryView:
             headline_article=d["headline_article"],
             language=d["language"],
             summary=tuple(SummarySentence(**x) for x in d["summary"]),
-            timeline=tuple(TimelineEntry(**x) for x in d["timeline"]),
+            timeline=tuple(
+                TimelineEntry(**{**x, "restated_by": tuple(x.get("restated_by", ()))}) for x in d["timeline"]
+            ),
             entities=tuple(
                 Entity(**{**x, "articles": tuple(x["articles"]), "variants": tuple(x["variants"])})
                 for x in d["entities"]
