@@ -41,7 +41,6 @@ DENIAL_CUES = frozenset({"deny", "disagree", "dispute", "reject", "refute", "dis
 MAX_DISPUTES = 5
 # rapidfuzz token-set ratio at which a statement is a copy's version of another.
 REPEAT_MATCH = 85.0
-MAX_PER_SIDE = 2
 # A nationality word and a place name share a stem when their common prefix is this long and
 # covers this share of the shorter word (Ukrainian/Ukraine 6 of 7, Russian/Russia 6 of 6).
 STEM_MIN = 4

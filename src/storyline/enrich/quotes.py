@@ -44,7 +44,6 @@ class _Found:
     start: int
     text: str
     speaker: str | None
-    speaker_entity: str | None
     role: str | None
 
 
@@ -165,7 +164,7 @@ def _find(
                 role = clean_surface(phrase)
             elif not _is_pronoun(head, an.language):
                 speaker = clean_surface(phrase) or None
-        out.append(_Found(art.id, an.language, q.start, body, speaker, entity, role))
+        out.append(_Found(art.id, an.language, q.start, body, speaker, role))
     return out
 
 

@@ -38,7 +38,6 @@ JSON_EXT = {".json"}
 CSV_EXT = {".csv", ".tsv"}
 WARC_EXT = {".warc", ".arc"}
 FEED_EXT = {".rss", ".atom", ".xml", ".rdf", ".feed"}
-KNOWN_EXT = TEXT_EXT | HTML_EXT | JSONL_EXT | JSON_EXT | CSV_EXT | WARC_EXT | FEED_EXT
 STDIN = "-"
 
 

@@ -44,12 +44,6 @@ class LinkModel:
         if len(self.features) != len(self.weights):
             raise ConfigError(f"link model: {len(self.features)} features but {len(self.weights)} weights")
 
-    @property
-    def logit_threshold(self) -> float:
-        """The threshold on the logit scale (0 for a probability of one half)."""
-        t = min(max(self.threshold, 1e-9), 1 - 1e-9)
-        return math.log(t / (1 - t))
-
     def row_logit(self, row: Sequence[float]) -> float:
         """The logit of one feature row: ``weights . row + bias``.
 
