@@ -210,6 +210,15 @@ def test_topics_topic_and_their_export(tmp_path: Path, env: dict[str, str]) -> N
     assert {s["id"] for s in listed} == {s["id"] for s in topic["stories"]}
     exported = json.loads(run(env, "export", "--topics", "--format", "json").output)
     assert sorted(t["id"] for t in exported) == sorted(t["id"] for t in topics)
+    # The story list by size, and by a name its texts give (no view built: the names it was placed by).
+    by_size = json.loads(run(env, "stories", "--order", "size", "--json").output)
+    assert [s["articles"] for s in by_size] == sorted((s["articles"] for s in stories), reverse=True)
+    rows = [json.loads(x) for x in run(env, "export").output.splitlines()]
+    placed = json.loads(run(env, "article", rows[0]["id"], "--json").output)["placement"]
+    assert placed["story"] == rows[0]["story"] and placed["names"]
+    named = json.loads(run(env, "stories", "--entity", placed["names"][0], "--json").output)
+    assert rows[0]["story"] in {s["id"] for s in named}
+    assert json.loads(run(env, "stories", "--entity", "Nobody Atall", "--json").output) == []
     assert {"id", "headline", "stories", "articles", "events"} <= set(exported[0])
     by_story = {
         s["id"]: s["topic"] for s in json.loads(run(env, "export", "--stories", "--format", "json").output)

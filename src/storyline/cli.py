@@ -338,10 +338,18 @@ def ingest(
 @click.option("--since", default=None, help="Only stories with reports on or after this date.")
 @click.option("--until", default=None, help="Only stories with reports on or before this date.")
 @click.option("--search", default=None, help="Full-text search over titles and texts.")
+@click.option("--entity", default=None, help="Only stories naming this person, place or organisation.")
 @click.option("--topic", default=None, help="Only the stories of this topic (id or unique prefix).")
+@click.option(
+    "--order",
+    type=click.Choice(["recent", "size"]),
+    default="recent",
+    show_default=True,
+    help="Latest report first, or most articles first.",
+)
 @click.pass_obj
 def stories(obj: Ctx, as_json: bool, limit: int, offset: int, **filters: Any) -> None:
-    """List stories, most recent first."""
+    """List stories, most recent first (or largest first with --order size); filters combine."""
     api = obj.api(readonly=True)
     q = filters.pop("search")
     if filters.get("topic"):
@@ -350,8 +358,10 @@ def stories(obj: Ctx, as_json: bool, limit: int, offset: int, **filters: Any) ->
     if as_json:
         click.echo(json.dumps([asdict(s) for s in infos], ensure_ascii=False, indent=2))
         return
+    order = filters.pop("order")
     total = api.store.count_stories(query=q, **filters)
-    out.print(stories_table(infos, title=f"{len(infos)} of {total} stories"))
+    title = f"{len(infos)} of {total} stories" + (", largest first" if order == "size" else "")
+    out.print(stories_table(infos, title=title))
 
 
 @main.command()

@@ -288,6 +288,23 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "story names for the entity filter",
+        """
+        -- The names each story was placed by (its clustering state), so that the story list's
+        -- entity filter finds stories whose views are not built; every ingest keeps them
+        -- current (storyline.store.story_state).
+        INSERT OR IGNORE INTO story_entities (name, story)
+            SELECT fold(n.key), s.id FROM story_state s, json_each(s.evidence, '$.names') n
+            WHERE json_valid(s.evidence);
+        INSERT OR IGNORE INTO story_entities (name, story)
+            SELECT fold(n.key), s.id FROM story_state s, json_each(s.evidence, '$.people') n
+            WHERE json_valid(s.evidence);
+        INSERT OR IGNORE INTO story_entities (name, story)
+            SELECT fold(n.key), s.id FROM story_state s, json_each(s.evidence, '$.places') n
+            WHERE json_valid(s.evidence);
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
