@@ -6,6 +6,7 @@ import gzip
 import io
 import json
 import os
+import zlib
 from pathlib import Path
 
 import pytest
@@ -485,3 +486,31 @@ def test_warc_gzip_bomb_is_refused_whole() -> None:
     cfg = Config(ingest=type(CFG.ingest)(max_file_bytes=1_000_000))
     r = only_reject(list(read_bytes(bomb, "b.warc.gz", "b.warc.gz", "b.warc.gz", cfg)))
     assert "compression bomb" in r.reason
+
+
+def test_damaged_gzip_inside_a_warc_is_a_reject_and_prints_nothing(
+    data: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # A checksum that does not match its member: warcio used to print "Error -3 while
+    # decompressing data: incorrect data check" to stderr, naming no file.
+    raw = bytearray((data / "ingest/warc/crawl.warc.gz").read_bytes())
+    members, at = [], 0
+    while at < len(raw):
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        d.decompress(bytes(raw[at:]))
+        members.append(at)
+        at = len(raw) - len(d.unused_data)
+    raw[members[4] - 7] ^= 0xFF  # the checksum of the 4th member (after the page's): its last 8 bytes
+    items = list(read_bytes(bytes(raw), "bad.warc.gz", "bad.warc.gz", "bad.warc.gz", CFG))
+    assert [p.url for p in docs(items)] == ["https://example.org/a"]
+    assert [(r.record, r.reason) for r in rejected(items)] == [
+        (4, "WARC file's compressed data is damaged after record 3: the rest is not read")
+    ]
+    assert capfd.readouterr().err == ""
+    # Damage warcio reads past, printing its message (an input found by bench/fuzz.py, made from
+    # the fixture above): the reject carries the message instead.
+    items = read(data / "ingest/broken/damaged_member.warc")
+    assert [p.url for p in docs(items)] == ["https://example.org/a"]
+    last = rejected(items)[-1]
+    assert last.reason.startswith("WARC file's compressed data is damaged after record 6 (Error -3")
+    assert capfd.readouterr().err == ""

@@ -8,6 +8,7 @@ reject that says what is wrong, and a file in which no page was found says why.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import logging
@@ -60,10 +61,15 @@ class _Loader(ArcWarcRecordLoader):
 EXPANSION = 100
 
 
+# How a reject says that damaged gzip data ended the reading of a WARC file early.
+DAMAGED_AFTER = "WARC file's compressed data is damaged after record"
+
+
 def _gzip_state(data: bytes, limit: int) -> str:
-    """What gzip data is: ``whole``, ``truncated`` or ``bomb``.
+    """What gzip data is: ``whole``, ``truncated``, ``damaged`` or ``bomb``.
 
     ``truncated``: it ends before its last member does, which warcio reads without a word.
+    ``damaged``: a member's data or checksum is wrong; warcio stops reading there.
     ``bomb``: it expands beyond `limit` bytes; decompression stops there.
     """
     seen = 0
@@ -76,7 +82,7 @@ def _gzip_state(data: bytes, limit: int) -> str:
     except EOFError:
         return "truncated"
     except (OSError, zlib.error):
-        return "truncated"
+        return "damaged"
     return "whole"
 
 
@@ -105,20 +111,29 @@ def read_warc(
             f"decompresses to more than {limit:,} bytes, over {EXPANSION} times its size: not read "
             "(a compression bomb?)",
         )
-    truncated = state == "truncated"
+    truncated = state in ("truncated", "damaged")
+    damaged = state == "damaged"
     pending: RawDoc | Rejected | None = None
     seen = _Seen()
-    for item in _records(data, source, source_key, max_record, seen):
+    for item in _records(data, source, source_key, max_record, seen, damaged):
         if pending is not None:
             yield pending
         pending = item
     if truncated:
-        if pending is not None and pending.record is not None:
+        if isinstance(pending, Rejected) and pending.reason.startswith(DAMAGED_AFTER):
+            yield pending  # already says where the damage stopped the reading
+        elif pending is not None and pending.record is not None:
             yield Rejected(
-                source, pending.record, "read", "WARC file is truncated: this last record is incomplete"
+                source,
+                pending.record,
+                "read",
+                "WARC file's compressed data is damaged from here: this record is incomplete"
+                if damaged
+                else "WARC file is truncated: this last record is incomplete",
             )
         else:
-            yield Rejected(source, None, "read", "truncated WARC file: no complete record in it")
+            what = "WARC file with damaged compressed data" if damaged else "truncated WARC file"
+            yield Rejected(source, None, "read", f"{what}: no complete record in it")
     elif pending is not None:
         yield pending
     elif not data.strip():
@@ -165,8 +180,30 @@ class _Seen:
         self.types[name] = self.types.get(name, 0) + 1
 
 
+def _quiet_decompression(reader: Any) -> list[str]:
+    """Keep warcio's message about damaged gzip data off stderr; the list it returns collects it.
+
+    warcio writes "Error -3 while decompressing data: ..." to stderr when a gzip member breaks
+    in the middle, and reads on as if the record had ended there; the record in progress is
+    then rejected with that reason instead (see `_records`).
+    """
+    found: list[str] = []
+    original = reader._decompress
+
+    def decompress(data: bytes) -> bytes:
+        with contextlib.redirect_stderr(io.StringIO()) as said:
+            out: bytes = original(data)
+        message = said.getvalue().strip()
+        if message:
+            found.append(message.splitlines()[-1])
+        return out
+
+    reader._decompress = decompress
+    return found
+
+
 def _records(
-    data: bytes, source: str, source_key: str, max_record: int, seen: _Seen
+    data: bytes, source: str, source_key: str, max_record: int, seen: _Seen, gzip_damaged: bool = False
 ) -> Iterator[RawDoc | Rejected]:
     """One `RawDoc` per HTML response record; other response records are rejected with the reason.
 
@@ -177,6 +214,7 @@ def _records(
     records = ArchiveIterator(io.BytesIO(data))
     records.loader = _Loader()
     records.INC_RECORD = ""  # warcio's stderr warning for a wrong Content-Length: a reject says it here
+    damaged = _quiet_decompression(records.reader)
     try:
         for rec in records:
             position += 1
@@ -226,6 +264,15 @@ def _records(
                 continue
             errors = records.err_count
             records.read_to_end()
+            if damaged:
+                yield Rejected(
+                    source,
+                    position,
+                    "read",
+                    f"compressed data damaged inside this record ({damaged[0]}): {url}",
+                )
+                damaged.clear()
+                continue
             if getattr(rec.raw_stream, "limit", 0):
                 yield Rejected(
                     source,
@@ -259,11 +306,24 @@ def _records(
                 source=source, record=position, content=html, kind="html", source_key=source_key, url=url
             )
     except ArchiveLoadFailed as exc:
-        raise InputError(source, f"not a valid WARC file ({exc})") from None
+        if gzip_damaged:
+            if position == 0:
+                raise InputError(
+                    source, "WARC file with damaged compressed data: no record can be read"
+                ) from None
+            yield Rejected(source, position + 1, "read", f"{DAMAGED_AFTER} {position}: the rest is not read")
+            return
+        said = str(exc) if str(exc).isprintable() else repr(str(exc))[1:-1]
+        raise InputError(source, f"not a valid WARC file ({said[:160]})") from None
     except (EOFError, OSError, ValueError) as exc:
         if position == 0:
             raise InputError(source, f"truncated or corrupt WARC file ({exc})") from None
         yield Rejected(source, position + 1, "read", f"WARC file truncated after record {position} ({exc})")
+        return
+    if damaged:  # warcio stopped at damaged gzip data as if the file had ended there
+        yield Rejected(
+            source, position + 1, "read", f"{DAMAGED_AFTER} {position} ({damaged[0]}): the rest is not read"
+        )
         return
     if data[:2] != b"\x1f\x8b" and data[records.offset :].strip():
         # warcio ends quietly at a record cut inside its header, or at bytes that are no record.
