@@ -509,7 +509,7 @@ def test_damaged_gzip_inside_a_warc_is_a_reject_and_prints_nothing(
     assert capfd.readouterr().err == ""
     # Damage warcio reads past, printing its message (an input found by bench/fuzz.py, made from
     # the fixture above): the reject carries the message instead.
-    items = read(data / "ingest/broken/damaged_member.warc")
+    items = read(data / "ingest/warc/damaged_member.warc")
     assert [p.url for p in docs(items)] == ["https://example.org/a"]
     last = rejected(items)[-1]
     assert last.reason.startswith("WARC file's compressed data is damaged after record 6 (Error -3")
