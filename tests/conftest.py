@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from storyline.api import Storyline
 from storyline.config import Config, EmbedConfig
 
 DATA = Path(__file__).parent / "data"
+SRC = Path(__file__).resolve().parents[1] / "src"
 
 _real_connect = socket.socket.connect
 
@@ -107,3 +110,27 @@ def api(tmp_path: Path, fast_config: Config) -> Storyline:
     sl = Storyline(tmp_path / "test.db", config=fast_config)
     yield sl
     sl.close()
+
+
+def count_rows(db: Path, where: str = "articles") -> int:
+    """Rows of `SELECT count(*) FROM <where>` in a database another process may be writing, read-only.
+
+    0 while the database does not exist yet or is locked for the moment (a polling loop asks again).
+    """
+    if not db.exists():
+        return 0
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        try:
+            return int(con.execute(f"SELECT count(*) FROM {where}").fetchone()[0])
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return 0
+
+
+def subprocess_env() -> dict[str, str]:
+    """The environment for a child `python -m storyline`: this checkout's source first on the path."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
+    return env

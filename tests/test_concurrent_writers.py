@@ -10,7 +10,6 @@ exit 0 without an error line, every post answers 200.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -22,36 +21,18 @@ from typing import Any
 
 import pytest
 
-from conftest import synthetic_text
+from conftest import count_rows, subprocess_env, synthetic_text
 from storyline.api import Storyline
 from storyline.config import load_config
 from storyline.web.process import ServerProcess
 
 DATA = Path(__file__).parent / "data"
-SRC = Path(__file__).resolve().parents[1] / "src"
 POSTS = 6
 FILLER = 5
 
 
-def _count(db: Path) -> int:
-    try:
-        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
-        try:
-            return int(con.execute("SELECT count(*) FROM articles").fetchone()[0])
-        finally:
-            con.close()
-    except sqlite3.Error:
-        return 0
-
-
 def _records(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
-    return env
 
 
 def _post(url: str, records: list[dict[str, Any]]) -> tuple[int, dict[str, Any]]:
@@ -89,7 +70,7 @@ def test_overlapping_writers_give_the_sequential_result(tmp_path: Path) -> None:
 
         def post_all() -> None:
             # The posts start once the CLI runs are under way, and spread over their run.
-            while _count(db) < 20:
+            while count_rows(db) < 20:
                 time.sleep(0.05)
             for chunk in posts:
                 answers.append(_post(server.url, chunk))
@@ -110,7 +91,7 @@ def test_overlapping_writers_give_the_sequential_result(tmp_path: Path) -> None:
                     "-q",
                     str(p),
                 ],
-                env=_env(),
+                env=subprocess_env(),
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,

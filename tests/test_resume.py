@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import sqlite3
@@ -14,10 +13,9 @@ from typing import Any
 
 import pytest
 
-from conftest import synthetic_text
+from conftest import count_rows, subprocess_env, synthetic_text
 from storyline.api import Storyline
 
-SRC = Path(__file__).resolve().parents[1] / "src"
 N_FILES = 5000
 
 
@@ -34,12 +32,6 @@ def _ingest_cmd(db: Path, folder: Path, config: Path) -> list[str]:
         "-q",
         str(folder),
     ]
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
-    return env
 
 
 def _snapshot(db: Path) -> dict[str, list[tuple]]:
@@ -63,18 +55,6 @@ def _snapshot(db: Path) -> dict[str, list[tuple]]:
     return snap
 
 
-def _count(db: Path) -> int:
-    if not db.exists():
-        return 0
-    try:
-        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
-        n = con.execute("SELECT count(*) FROM articles").fetchone()[0]
-        con.close()
-        return int(n)
-    except sqlite3.Error:
-        return 0
-
-
 @pytest.mark.slow
 def test_killed_ingest_resumes_to_the_same_database(tmp_path: Path) -> None:
     folder = tmp_path / "in"
@@ -89,23 +69,23 @@ def test_killed_ingest_resumes_to_the_same_database(tmp_path: Path) -> None:
     config.write_text('[embed]\nmodel = "hashing"\n')
 
     clean_db = tmp_path / "clean.db"
-    subprocess.run(_ingest_cmd(clean_db, folder, config), check=True, env=_env(), timeout=900)
+    subprocess.run(_ingest_cmd(clean_db, folder, config), check=True, env=subprocess_env(), timeout=900)
 
     db = tmp_path / "killed.db"
-    proc = subprocess.Popen(_ingest_cmd(db, folder, config), env=_env())
+    proc = subprocess.Popen(_ingest_cmd(db, folder, config), env=subprocess_env())
     deadline = time.time() + 600
-    while _count(db) < N_FILES // 3 and time.time() < deadline and proc.poll() is None:
+    while count_rows(db) < N_FILES // 3 and time.time() < deadline and proc.poll() is None:
         time.sleep(0.05)
     assert proc.poll() is None, "the ingest finished before it could be killed"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    partial = _count(db)
+    partial = count_rows(db)
     assert 0 < partial < N_FILES
 
-    subprocess.run(_ingest_cmd(db, folder, config), check=True, env=_env(), timeout=900)
+    subprocess.run(_ingest_cmd(db, folder, config), check=True, env=subprocess_env(), timeout=900)
     assert _snapshot(db) == _snapshot(clean_db)
     again = subprocess.run(
-        _ingest_cmd(db, folder, config), env=_env(), capture_output=True, text=True, timeout=900
+        _ingest_cmd(db, folder, config), env=subprocess_env(), capture_output=True, text=True, timeout=900
     )
     assert "0 added" in again.stdout
     assert _snapshot(db) == _snapshot(clean_db)
@@ -118,23 +98,13 @@ def _views(db: Path) -> list[tuple]:
     return rows
 
 
-def _count_views(db: Path) -> int:
-    try:
-        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
-        n = con.execute("SELECT count(*) FROM stories WHERE view IS NOT NULL").fetchone()[0]
-        con.close()
-        return int(n)
-    except sqlite3.Error:
-        return 0
-
-
 def _kill_at(cmd: list[str], progress: Any, target: int, rng: random.Random) -> bool:
     """Start `cmd`, SIGKILL it once `progress()` reaches `target` plus a random few milliseconds.
 
     A target of 0 kills it at a random moment of its start (loading models, opening the database).
     Returns whether it was killed (False: it finished first).
     """
-    proc = subprocess.Popen(cmd, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, env=subprocess_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
     if target == 0:
         time.sleep(rng.uniform(0.2, 2.0))
@@ -166,8 +136,8 @@ def test_ingest_and_view_building_killed_at_twenty_points_resume_to_one_clean_ru
         return [sys.executable, "-m", "storyline", "--db", str(db), "--config", str(config), *args]
 
     clean = tmp_path / "clean.db"
-    subprocess.run(cmd(clean, "ingest", "-q", str(folder)), check=True, env=_env(), timeout=900)
-    subprocess.run(cmd(clean, "enrich"), check=True, env=_env(), timeout=900, capture_output=True)
+    subprocess.run(cmd(clean, "ingest", "-q", str(folder)), check=True, env=subprocess_env(), timeout=900)
+    subprocess.run(cmd(clean, "enrich"), check=True, env=subprocess_env(), timeout=900, capture_output=True)
     stories = len(_views(clean))
 
     rng = random.Random(20)
@@ -176,11 +146,13 @@ def test_ingest_and_view_building_killed_at_twenty_points_resume_to_one_clean_ru
     # 15 kill points in the ingest (the first while it starts), 5 while the views are built.
     ingest_targets = [0, *sorted(rng.sample(range(1, n_files), 14))]
     for target in ingest_targets:
-        kills += _kill_at(cmd(db, "ingest", "-q", str(folder)), lambda: _count(db), target, rng)
-    subprocess.run(cmd(db, "ingest", "-q", str(folder)), check=True, env=_env(), timeout=900)
+        kills += _kill_at(cmd(db, "ingest", "-q", str(folder)), lambda: count_rows(db), target, rng)
+    subprocess.run(cmd(db, "ingest", "-q", str(folder)), check=True, env=subprocess_env(), timeout=900)
     for target in sorted(rng.sample(range(1, stories), 5)):
-        kills += _kill_at(cmd(db, "enrich"), lambda: _count_views(db), target, rng)
-    subprocess.run(cmd(db, "enrich"), check=True, env=_env(), timeout=900, capture_output=True)
+        kills += _kill_at(
+            cmd(db, "enrich"), lambda: count_rows(db, "stories WHERE view IS NOT NULL"), target, rng
+        )
+    subprocess.run(cmd(db, "enrich"), check=True, env=subprocess_env(), timeout=900, capture_output=True)
     assert kills >= 18, f"only {kills} of 20 runs were still running when killed"
 
     assert _snapshot(db) == _snapshot(clean)
