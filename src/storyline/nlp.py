@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from storyline.quotations import MORE_REPORTING_VERBS, attribute, find_quotations
 from storyline.types import EntityKind, Mention
 
 # spaCy labels to our three kinds; NORP ("Ukrainian"), dates, numbers etc. are not entities here.
@@ -250,15 +251,18 @@ def mentions_many(texts: list[tuple[str, str | None]], batch_size: int = 32) -> 
 
 @dataclass(frozen=True, slots=True)
 class Quotation:
-    """A direct quotation at [start, end) (quote marks included), with its speaker when attributed.
+    """A quotation at [start, end) (the quoted words, marks excluded), with its speaker when attributed.
 
     Attributes:
-        start, end: character offsets of the quotation.
+        start, end: character offsets of the quoted words.
         speaker_start, speaker_end: the speaker's head noun with its compounds (``Valeriy``,
             ``he``, ``spokesman``), or None when no speaker was found.
         phrase_start, phrase_end: the speaker's whole noun phrase (``A spokesman for the Bohun
             Brigade``), or None.
-        cue: lemma of the reporting verb (``say``, ``write``), or None.
+        cue: lemma of the reporting verb (``say``, ``write``), or None (no speaker, or the
+            speaker of a neighbouring quotation that goes on).
+        direct: a statement set off from the narrative; False for a fragment quoted inside the
+            writer's own sentence (``called for more “flexibility”``).
     """
 
     start: int
@@ -268,6 +272,7 @@ class Quotation:
     phrase_start: int | None = None
     phrase_end: int | None = None
     cue: str | None = None
+    direct: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,8 +337,6 @@ class Parsed:
     other_names: tuple[tuple[int, int], ...] = ()
 
 
-_SINGLE_MARKS = frozenset("'‘’‚‹›`´")
-_QUOTE_RE = re.compile(r"“[^”“]{8,}?”|«[^»«]{8,}?»|„[^“”„]{8,}?[“”]|\"[^\"]{8,}?\"")
 # Speaker noun phrases longer than this are cut at the head: a whole relative clause is not a speaker.
 _MAX_PHRASE_TOKENS = 12
 
@@ -366,8 +369,9 @@ def split_sentences(text: str, language: str | None) -> list[tuple[int, int]]:
     return out
 
 
-def _regex_quotations(text: str) -> list[Quotation]:
-    return [Quotation(m.start(), m.end()) for m in _QUOTE_RE.finditer(text) if len(m.group().split()) >= 3]
+def _mark_quotations(text: str) -> list[Quotation]:
+    """Quotations found by their marks alone, without speakers (languages without a parser)."""
+    return [Quotation(q.start, q.end, direct=q.direct) for q in find_quotations(text)]
 
 
 def _fallback_parse(text: str, language: str | None) -> Parsed:
@@ -375,7 +379,7 @@ def _fallback_parse(text: str, language: str | None) -> Parsed:
         sentences=tuple(split_sentences(text, language)),
         mentions=tuple(_fallback(text)),
         typed=False,
-        quotations=tuple(_regex_quotations(text)),
+        quotations=tuple(_mark_quotations(text)),
     )
 
 
@@ -396,73 +400,42 @@ def _head_span(tokens: Sequence[Any]) -> tuple[int, int]:
     return start, end
 
 
-def _quotation_windows(doc: Any) -> Iterator[Any]:
-    """Runs of sentences with an even number of quote marks.
-
-    textacy refuses a whole document when one quotation is left open somewhere (leftover page
-    boilerplate, a broken paste); windows keep every well-formed quotation elsewhere.
-    """
-    start = None
-    count = 0
-    for sent in doc.sents:
-        if start is None:
-            start = sent.start
-        # Double marks only: a single one is as often an apostrophe ("the occupiers’ sign").
-        count += sum(1 for t in sent if t.is_quote and t.text not in _SINGLE_MARKS)
-        if count % 2 == 0:
-            if count:
-                yield doc[start : sent.end]
-            start, count = None, 0
-
-
-def _quotations(doc: Any, offset: int = 0) -> list[Quotation]:
-    from textacy.extract.triples import direct_quotations
-
+def _quotations(doc: Any, language: str) -> list[Quotation]:
+    """Quotations by their marks (`storyline.quotations`), each with its speaker from the parse."""
+    spans = find_quotations(doc.text)
     out: list[Quotation] = []
-    for window in _quotation_windows(doc):
-        for part, triples in _triples(window, direct_quotations):
-            base = part.start_char + offset
-            out.extend(_quotation(q, base) for q in triples)
+    for q, who in zip(spans, attribute(doc, spans, _reporting_verbs(language)), strict=True):
+        if who is None:
+            out.append(Quotation(q.start, q.end, direct=q.direct))
+        else:
+            out.append(
+                Quotation(
+                    q.start,
+                    q.end,
+                    who.head_start,
+                    who.head_end,
+                    who.phrase_start,
+                    who.phrase_end,
+                    who.cue,
+                    q.direct,
+                )
+            )
     return out
-
-
-def _triples(window: Any, extract: Any) -> Iterator[tuple[Any, list[Any]]]:
-    """Quotations textacy finds in a window; sentence by sentence when a stray mark upsets it."""
-    try:
-        yield window, list(extract(window.as_doc()))
-        return
-    except ValueError:  # unbalanced marks (an apostrophe counted as a quote) or unknown language
-        pass
-    for sent in window.sents:
-        try:
-            yield sent, list(extract(sent.as_doc()))
-        except ValueError:
-            continue
-
-
-def _quotation(q: Any, base: int) -> Quotation:
-    """A textacy triple as a `Quotation`, offsets shifted by `base` (the part's start in the text)."""
-    s0, s1 = _head_span(q.speaker)
-    head = max(q.speaker, key=lambda t: len(list(t.subtree)))
-    p0, p1 = _phrase(head)
-    return Quotation(
-        base + q.content.start_char,
-        base + q.content.end_char,
-        base + s0,
-        base + s1,
-        base + p0,
-        base + p1,
-        q.cue[0].lemma_,
-    )
 
 
 _SUBJ_DEPS = frozenset({"nsubj", "nsubj:pass", "csubj"})
 
 
+@lru_cache(maxsize=8)
 def _reporting_verbs(language: str) -> frozenset[str]:
-    from textacy import constants
+    """Lemmas of verbs that report speech: textacy's lists (en, es, fr) and the ones news adds."""
+    try:
+        from textacy import constants
 
-    return frozenset(constants.REPORTING_VERBS.get(language, ()))
+        listed = frozenset(constants.REPORTING_VERBS.get(language, ()))
+    except ImportError:
+        listed = frozenset()
+    return listed | MORE_REPORTING_VERBS.get(language, frozenset())
 
 
 def _attributions(sents: Sequence[Any], verbs: frozenset[str]) -> list[Attribution]:
@@ -547,6 +520,9 @@ def _roles(doc: Any) -> list[Role]:
         words: list[Any] = []
         for t in before:
             words.extend(x for x in t.subtree if x.i < ent.start)
+        if not words and root.dep_ == "appos" and root.head.pos_ == "NOUN" and root.head.i == ent.start - 1:
+            # "Varenka resident Tomas" parsed as the resident with Tomas in apposition.
+            words = [x for x in root.head.subtree if x.i < ent.start]
         if words:
             words.sort(key=lambda t: t.i)
             while words and words[0].pos_ == "DET":
@@ -591,14 +567,8 @@ def _merged_sentences(doc: Any) -> list[Any]:
 def _parse_doc(doc: Any, language: str, model: str | None) -> Parsed:
     sents = _merged_sentences(doc)
     sentences = tuple((s.start_char, s.end_char) for s in sents)
-    try:
-        quotations = _quotations(doc)
-    except ImportError:  # textacy is optional for the parse: no quotations then
-        quotations = _regex_quotations(doc.text)
-    try:
-        attributions = _attributions(sents, _reporting_verbs(language))
-    except ImportError:
-        attributions = []
+    quotations = _quotations(doc, language)
+    attributions = _attributions(sents, _reporting_verbs(language))
     return Parsed(
         sentences=sentences,
         mentions=tuple(_doc_mentions(doc)),

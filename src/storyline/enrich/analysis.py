@@ -20,7 +20,7 @@ from storyline.nlp import Attribution, Parsed, Quotation, Role, parse_many
 from storyline.types import Article, Mention
 
 # Bump when the analysis changes shape or meaning, so cached analyses are recomputed.
-ANALYSIS_VERSION = 4
+ANALYSIS_VERSION = 5
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,9 @@
 """Direct quotations with speaker and role; one quote across copies and translations.
 
-Quotations and their grammatical speakers come from the per-article parse (textacy's
-``direct_quotations`` on spaCy). Here they are tied to the story's entities: a pronoun speaker
+Quotations and their grammatical speakers come from the per-article parse
+(`storyline.quotations`: quote marks of every language, speakers from the spaCy parse). Only
+direct quotations with a speaker become quotes: a fragment quoted inside the writer's sentence
+and a statement nobody is named for are not something to quote. Here they are tied to the story's entities: a pronoun speaker
 ("he said") is the person last named before the quote, a named speaker gets the story's name
 for that entity ("Zelensky" -> "Volodymyr Zelensky") and the role stated next to a mention of
 it ("Ukrainian President"), and an unnamed one is described by its organisation ("Bohun
@@ -26,19 +28,26 @@ from storyline.fingerprint.embed import Encoder
 from storyline.text import fold
 from storyline.types import Article, Quote
 
-# A quotation of fewer words is a scare quote or a phrase ("tactical", "balm for the soul"), not a
-# statement; those are evidence for disputes, not quotes.
-MIN_QUOTE_WORDS = 5
+# A quotation of fewer words is an exclamation or a slogan ("Lock her up"), not a statement.
+MIN_QUOTE_WORDS = 3
 # A pronoun speaker resolves to a person named at most this many characters before the quote
 # (about three news sentences).
 PRONOUN_WINDOW = 600
-_OPENING = "“‘«„‚‹「『"
-_CLOSING = "”’»›」』"
-_QUOTE_MARKS = "\"'“”‘’«»„‚‹›「」『』 ,"
 
 
 @dataclass
-class _Found:
+class ArticleQuote:
+    """A direct quotation of one article with its speaker as the story names it.
+
+    Attributes:
+        article: the article id.
+        language: the article's language.
+        start: offset of the quoted words in the article's text.
+        text: the quoted words.
+        speaker: the speaker's name (or description when unnamed), None when not attributed.
+        role: the speaker's role as the story's articles state it.
+    """
+
     article: str
     language: str | None
     start: int
@@ -59,14 +68,25 @@ def _mentions_by_article(
     return out
 
 
+# A role as an original states it outweighs the same role as copies restate it (a content farm's
+# "Ilium resident" for the original's "Izium resident").
+_ORIGINAL_WEIGHT = 10
+
+
 def _roles(
     articles: Sequence[Article],
     analyses: Mapping[str, ArticleAnalysis],
     spans: dict[str, list[tuple[int, int, ResolvedEntity]]],
+    originals: set[str] | None = None,
 ) -> dict[str, Counter[str]]:
-    """Roles stated next to each entity's mentions across the story, by entity name."""
+    """Roles stated next to each entity's mentions across the story, by entity name.
+
+    Counts are votes: a role stated by an original (`originals`, all articles when None) weighs
+    `_ORIGINAL_WEIGHT` times a copy's.
+    """
     out: dict[str, Counter[str]] = {}
     for art in articles:
+        weight = _ORIGINAL_WEIGHT if originals is None or art.id in originals else 1
         an = analyses.get(art.id)
         if an is None:
             continue
@@ -75,7 +95,7 @@ def _roles(
                 if s < role.end and role.start < e:
                     text = role.role.strip(" ,")
                     if text and fold(text) != fold(r.entity.name):
-                        out.setdefault(r.entity.name, Counter())[text] += 1
+                        out.setdefault(r.entity.name, Counter())[text] += weight
                     break
     return out
 
@@ -94,13 +114,36 @@ def _role_from_phrase(phrase: str, language: str | None) -> str | None:
     return text or None
 
 
+def _titled(
+    head: str,
+    text: str,
+    at: int,
+    spans: list[tuple[int, int, ResolvedEntity]],
+    roles: dict[str, Counter[str]],
+    speakers: set[str],
+) -> str | None:
+    """The person a title speaker stands for ("the head" -> Oleh Syniehubov, "head of the ...").
+
+    The last person named before the quotation (within `PRONOUN_WINDOW`) whose stated role holds
+    the title's word; None when nobody named has that title (an unnamed official stays one).
+    """
+    word = fold(head.split()[-1]) if head.split() else ""
+    if not word or (head[:1].isupper() and len(head.split()) > 1):
+        return None
+    before = [r for s, e, r in spans if e <= at and at - e <= PRONOUN_WINDOW and r.entity.kind == "person"]
+    for r in reversed(before):
+        if any(word in fold(role).split() for role in roles.get(r.entity.name, ())):
+            return r.entity.name
+    return None
+
+
 def _find(
     art: Article,
     an: ArticleAnalysis,
     spans: list[tuple[int, int, ResolvedEntity]],
     roles: dict[str, Counter[str]],
-) -> list[_Found]:
-    out: list[_Found] = []
+) -> list[ArticleQuote]:
+    out: list[ArticleQuote] = []
     text = art.text
     # People named as speakers somewhere in the article (in a quotation's or a reported
     # statement's speaker phrase): a pronoun most likely stands for one of them.
@@ -114,11 +157,8 @@ def _find(
         if p0 <= s and e <= p1 and r.entity.kind == "person"
     }
     for q in an.parsed.quotations:
-        raw = text[q.start : q.end].strip()
-        if raw[:1] in _CLOSING or raw[-1:] in _OPENING or "\n" in raw:
-            continue  # marks paired across quotations (an inner quote, an unclosed one)
-        body = raw.strip(_QUOTE_MARKS)
-        if len(body.split()) < MIN_QUOTE_WORDS:
+        body = text[q.start : q.end].strip().rstrip(",").rstrip()
+        if not q.direct or "\n" in body or len(body.split()) < MIN_QUOTE_WORDS:
             continue
         speaker: str | None = None
         entity: str | None = None
@@ -158,14 +198,31 @@ def _find(
                 speaker = entity
                 stated = roles.get(entity)
                 role = stated.most_common(1)[0][0] if stated else _role_from_phrase(phrase, an.language)
+            elif (titled := _titled(head, text, q.start, spans, roles, speakers)) is not None:
+                # "the head", "the spokesman": the person named before with that title.
+                speaker = titled
+                stated = roles.get(titled)
+                role = stated.most_common(1)[0][0] if stated else clean_surface(phrase)
             elif in_phrase:
                 org = in_phrase[0].entity.name
                 speaker = f"{org} {clean_surface(head)}".strip()
                 role = clean_surface(phrase)
             elif not _is_pronoun(head, an.language):
                 speaker = clean_surface(phrase) or None
-        out.append(_Found(art.id, an.language, q.start, body, speaker, role))
+        out.append(ArticleQuote(art.id, an.language, q.start, body, speaker, role))
     return out
+
+
+def article_quotes(
+    article: Article, analysis: ArticleAnalysis, entities: Sequence[ResolvedEntity]
+) -> list[ArticleQuote]:
+    """The direct quotations of one article with their speakers, as a story of that article shows them.
+
+    Unattributed ones are included (speaker None); a story view leaves them out.
+    """
+    spans = _mentions_by_article(entities)
+    roles = _roles([article], {article.id: analysis}, spans)
+    return _find(article, analysis, spans.get(article.id, []), roles)
 
 
 def collect_quotes(
@@ -191,8 +248,8 @@ def collect_quotes(
         encoder: optional sentence encoder, to match a quote with its translation.
     """
     spans = _mentions_by_article(entities)
-    roles = _roles(articles, analyses, spans)
-    found: list[_Found] = []
+    roles = _roles(articles, analyses, spans, originals)
+    found: list[ArticleQuote] = []
     for art in articles:
         an = analyses.get(art.id)
         if an is not None:
@@ -240,6 +297,8 @@ def collect_quotes(
     order = {a.id: n for n, a in enumerate(articles)}
     quotes: list[tuple[tuple[int, str, int, int], Quote]] = []
     for members in groups.values():
+        if all(found[i].speaker is None for i in members):
+            continue  # a statement nobody is named for
         best = min(
             members,
             key=lambda i: (

@@ -186,7 +186,9 @@ def build_view(
     related = {frozenset((r.article, r.original)) for r in rel.values()}
     quotes = collect_quotes(ordered, by_analysis, resolved, related, originals, language, settings, encoder)
     spans = _mentions_by_article(resolved)
-    roles = {name: c.most_common(1)[0][0] for name, c in _roles(ordered, by_analysis, spans).items()}
+    roles = {
+        name: c.most_common(1)[0][0] for name, c in _roles(ordered, by_analysis, spans, originals).items()
+    }
     disputes = find_disputes(ordered, by_analysis, sentences, sim, resolved, roles, originals)
     languages = {a.id: a.language for a in ordered}
     summary = summarise(
