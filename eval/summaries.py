@@ -58,6 +58,13 @@ Getting the data (none is shipped; nothing is downloaded by this script):
       PYTHONPATH=src python eval/summaries.py <out-dir>/task2.jsonl --words 100
 
   TAC 2008/2009 and DUC 2001-2007 converted by SacreROUGE read the same way.
+- NeuS (Lee et al., NAACL 2022; `../shared/eval/neus/neus_val.jsonl`): rows of three articles
+  from differently leaning outlets (`articles`: `title`, `text`, a lead excerpt each) and the
+  AllSides neutral roundup (`summary`); each article is its title and text, the budget 66 words
+  (the roundups' mean length on the validation split):
+
+      PYTHONPATH=src python eval/summaries.py ../shared/eval/neus/neus_val.jsonl
+
 - Any other set: JSONL rows `{"id": ..., "documents": [str, ...], "summaries": [str, ...]}`
   (documents or summaries may also be SacreROUGE's `{"text": str | [sentences]}`).
 
@@ -100,6 +107,8 @@ MULTI_NEWS_SEPARATOR = "|||||"
 MULTI_NEWS_NEWLINE = "NEWLINE_CHAR"
 DUC_WORDS = 100
 MULTI_NEWS_WORDS = 260
+# NeuS roundups average 65.8 words on the validation split (307 stories).
+NEUS_WORDS = 66
 # The view's default is 5 sentences for 120 words (24 words a sentence); allowing one sentence
 # per 20 words leaves the word budget, not the sentence count, as the limit that binds.
 WORDS_PER_SENTENCE = 20
@@ -115,12 +124,14 @@ class Cluster:
         documents: the source documents' texts.
         references: the reference summaries.
         multi_news: whether it came in the Multi-News shape (for the default budget).
+        neus: whether it came in the NeuS shape (for the default budget).
     """
 
     id: str
     documents: tuple[str, ...]
     references: tuple[str, ...]
     multi_news: bool = False
+    neus: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +195,17 @@ def cluster_of(row: Mapping[str, Any], n: int) -> Cluster:
         ValueError: the row has neither `document` nor `documents`.
     """
     cid = str(row.get("id") or row.get("instance_id") or n)
+    if "articles" in row:  # NeuS: three outlets' title and lead, and the neutral roundup
+        docs = tuple(
+            t
+            for t in (
+                f"{_text(a.get('title')).strip()}\n\n{_text(a.get('text')).strip()}".strip()
+                for a in row["articles"]
+            )
+            if t
+        )
+        summary = _text(row.get("summary")).strip()
+        return Cluster(cid, docs, (summary,) if summary else (), neus=True)
     if "documents" in row:
         docs = tuple(t for t in (_text(d).strip() for d in row["documents"]) if t)
         refs = row.get("summaries", row.get("summary", ()))
@@ -473,7 +495,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("path", type=Path, help="the dataset file (see the module docstring for formats)")
     ap.add_argument(
-        "--words", type=int, help=f"word budget (default {MULTI_NEWS_WORDS} Multi-News, else {DUC_WORDS})"
+        "--words",
+        type=int,
+        help=f"word budget (default {MULTI_NEWS_WORDS} Multi-News, {NEUS_WORDS} NeuS, else {DUC_WORDS})",
     )
     ap.add_argument("--limit", type=int, help="score only the first N clusters")
     ap.add_argument("--encoder", action="store_true", help="use the bundled multilingual sentence encoder")
@@ -493,7 +517,7 @@ def main() -> int:
     if first is None:
         print(f"{args.path}: no clusters", file=sys.stderr)
         return 2
-    words = args.words or (MULTI_NEWS_WORDS if first.multi_news else DUC_WORDS)
+    words = args.words or (MULTI_NEWS_WORDS if first.multi_news else NEUS_WORDS if first.neus else DUC_WORDS)
     encoder = None
     if args.encoder:
         from storyline.fingerprint.embed import get_encoder
