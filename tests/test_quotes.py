@@ -130,3 +130,37 @@ def test_role_as_the_original_writes_it_and_each_quote_once(quotes) -> None:
     assert tomas.article == "original"
     assert set(tomas.sources) == {"original", "copy"}
     assert len({q.text for q in quotes}) == len(quotes)
+
+
+def test_a_quote_and_its_translation_are_one_quote_with_both_languages() -> None:
+    from storyline.fingerprint.embed import get_encoder
+
+    english = (
+        "The court ruled against the label on Monday.\n\n"
+        'Speaking for the label, manager Nils Asberg said, "with great respect to the trial judge, '
+        'we consider he has reached the wrong conclusion."\n\n'
+        '"We will appeal," Asberg added.'
+    )
+    spanish = (
+        "El tribunal falló el lunes en contra de la discográfica.\n\n"
+        'En nombre de la discográfica, el director Nils Asberg ha dicho que "con gran respeto por el '
+        'juez del caso, consideramos que ha llegado a la conclusión equivocada".'
+    )
+    arts = [
+        Article(
+            id=name,
+            source=f"{name}.txt",
+            record=None,
+            text=text,
+            content_hash=content_hash(text),
+            published="2031-03-03",
+            language=lang,
+        )
+        for name, text, lang in (("en", english, "en"), ("es", spanish, "es"))
+    ]
+    view = build_view(arts, [DupRelation("es", "en", "translation", 0.9)], encoder=get_encoder())
+    judge = _by_text(list(view.quotes), "trial judge")
+    assert judge.speaker == "Nils Asberg"
+    assert judge.languages == ("en", "es")
+    assert set(judge.sources) == {"en", "es"}
+    assert _by_text(list(view.quotes), "We will appeal").languages == ("en",)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from storyline.quotations import MORE_REPORTING_VERBS, attribute, find_quotations
+from storyline.quotations import MORE_REPORTING_VERBS, attribute, find_quotations, introduced
 from storyline.types import EntityKind, Mention
 
 # spaCy labels to our three kinds; NORP ("Ukrainian"), dates, numbers etc. are not entities here.
@@ -402,9 +402,10 @@ def _head_span(tokens: Sequence[Any]) -> tuple[int, int]:
 
 def _quotations(doc: Any, language: str) -> list[Quotation]:
     """Quotations by their marks (`storyline.quotations`), each with its speaker from the parse."""
-    spans = find_quotations(doc.text)
+    verbs = _reporting_verbs(language)
+    spans = introduced(doc, find_quotations(doc.text), verbs)
     out: list[Quotation] = []
-    for q, who in zip(spans, attribute(doc, spans, _reporting_verbs(language)), strict=True):
+    for q, who in zip(spans, attribute(doc, spans, verbs), strict=True):
         if who is None:
             out.append(Quotation(q.start, q.end, direct=q.direct))
         else:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 # Opening mark -> the marks that close it.
@@ -386,6 +386,27 @@ def _speaker_in(
         p0, p1 = _phrase(subj)
         return Speaker(h0, h1, max(p0, a), min(p1, b), "according")
     return None
+
+
+def introduced(doc: Any, spans: Sequence[QuoteSpan], verbs: frozenset[str]) -> list[QuoteSpan]:
+    """The spans with a quotation that a reporting verb introduces made direct.
+
+    'Neil Aspinall said, “with great respect to the trial judge, we consider ...”': a quotation
+    right after "<reporting verb>," or "<reporting verb>:" is the statement itself, even when it
+    starts in lowercase (which `find_quotations` alone takes for a fragment).
+    """
+    out = list(spans)
+    starts = [t.idx for t in doc]
+    for n, q in enumerate(spans):
+        if q.direct:
+            continue
+        before = doc.text[: q.open_at].rstrip()
+        if not before.endswith((",", ":")):
+            continue
+        i = bisect.bisect_left(starts, len(before) - 1) - 1
+        if i >= 0 and doc[i].lemma_.lower() in verbs and doc[i].pos_ in ("VERB", "AUX"):
+            out[n] = replace(q, direct=True)
+    return out
 
 
 def attribute(doc: Any, spans: Sequence[QuoteSpan], verbs: frozenset[str]) -> list[Speaker | None]:

@@ -99,7 +99,14 @@ def render_story(console: Console, story: Story, api: Any) -> None:
             who = q.speaker or "unattributed"
             if q.role:
                 who += f", {q.role}"
-            console.print(f"  “{q.text}” — {who} [{q.article[:8]}]", markup=False)
+            carried = ""
+            if len(q.sources) > 1:
+                carried = (
+                    f" (in {len(q.sources)} articles"
+                    + (f": {', '.join(q.languages)}" if len(q.languages) > 1 else "")
+                    + ")"
+                )
+            console.print(f"  “{q.text}” — {who} [{q.article[:8]}]{carried}", markup=False)
     if story.disputes:
         console.print("[bold]disputed[/bold]")
         for d in story.disputes:

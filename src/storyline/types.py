@@ -301,7 +301,18 @@ class Entity:
 
 @dataclass(frozen=True, slots=True)
 class Quote:
-    """A direct quotation; the same quote across copies and translations is one quote."""
+    """A direct quotation; the same quote across copies and translations is one quote.
+
+    Attributes:
+        text: the quoted words, from the article that first carried them (an original in the
+            story's main language first).
+        speaker: who said it, as the story names them.
+        article: the article the text is taken from.
+        published: the earliest publication date among the articles that carry it.
+        role: the speaker's role as the originals state it.
+        sources: every article that carries the quote (copies and translations included).
+        languages: the languages it appears in, the text's first.
+    """
 
     text: str
     speaker: str | None
@@ -309,6 +320,7 @@ class Quote:
     published: str | None
     role: str | None = None
     sources: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

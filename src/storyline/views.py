@@ -71,6 +71,7 @@ def story_from_view(info: StoryInfo, members: Sequence[Member], view: dict[str, 
                 q.get("published"),
                 q.get("role"),
                 tuple(q.get("sources", ())),
+                tuple(q.get("languages", ())),
             )
             for q in view.get("quotes", [])
         ),

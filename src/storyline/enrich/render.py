@@ -75,6 +75,8 @@ def render_text(view: StoryView, width: int = 100, max_entities: int = 12) -> st
             if q.role:
                 who += f", {q.role}"
             n = f", {len(q.sources)} sources" if len(q.sources) > 1 else ""
+            if len(q.languages) > 1:
+                n += f" in {', '.join(q.languages)}"
             para(f"“{q.text}” — {who} ({q.published or 'undated'}{n})")
     if view.disputes:
         out.append("")

@@ -41,7 +41,7 @@ from storyline.types import (
     TimelineEntry,
 )
 
-VIEW_VERSION = 2
+VIEW_VERSION = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +108,10 @@ class StoryView:
                 Entity(**{**x, "articles": tuple(x["articles"]), "variants": tuple(x["variants"])})
                 for x in d["entities"]
             ),
-            quotes=tuple(Quote(**{**x, "sources": tuple(x["sources"])}) for x in d["quotes"]),
+            quotes=tuple(
+                Quote(**{**x, "sources": tuple(x["sources"]), "languages": tuple(x.get("languages", ()))})
+                for x in d["quotes"]
+            ),
             disputes=tuple(
                 Dispute(point=x["point"], sides=tuple(DisputeSide(**y) for y in x["sides"]))
                 for x in d["disputes"]
