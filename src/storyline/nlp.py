@@ -323,6 +323,10 @@ class Parsed:
         model: the model used, or None for the rule fallback.
         votes: names and kinds found by a second model (`SECOND_OPINION`), as extra votes.
         other_names: other proper names (`OTHER_NAME_LABELS`) at [start, end), kind unknown.
+        things: words that name the model of a weapon or vehicle ("Grad" rockets, "Mi-26"
+            helicopters) at [start, end): a name used only so is no person, place or organisation.
+        listed: pairs of proper nouns coordinated in one list ("Dvoritchna, Balakliïa and
+            Kupyansk"), as (start, end, start, end) of each word: evidence they are of one kind.
     """
 
     sentences: tuple[tuple[int, int], ...]
@@ -335,6 +339,8 @@ class Parsed:
     model: str | None = None
     votes: tuple[Mention, ...] = ()
     other_names: tuple[tuple[int, int], ...] = ()
+    things: tuple[tuple[int, int], ...] = ()
+    listed: tuple[tuple[int, int, int, int], ...] = ()
 
 
 # Speaker noun phrases longer than this are cut at the head: a whole relative clause is not a speaker.
@@ -510,6 +516,76 @@ def _role_kind(token: Any) -> EntityKind | None:
     return kind if best >= _ROLE_MIN and best - second >= _ROLE_MARGIN else None
 
 
+# Weapons and vehicles: a name that modifies such a noun ("Grad rockets") names its model.
+_THING_PROTOTYPES = (
+    "rocket",
+    "missile",
+    "helicopter",
+    "tank",
+    "weapon",
+    "vehicle",
+    "aircraft",
+    "drone",
+    "rifle",
+    "launcher",
+)
+# Cosine with the prototypes' mean from which a noun is a weapon or vehicle. Measured with the
+# English model's vectors: rockets 0.77, helicopters 0.78, missiles 0.81, planes 0.72, howitzers
+# 0.62, jets 0.60; not: trucks 0.54, cars 0.49, forces 0.47, troops 0.46, brigade 0.41, computers
+# 0.41, plant 0.34, stores 0.27, logo 0.16.
+_THING_MIN = 0.55
+
+
+@lru_cache(maxsize=4)
+def _thing_prototype(nlp_id: int, vocab: Any) -> Any | None:
+    import numpy as np
+
+    vectors = [vocab[w].vector for w in _THING_PROTOTYPES if vocab.has_vector(w)]
+    if not vectors:
+        return None
+    mean = np.mean(vectors, axis=0)
+    return mean / (np.linalg.norm(mean) or 1.0)
+
+
+def _things(doc: Any) -> Iterator[tuple[int, int]]:
+    """Capitalised words that modify a weapon or vehicle noun right after them ("Grad rockets")."""
+    import numpy as np
+
+    proto = None
+    for tok in doc:
+        head = tok.head
+        if tok.dep_ != "compound" or head.pos_ != "NOUN" or head.i != tok.i + 1 or not tok.text[:1].isupper():
+            continue
+        if not head.has_vector:
+            continue
+        if proto is None:
+            proto = _thing_prototype(id(doc.vocab), doc.vocab)
+            if proto is None:
+                return
+        v = head.vector / (np.linalg.norm(head.vector) or 1.0)
+        if float(v @ proto) >= _THING_MIN:
+            yield tok.idx, tok.idx + len(tok.text)
+
+
+def _apposition(child: Any) -> Any | None:
+    """An apposition's words, cut before a relative clause or a comma when it runs long.
+
+    "Boutcha, a town near Kyiv from which Russian forces withdrew in the spring, ..." gives "a
+    town near Kyiv": the description is the noun and its own phrase, not the clause after it.
+    """
+    span = sorted(child.subtree, key=lambda t: t.i)
+    if len(span) <= _MAX_PHRASE_TOKENS:
+        return child.doc[span[0].i : span[-1].i + 1]
+    stops = {c.left_edge.i for c in child.children if c.dep_ in ("relcl", "acl", "acl:relcl")}
+    end = child.i + 1
+    while end <= span[-1].i and end - span[0].i < _MAX_PHRASE_TOKENS:
+        tok = child.doc[end]
+        if tok.is_punct or tok.i in stops:
+            break
+        end += 1
+    return child.doc[span[0].i : end] if end - span[0].i <= _MAX_PHRASE_TOKENS else None
+
+
 def _roles(doc: Any) -> list[Role]:
     """Descriptions of names: title words before the name, or an apposition after it."""
     out: list[Role] = []
@@ -534,9 +610,9 @@ def _roles(doc: Any) -> list[Role]:
                 continue
         for child in root.children:
             if child.dep_ == "appos" and child.i > ent.end - 1:
-                span = sorted(child.subtree, key=lambda t: t.i)
-                if len(span) <= _MAX_PHRASE_TOKENS:
-                    text = doc[span[0].i : span[-1].i + 1].text.strip(" ,")
+                words_of = _apposition(child)
+                if words_of is not None:
+                    text = words_of.text.strip(" ,")
                     out.append(Role(ent.start_char, ent.end_char, text, _role_kind(child)))
                 break
     return out
@@ -576,6 +652,12 @@ def _parse_doc(doc: Any, language: str, model: str | None) -> Parsed:
         typed=True,
         groups=tuple((e.start_char, e.end_char) for e in doc.ents if e.label_ in GROUP_LABELS),
         other_names=tuple((e.start_char, e.end_char) for e in doc.ents if e.label_ in OTHER_NAME_LABELS),
+        things=tuple(_things(doc)),
+        listed=tuple(
+            (t.head.idx, t.head.idx + len(t.head.text), t.idx, t.idx + len(t.text))
+            for t in doc
+            if t.dep_ == "conj" and t.pos_ == "PROPN" and t.head.pos_ == "PROPN"
+        ),
         roles=tuple(_roles(doc)),
         quotations=tuple(quotations),
         attributions=tuple(attributions),

@@ -71,6 +71,8 @@ class ArticleAnalysis:
             model=p.get("model"),
             votes=tuple(Mention(**m) for m in p.get("votes", ())),
             other_names=tuple(tuple(o) for o in p.get("other_names", ())),
+            things=tuple(tuple(t) for t in p.get("things", ())),
+            listed=tuple(tuple(x) for x in p.get("listed", ())),
         )
         return cls(
             article=d["article"],

@@ -41,6 +41,9 @@ SECOND_VOTE = 0.75
 MIN_VOTES = PRIMARY_VOTE
 # A description's vote outweighs both models' votes on one mention (1 + 0.75).
 ROLE_VOTE = 2.0
+# A name listed with another votes for the other's kind: two listed neighbours of one kind
+# outweigh both models' votes on one mention, one breaks a tie between them.
+LIST_VOTE = 1.0
 # Typing a name no model typed from the words around it: it needs this many context words
 # shared with typed entities of the story, and this share of them for one kind.
 CONTEXT_MIN_HITS = 2
@@ -135,6 +138,8 @@ class _Cluster:
     primary: defaultdict[EntityKind, int] = field(default_factory=lambda: defaultdict(int))
     mentions: list[EntityMention] = field(default_factory=list)
     typed: bool = False
+    # Whether one mention is more than the model name of a weapon or vehicle ("Grad" rockets).
+    not_only_a_thing: bool = False
 
 
 class _UnionFind:
@@ -218,6 +223,7 @@ def resolve_entities(
     records: list[tuple[int, EntityMention, EntityKind | None, float]] = []
     untyped_surfaces: set[int] = set()
     prose = _prose_spans(articles, analyses)
+    thing_ends: set[tuple[str, int]] = set()
     for art in articles:
         an = analyses.get(art.id)
         if an is None:
@@ -229,6 +235,7 @@ def resolve_entities(
         primary = [(m, PRIMARY_VOTE if an.parsed.typed else 0.0) for m in found]
         second = [(m, SECOND_VOTE) for m in an.parsed.votes if _within(m, inside)]
         seen_spans: dict[tuple[int, int], int] = {}
+        thing_ends.update((art.id, t1) for _, t1 in an.parsed.things)
         for role in an.parsed.roles:
             if role.kind is not None:
                 role_votes.append((art.id, role.start, role.end, role.kind))
@@ -322,20 +329,44 @@ def resolve_entities(
         if weight >= 0:
             c.surfaces[mention.text] += 1
             c.mentions.append(mention)
+        if rec_kind is not None and (mention.article, mention.end) not in thing_ends:
+            c.not_only_a_thing = True  # (an untyped mention, in a language without a parser, cannot tell)
     # A description next to a name ("Boutcha, a town near Kyiv") says what it is more surely
     # than a model's guess from the name in context: each one counts as `ROLE_VOTE` votes.
     spans_of = {(m.article, m.start, m.end): root for root, c in clusters.items() for m in c.mentions}
     for article, r0, r1, role_kind in role_votes:
-        root = next((x for (a, s0, s1), x in spans_of.items() if a == article and s0 < r1 and r0 < s1), None)
+        root = _cluster_at(spans_of, article, r0, r1)
         if root is not None:
             clusters[root].votes[role_kind] += ROLE_VOTE
 
+    # Names listed together ("Dvoritchna, Balakliïa and Kupyansk") are of one kind: each name of
+    # the list votes `LIST_VOTE` for the kind the story's evidence gives the other.
+    listed_votes: list[tuple[int, EntityKind]] = []
+    for art in articles:
+        an = analyses.get(art.id)
+        if an is None:
+            continue
+        for a0, a1, b0, b1 in an.parsed.listed:
+            ra = _cluster_at(spans_of, art.id, a0, a1)
+            rb = _cluster_at(spans_of, art.id, b0, b1)
+            if ra is None or rb is None or ra == rb:
+                continue
+            for mine, other in ((ra, rb), (rb, ra)):
+                if clusters[other].votes:
+                    listed_votes.append((mine, _best_kind(clusters[other])))
+    for root, kind in listed_votes:
+        clusters[root].votes[kind] += LIST_VOTE
+
     # Untyped names (languages without a model) only count when they joined a typed entity; a
-    # name the model more often calls a nationality or group ("Russian") is not an entity.
+    # name the model more often calls a nationality or group ("Russian") is not an entity, nor
+    # one that only ever names the model of a weapon or vehicle ("Grad rockets", "Mi-26
+    # helicopters") when it is a designation with a digit or the primary model never typed it
+    # ("Airbus jets", "Qantas flight" are companies the model knows).
     clusters = {
         r: c
         for r, c in clusters.items()
         if c.typed
+        and (c.not_only_a_thing or not _a_model_designation(c))
         and sum(c.votes.values()) >= MIN_VOTES
         and sum(group_counts[s] for s in c.surfaces) < sum(c.votes.values())
     }
@@ -351,7 +382,7 @@ def resolve_entities(
 
     out: list[ResolvedEntity] = []
     for c in clusters.values():
-        best: EntityKind = max(KINDS, key=lambda k: (round(c.votes[k], 6), c.primary[k], -TIE_ORDER.index(k)))
+        best = _best_kind(c)
         name = _display_name(c, best)
         arts = tuple(dict.fromkeys(m.article for m in sorted(c.mentions, key=lambda m: m.article)))
         order = {a.id: n for n, a in enumerate(articles)}
@@ -362,6 +393,21 @@ def resolve_entities(
         out.append(ResolvedEntity(entity, tuple(c.mentions), name_key(name), votes))
     out.sort(key=lambda r: (-r.entity.mentions, -len(r.entity.articles), r.entity.name))
     return out
+
+
+def _a_model_designation(c: _Cluster) -> bool:
+    """A name with a digit ("Mi-26"), or one only the second model typed ("Grad")."""
+    return any(ch.isdigit() for surface in c.surfaces for ch in surface) or not any(c.primary.values())
+
+
+def _best_kind(c: _Cluster) -> EntityKind:
+    """The kind with most votes; then most primary-model mentions; then `TIE_ORDER`."""
+    return max(KINDS, key=lambda k: (round(c.votes[k], 6), c.primary[k], -TIE_ORDER.index(k)))
+
+
+def _cluster_at(spans_of: dict[tuple[str, int, int], int], article: str, start: int, end: int) -> int | None:
+    """The cluster with a mention overlapping [start, end) in the article, if any."""
+    return next((x for (a, s0, s1), x in spans_of.items() if a == article and s0 < end and start < s1), None)
 
 
 def _non_overlapping(mentions: list[EntityMention]) -> list[EntityMention]:

@@ -1,0 +1,35 @@
+"""Entity kinds checked against the story's evidence: descriptions, lists, and model names of weapons."""
+
+from __future__ import annotations
+
+from storyline.enrich import analyse_articles
+from storyline.enrich.entities import resolve_entities
+from storyline.text import content_hash
+from storyline.types import Article
+
+TEXT = (
+    "Troops shelled Varenka with Grad rockets on Tuesday, and two Mi-26 helicopters landed near the "
+    "river, the army said.\n\n"
+    "The governor compared the damage to that of Boutcha, a town near Kyiv from which the invading "
+    "forces withdrew in the spring, leaving the bodies of civilians behind.\n\n"
+    "Strikes were carried out in the regions of the localities of Dvoritchna, Balakliia and Kupyansk, "
+    "the ministry said. Balakliia and Kupyansk had been retaken in September."
+)
+
+
+def _kinds() -> dict[str, str]:
+    art = Article(
+        id="a", source="a.txt", record=None, text=TEXT, content_hash=content_hash(TEXT), language="en"
+    )
+    an = analyse_articles([art])[0]
+    return {r.entity.name: r.entity.kind for r in resolve_entities([art], {"a": an})}
+
+
+def test_kinds_follow_the_stories_evidence() -> None:
+    kinds = _kinds()
+    # "Boutcha, a town near Kyiv from which ...": the description, cut before its clause, says place.
+    assert kinds.get("Boutcha") == "place"
+    # Listed with two places, a name is a place.
+    assert kinds.get("Dvoritchna") == "place"
+    # The model of a weapon or vehicle is no person, place or organisation.
+    assert "Grad" not in kinds and "Mi-26" not in kinds
