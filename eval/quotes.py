@@ -199,9 +199,9 @@ def textacy_predictions(docs: list[Doc]) -> dict[str, list[Prediction]]:
     """The baseline: textacy's `direct_quotations` on the same spaCy pipeline, paragraph by paragraph."""
     from textacy.extract.triples import direct_quotations
 
-    from storyline.nlp import _nlp
+    from storyline.nlp import pipeline_for
 
-    nlp = _nlp("en")
+    nlp = pipeline_for("en")
     out: dict[str, list[Prediction]] = {}
     for doc, parsed in zip(docs, nlp.pipe(d.article.text for d in docs), strict=True):
         preds: list[Prediction] = []

@@ -237,7 +237,7 @@ def find_quotations(text: str) -> list[QuoteSpan]:
     return out
 
 
-def _phrase(tok: Any) -> tuple[int, int]:
+def phrase_span(tok: Any) -> tuple[int, int]:
     """Character span of a token's noun phrase (its subtree), cut to the head if too long."""
     sub = list(tok.subtree)
     if len(sub) > _MAX_PHRASE_TOKENS:
@@ -376,14 +376,14 @@ def _speaker_in(
         subj = _subject_of(verb, a, b, frame)
         if subj is not None:
             h0, h1 = head_span(subj)
-            p0, p1 = _phrase(subj)
+            p0, p1 = phrase_span(subj)
             return Speaker(h0, h1, max(p0, a), min(p1, b), verb.lemma_.lower())
     subj = _according_to(tokens)
     if subj is None and near == a:
         subj = _signed(tokens, frame.doc.text[a:b])
     if subj is not None:
         h0, h1 = head_span(subj)
-        p0, p1 = _phrase(subj)
+        p0, p1 = phrase_span(subj)
         return Speaker(h0, h1, max(p0, a), min(p1, b), "according")
     return None
 

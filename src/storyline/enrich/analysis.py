@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storyline.enrich.timeexpr import TimeExpression, find_times
-from storyline.nlp import Attribution, Parsed, Quotation, Role, parse_many
+from storyline.parse import Attribution, Parsed, Quotation, Role, parse_many
 from storyline.types import Article, Mention
 
 # Bump when the analysis changes shape or meaning, so cached analyses are recomputed.
@@ -31,7 +31,7 @@ class ArticleAnalysis:
         article: the article id.
         content_hash: the article's content hash when analysed (a changed text invalidates it).
         language: the language the text was analysed as.
-        parsed: sentences, names, roles, quotations and attributions (see `storyline.nlp.Parsed`).
+        parsed: sentences, names, roles, quotations and attributions (see `storyline.parse.Parsed`).
         times: time expressions, in text order.
         version: `ANALYSIS_VERSION` at analysis time.
     """
