@@ -21,11 +21,12 @@ from __future__ import annotations
 import itertools
 import logging
 from collections import OrderedDict, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
+from scipy.cluster.hierarchy import DisjointSet
 
 from storyline.config import DedupConfig
 from storyline.dedup import model
@@ -78,31 +79,32 @@ def _anchor_text(a: Anchors) -> str:
 
 
 class _Groups:
-    """Union-find over article ids."""
+    """Groups of linked article ids: scipy's disjoint sets, with ids added on first sight."""
 
     def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
+        self.sets: DisjointSet = DisjointSet()
 
-    def find(self, x: str) -> str:
-        root = x
-        while self.parent.get(root, root) != root:
-            root = self.parent[root]
-        while self.parent.get(x, x) != root:
-            self.parent[x], x = root, self.parent[x]
-        return root
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.sets)
+
+    def __len__(self) -> int:
+        return len(self.sets)
 
     def union(self, x: str, y: str) -> None:
-        rx, ry = self.find(x), self.find(y)
-        self.parent.setdefault(rx, rx)
-        self.parent.setdefault(ry, ry)
-        if rx != ry:
-            self.parent[rx] = ry
+        self.sets.add(x)
+        self.sets.add(y)
+        self.sets.merge(x, y)
 
-    def groups(self) -> dict[str, list[str]]:
+    def apart(self, x: str, y: str) -> bool:
+        """Whether x and y are not (yet) in one group."""
+        return x not in self.sets or y not in self.sets or not self.sets.connected(x, y)
+
+    def groups(self) -> list[list[str]]:
+        """Every group, members in the order they were first seen."""
         out: dict[str, list[str]] = {}
-        for x in list(self.parent):
-            out.setdefault(self.find(x), []).append(x)
-        return out
+        for x in self.sets:
+            out.setdefault(self.sets[x], []).append(x)
+        return list(out.values())
 
 
 class Deduplicator:
@@ -547,7 +549,7 @@ class Deduplicator:
         existing = self.store.relations(sorted({i for k in resolved for i in k}))
         for rel in existing:
             groups.union(rel.article, rel.original)
-        pairs = [k for k in resolved if groups.find(min(k)) != groups.find(max(k))]
+        pairs = [k for k in resolved if groups.apart(min(k), max(k))]
         if not pairs:
             return
         need = sorted({i for k in pairs for i in k} - set(articles))
@@ -593,11 +595,11 @@ class Deduplicator:
         cache: ShingleCache,
         scored: dict[tuple[str, str], LexicalScores],
     ) -> list[DupRelation]:
-        if not groups.parent:
+        if not groups:
             return []
         # Bring in the stored groups of every linked article (transitively: one query per level).
         seen: set[str] = set()
-        frontier = set(groups.parent)
+        frontier = set(groups)
         while frontier:
             seen |= frontier
             rels = self.store.relations(sorted(frontier))
@@ -607,10 +609,10 @@ class Deduplicator:
                 direct.setdefault(frozenset((rel.article, rel.original)), rel.evidence.get("link", {}))
                 nxt |= {rel.article, rel.original}
             frontier = nxt - seen
-        found = {k: v for k, v in groups.groups().items() if len(v) > 1}
-        missing = sorted({i for g in found.values() for i in g} - set(articles))
+        found = [g for g in groups.groups() if len(g) > 1]
+        missing = sorted({i for g in found for i in g} - set(articles))
         articles.update({x.id: x for x in self.store.get_articles(missing)})
-        members_all = sorted({i for g in found.values() for i in g if i in articles})
+        members_all = sorted({i for g in found for i in g if i in articles})
         order = {i: known[i] for i in members_all if i in known}
         if len(order) < len(members_all):
             order.update(self.store.seqs([i for i in members_all if i not in known]))
@@ -621,7 +623,7 @@ class Deduplicator:
         adjacency: dict[str, list[str]] | None = None  # built when a relation is not a direct link
         degree = _lexical_degree(direct)
         chosen: list[tuple[Article, Article, str]] = []  # (member, original, why the original)
-        for ids in found.values():
+        for ids in found:
             group = [articles[i] for i in ids if i in articles]
             if len(group) < 2:
                 continue

@@ -26,6 +26,7 @@ from typing import Literal
 
 from anyascii import anyascii
 from rapidfuzz import fuzz
+from scipy.cluster.hierarchy import DisjointSet
 
 from storyline.enrich.analysis import ArticleAnalysis
 from storyline.types import Article, Entity, EntityKind, Mention
@@ -142,22 +143,6 @@ class _Cluster:
     not_only_a_thing: bool = False
 
 
-class _UnionFind:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 def _split_lists(m: Mention) -> list[Mention]:
     """Split "Dvoritchna, Balakliïa": a comma inside one predicted name is a list of names."""
     if ", " not in m.text:
@@ -262,7 +247,7 @@ def resolve_entities(
         return []
     names = list(surfaces)
     keys = [name_key(n) for n in names]
-    uf = _UnionFind(len(names))
+    uf = DisjointSet(range(len(names)))
 
     # 2a. Same or similar transliteration key.
     by_key: dict[str, int] = {}
@@ -270,14 +255,14 @@ def resolve_entities(
         if not k:
             continue
         if k in by_key:
-            uf.union(i, by_key[k])
+            uf.merge(i, by_key[k])
         else:
             by_key[k] = i
     distinct = list(by_key.items())
     for x in range(len(distinct)):
         for y in range(x + 1, len(distinct)):
             if _similar(distinct[x][0], distinct[y][0]):
-                uf.union(distinct[x][1], distinct[y][1])
+                uf.merge(distinct[x][1], distinct[y][1])
 
     # Votes per surface so far, to know which multi-word names are people.
     surface_votes: dict[int, defaultdict[EntityKind, float]] = defaultdict(lambda: defaultdict(float))
@@ -290,7 +275,7 @@ def resolve_entities(
     def _top_kind(root: int) -> EntityKind | None:
         total: defaultdict[EntityKind, float] = defaultdict(float)
         for i in range(len(names)):
-            if uf.find(i) == root:
+            if uf[i] == root:
                 for vk, v in surface_votes[i].items():
                     total[vk] += v
         return max(total.items(), key=lambda kv: kv[1])[0] if total else None
@@ -302,24 +287,24 @@ def resolve_entities(
         if len(words) != 1:
             continue
         surname_roots = {
-            uf.find(j) for j in multi if _similar(keys[j].split()[-1], words[0]) and keys[j] != keys[i]
+            uf[j] for j in multi if _similar(keys[j].split()[-1], words[0]) and keys[j] != keys[i]
         }
         person_roots = {r for r in surname_roots if _top_kind(r) == "person"}
         if len(person_roots) == 1:
-            uf.union(i, person_roots.pop())
+            uf.merge(i, person_roots.pop())
             # A bare surname lacks the given-name cue models rely on; the full name it joined
             # says it is a person, so its own votes count as person votes.
             surname_of_person.add(i)
             continue
         if name.isupper() and 2 <= len(name) <= 6:
-            acro_roots = {uf.find(j) for j in multi if _acronym(names[j].split()) == name}
+            acro_roots = {uf[j] for j in multi if _acronym(names[j].split()) == name}
             if len(acro_roots) == 1:
-                uf.union(i, acro_roots.pop())
+                uf.merge(i, acro_roots.pop())
 
     # 3. Clusters: surfaces, votes, mentions.
     clusters: dict[int, _Cluster] = defaultdict(_Cluster)
     for idx, mention, rec_kind, weight in records:
-        c = clusters[uf.find(idx)]
+        c = clusters[uf[idx]]
         vote: EntityKind | None = "person" if rec_kind is not None and idx in surname_of_person else rec_kind
         if vote is not None:
             c.votes[vote] += abs(weight)

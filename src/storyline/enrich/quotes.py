@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz
+from scipy.cluster.hierarchy import DisjointSet
 
 from storyline.config import ViewConfig
 from storyline.enrich.analysis import ArticleAnalysis
@@ -274,14 +275,7 @@ def collect_quotes(
         if todo:
             embedded = encoder.encode([found[i].text for i in todo])
             vectors = {i: embedded[n] for n, i in enumerate(todo)}
-    parent = list(range(len(found)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    same_quote = DisjointSet(range(len(found)))
     for i in range(len(found)):
         for j in range(i + 1, len(found)):
             a, b = found[i], found[j]
@@ -297,7 +291,7 @@ def collect_quotes(
             if not same and i in vectors and j in vectors and a.language != b.language and speakers_agree:
                 same = float(vectors[i] @ vectors[j]) >= settings.encoder_redundancy
             if same:
-                parent[root(j)] = root(i)
+                same_quote.merge(i, j)
     # A translation carries the same quotes as its original, in other words: within a pair of
     # articles in a translation relation, quotations that are each other's closest match in the
     # other article are one quote when the encoder finds them close at all.
@@ -315,10 +309,10 @@ def collect_quotes(
                 found[i].speaker is None or found[j].speaker is None or found[i].speaker == found[j].speaker
             )
             if int(cos[:, y].argmax()) == x and cos[x, y] >= TRANSLATED_QUOTE_MIN and speakers_agree:
-                parent[root(j)] = root(i)
+                same_quote.merge(i, j)
     groups: dict[int, list[int]] = {}
     for i in range(len(found)):
-        groups.setdefault(root(i), []).append(i)
+        groups.setdefault(same_quote[i], []).append(i)
     by_id = {a.id: a for a in articles}
     order = {a.id: n for n, a in enumerate(articles)}
     quotes: list[tuple[tuple[int, str, int, int], Quote]] = []
