@@ -29,6 +29,7 @@ from typing import Final, Literal
 
 import numpy as np
 
+from storyline.config import DORMANT_THRESHOLD, STORY_WINDOW_DAYS
 from storyline.stories.features import ArticleEvidence, join_rows, merge_features
 from storyline.stories.index import NO_DAY, StoryIndex, day_number, one_thread
 from storyline.stories.item import StoryItem
@@ -48,14 +49,6 @@ NAME_STORIES: Final = 50
 NAME_KEYS: Final = 5
 # Dormant stories found through shared names that are scored per article, most shared first.
 NAME_CANDIDATES: Final = 5
-# Join probability a dormant story needs: 0.9, odds 9 times those asked of a live story. No
-# labelled collection can fit how much a silence lowers the odds (ECB+ dates one event of each
-# pair only), so this is a stated prior, precision first. The two collections at hand pull apart:
-# ECB+ labels follow-ups months later as the same event (held-out F1 0.939 at 0.5, P 0.937;
-# 0.922 at 0.9, P 0.936, with the models' time evidence), while on MEANTIME the looser setting
-# joins another company's launch or results months later to an old story (held-out BCubed
-# precision against the Wikinews articles 0.884 at 0.5, 0.929 at 0.9).
-DORMANT_THRESHOLD: Final = 0.9
 # Stands for the last date of a story without dates: it is live now, but may get a dated report
 # of any date later, so its names are never skipped.
 UNDATED_LAST: Final = -(1 << 30)
@@ -195,7 +188,7 @@ class StoryClusterer:
     """
 
     models: StoryModels = field(default_factory=load_models)
-    window: float | None = 14.0
+    window: float | None = STORY_WINDOW_DAYS
     candidates: int = CANDIDATES
     dim: int = 512
     dormant_threshold: float = DORMANT_THRESHOLD
@@ -613,7 +606,7 @@ def stream_order(items: Sequence[StoryItem]) -> list[int]:
 def cluster_batch(
     items: Sequence[StoryItem],
     models: StoryModels | None = None,
-    window: float | None = 14.0,
+    window: float | None = STORY_WINDOW_DAYS,
     order: bool = True,
 ) -> StoryClusterer:
     """Cluster a whole corpus; returns the clusterer, whose state can continue incrementally.

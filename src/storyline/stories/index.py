@@ -29,6 +29,8 @@ from typing import Any, Final
 
 import numpy as np
 
+from storyline.config import STORY_WINDOW_DAYS
+
 # An article dated more than this many days before the newest one seen is *late*: it is compared
 # with every story instead of the hot ones. Feeds deliver reports within hours to a day or two
 # of publication, so in a stream few articles are late.
@@ -99,7 +101,9 @@ class StoryIndex:
         exact_limit: number of stories up to which late articles are searched exactly.
     """
 
-    def __init__(self, dim: int, window: float | None = 14.0, exact_limit: int = EXACT_LIMIT) -> None:
+    def __init__(
+        self, dim: int, window: float | None = STORY_WINDOW_DAYS, exact_limit: int = EXACT_LIMIT
+    ) -> None:
         self.dim = dim
         self.window = window
         self.exact_limit = exact_limit

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from storyline.config import STORY_WINDOW_DAYS
 from storyline.stories.cluster import StoryClusterer
 from storyline.stories.model import StoryModels, load_models
 from storyline.stories.state import CorpusStats, StoryState
@@ -134,7 +135,10 @@ def take_changes(c: StoryClusterer) -> StateRows:
 
 
 def from_rows(
-    rows: StateRows, models: StoryModels | None = None, window: float | None = 14.0, **kwargs: Any
+    rows: StateRows,
+    models: StoryModels | None = None,
+    window: float | None = STORY_WINDOW_DAYS,
+    **kwargs: Any,
 ) -> StoryClusterer:
     """A clusterer that continues from saved rows (all rows, as read back from the tables).
 
@@ -201,7 +205,7 @@ def save(store: Store, clusterer: StoryClusterer) -> StateRows:
 
 
 def load(
-    store: Store, models: StoryModels | None = None, window: float | None = 14.0, **kwargs: Any
+    store: Store, models: StoryModels | None = None, window: float | None = STORY_WINDOW_DAYS, **kwargs: Any
 ) -> StoryClusterer:
     """A clusterer continuing from the state saved in the database (empty if none was)."""
     return from_rows(store.story_state(), models, window, **kwargs)
