@@ -9,16 +9,7 @@ from rich.text import Text
 
 from storyline.terminal import count, dates, day, short_article, short_story, table
 from storyline.text import lead_title, source_label
-from storyline.types import Article, DupRelation, RawDoc, Story, Topic
-
-RELATION_LABEL = {
-    "exact": "exact copy",
-    "near_copy": "near copy",
-    "excerpt": "excerpt",
-    "translation": "translation",
-    "rewrite": "rewrite",
-    "update": "update",
-}
+from storyline.types import RELATION_LABEL, Article, DupRelation, RawDoc, Story, Topic, relation_phrase
 
 
 def _evidence(ev: dict[str, Any]) -> str:
@@ -71,7 +62,7 @@ def render_story(console: Console, story: Story, api: Any) -> None:
         console.print("[bold]duplicates[/bold]")
         for r in rels:
             console.print(
-                f"  {short_article(r.article)} is a {RELATION_LABEL.get(r.kind, r.kind)} of {short_article(r.original)} "
+                f"  {short_article(r.article)} is {relation_phrase(r.kind)} of {short_article(r.original)} "
                 f"(score {r.score:.3f}; {_evidence(r.evidence)})",
                 markup=False,
             )

@@ -21,6 +21,25 @@ RELATION_KINDS: tuple[RelationKind, ...] = (
     "rewrite",
     "update",
 )
+# How each relation kind reads in the CLI, on the web page and in explanations ("original": the
+# article the others copy or translate).
+RELATION_LABEL: dict[str, str] = {
+    "exact": "exact copy",
+    "near_copy": "near copy",
+    "excerpt": "excerpt",
+    "translation": "translation",
+    "rewrite": "rewrite",
+    "update": "update",
+    "original": "original",
+}
+
+
+def relation_phrase(kind: str) -> str:
+    """A relation kind with its article, for sentences: "an exact copy", "a near copy"."""
+    label = RELATION_LABEL.get(kind, kind)
+    return ("an " if label[:1] in "aeiou" else "a ") + label
+
+
 EntityKind = Literal["person", "place", "organisation"]
 
 

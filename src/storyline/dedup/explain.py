@@ -13,7 +13,7 @@ from storyline.dedup.verify import lexical_match, name_relation
 from storyline.fingerprint.embed import Encoder
 from storyline.store import Store
 from storyline.text import words
-from storyline.types import Article, DupRelation
+from storyline.types import Article, DupRelation, relation_phrase
 
 
 @dataclass(frozen=True)
@@ -63,14 +63,18 @@ def why(store: Store, config: DedupConfig, a_id: str, b_id: str, encoder: Encode
     mine = tuple(r for r in rels if r.article in (a.id, b.id))
     if a.id in of and of[a.id].original == b.id:
         r = of[a.id]
-        verdict = f"{a.id[:12]} is {kind_phrase(r.kind)} of {b.id[:12]} (the original; score {r.score:.3f})"
+        verdict = (
+            f"{a.id[:12]} is {relation_phrase(r.kind)} of {b.id[:12]} (the original; score {r.score:.3f})"
+        )
     elif b.id in of and of[b.id].original == a.id:
         r = of[b.id]
-        verdict = f"{b.id[:12]} is {kind_phrase(r.kind)} of {a.id[:12]} (the original; score {r.score:.3f})"
+        verdict = (
+            f"{b.id[:12]} is {relation_phrase(r.kind)} of {a.id[:12]} (the original; score {r.score:.3f})"
+        )
     elif group_a == group_b and a.id != b.id:
         verdict = (
-            f"same duplicate group: {a.id[:12]} is {kind_phrase(of[a.id].kind)} and {b.id[:12]} is "
-            f"{kind_phrase(of[b.id].kind)} of {group_a[:12]}"
+            f"same duplicate group: {a.id[:12]} is {relation_phrase(of[a.id].kind)} and {b.id[:12]} is "
+            f"{relation_phrase(of[b.id].kind)} of {group_a[:12]}"
         )
     else:
         verdict = "not duplicates"
@@ -101,7 +105,7 @@ def why(store: Store, config: DedupConfig, a_id: str, b_id: str, encoder: Encode
         if verdict == "not duplicates":
             if lexical_match(s, config) or model.same_article(f):
                 named = name_relation(a, b, s, config, p)
-                verdict += f" (not linked yet; the evidence now says {kind_phrase(named.kind)})"
+                verdict += f" (not linked yet; the evidence now says {relation_phrase(named.kind)})"
             elif p >= model.THRESHOLD:
                 verdict += (
                     f" (probability of one article {p:.3f}, but most of the text has no counterpart: "
@@ -111,18 +115,6 @@ def why(store: Store, config: DedupConfig, a_id: str, b_id: str, encoder: Encode
             else:
                 verdict += f" (probability of one article {p:.3f} < {model.THRESHOLD})"
     return Why(a, b, verdict, mine, scores, passage)
-
-
-def kind_phrase(kind: str) -> str:
-    """A relation kind with its article, for sentences: "a near copy", "an excerpt"."""
-    return {
-        "exact": "an exact copy",
-        "near_copy": "a near copy",
-        "excerpt": "an excerpt",
-        "translation": "a translation",
-        "rewrite": "a rewrite",
-        "update": "an update",
-    }.get(kind, kind)
 
 
 def groups(store: Store) -> list[DupGroup]:
@@ -157,7 +149,7 @@ def relation_in_words(r: DupRelation, copy: Article | None = None, original: Art
     the original (87% the other way), a shared passage of 324 words; the copy says "Source link"``.
     """
     ev = r.evidence
-    kind = kind_phrase(r.kind).split(" ", 1)[1]
+    kind = relation_phrase(r.kind).split(" ", 1)[1]
     if r.kind == "exact":
         body = "the same text, word for word"
     elif r.kind in ("near_copy", "excerpt", "update"):

@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from storyline.dedup.explain import kind_phrase
-from storyline.types import DupRelation
+from storyline.types import DupRelation, relation_phrase
 
 # Names shown in one explanation, the story's most frequent first.
 NAMES_SHOWN = 6
@@ -36,7 +35,7 @@ def placement_in_words(
 ) -> str:
     """How an article came into its story, in one clause."""
     if relation is not None:
-        return f"follows its original {relation.original[:8]} into the story (it is {kind_phrase(relation.kind)})"
+        return f"follows its original {relation.original[:8]} into the story (it is {relation_phrase(relation.kind)})"
     p = probability or 0.0
     if started:
         if p > 0:

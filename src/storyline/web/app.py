@@ -33,7 +33,7 @@ from storyline.config import Config
 from storyline.errors import BuiltWithOtherModelsError, NotFoundError, StoreError
 from storyline.fingerprint.embed import Encoder
 from storyline.text import paragraphs
-from storyline.types import Rejected, Topic
+from storyline.types import RELATION_LABEL, Rejected, Topic
 from storyline.web.body import UnsupportedMediaType, parse_body
 from storyline.web.pages import (
     PAGE_SIZE,
@@ -50,7 +50,7 @@ from storyline.web.pages import (
     member_label,
     relation_badges,
 )
-from storyline.web.svg import KIND_LABEL, coverage_chart, daily_chart, provenance_graph, sparkline
+from storyline.web.svg import coverage_chart, daily_chart, provenance_graph, sparkline
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 MEMBERS_PER_PAGE = 50
@@ -144,7 +144,7 @@ def _templates() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["human_date"] = human_date
-    env.filters["kind_label"] = lambda k: KIND_LABEL.get(k or "", k or "")
+    env.filters["kind_label"] = lambda k: RELATION_LABEL.get(k or "", k or "")
     env.filters["label"] = member_label
     env.filters["title_of"] = _title_of
     env.filters["paragraphs"] = paragraphs

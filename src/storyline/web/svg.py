@@ -16,17 +16,7 @@ from typing import Protocol
 from markupsafe import Markup, escape
 
 from storyline.text import source_label
-from storyline.types import DupRelation, Member
-
-KIND_LABEL = {
-    "exact": "exact copy",
-    "near_copy": "near copy",
-    "excerpt": "excerpt",
-    "translation": "translation",
-    "rewrite": "rewrite",
-    "update": "update",
-    "original": "original",
-}
+from storyline.types import RELATION_LABEL, DupRelation, Member
 
 
 def _fmt(x: float) -> str:
@@ -224,7 +214,7 @@ def provenance_graph(
             ex, ey = x2 + NODE_W, y2 + NODE_H / 2
         mx = (sx + ex) / 2
         kind = escape(r.kind)
-        label = escape(KIND_LABEL.get(r.kind, r.kind))
+        label = escape(RELATION_LABEL.get(r.kind, r.kind))
         parts.append(
             f'<g class="edge k-{kind}"><title>{label}, score {r.score:.2f}</title>'
             f'<path d="M{_fmt(sx)},{_fmt(sy)} C{_fmt(mx)},{_fmt(sy)} {_fmt(mx)},{_fmt(ey)} {_fmt(ex)},{_fmt(ey)}" '
