@@ -33,3 +33,17 @@ def test_kinds_follow_the_stories_evidence() -> None:
     assert kinds.get("Dvoritchna") == "place"
     # The model of a weapon or vehicle is no person, place or organisation.
     assert "Grad" not in kinds and "Mi-26" not in kinds
+
+
+def test_a_name_after_the_is_no_person() -> None:
+    text = (
+        "Apple Corps, the company founded by the Beatles, lost its case on Monday. "
+        "John Lennon and Paul McCartney founded it in 1968, and the Beatles still own it."
+    )
+    art = Article(
+        id="b", source="b.txt", record=None, text=text, content_hash=content_hash(text), language="en"
+    )
+    an = analyse_articles([art])[0]
+    kinds = {r.entity.name: r.entity.kind for r in resolve_entities([art], {"b": an})}
+    assert kinds.get("Beatles") == "organisation"
+    assert kinds.get("John Lennon") == "person" and kinds.get("Paul McCartney") == "person"

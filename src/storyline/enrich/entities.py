@@ -236,6 +236,10 @@ def resolve_entities(
                 idx = surfaces.setdefault(surface, len(surfaces))
                 span = (start, start + len(surface))
                 kind: EntityKind | None = m.kind if weight > 0 else None
+                if kind == "person" and art.language == "en" and _after_the(art.text, start):
+                    # "the Beatles": English puts no article before a person's name; a name
+                    # after "the" is a group or an institution.
+                    kind = "organisation"
                 if weight == 0:
                     untyped_surfaces.add(idx)
                 if span in seen_spans:  # the second model saw the same name: a vote, not a mention
@@ -383,6 +387,11 @@ def resolve_entities(
 def _a_model_designation(c: _Cluster) -> bool:
     """A name with a digit ("Mi-26"), or one only the second model typed ("Grad")."""
     return any(ch.isdigit() for surface in c.surfaces for ch in surface) or not any(c.primary.values())
+
+
+def _after_the(text: str, start: int) -> bool:
+    """Whether the word right before `start` is "the" (any case)."""
+    return text[max(0, start - 4) : start].lower() == "the "
 
 
 def _best_kind(c: _Cluster) -> EntityKind:
