@@ -8,7 +8,7 @@ duplicate group). Embeddings are cached by text hash (``--cache``), so re-runs c
     python eval/dedup.py meantime   # 120 articles x 4 languages: one translation group each
     python eval/dedup.py wmt21      # source, references, machine translations per document
     python eval/dedup.py ecbplus    # different events never related; same-event relations shown
-    python eval/dedup.py fit        # refit the pair model (prints the weights for dedup/model.py)
+    python eval/dedup.py fit        # refit the pair model (writes src/storyline/dedup/pair_model.json)
 
 The pair model was fitted on the WMT21 documents whose id hashes even and the ECB+ topics with odd
 numbers (see `storyline.dedup.model`); figures on the other halves are printed separately as
@@ -48,6 +48,8 @@ from storyline.pipeline.stages import StoredBlockStats, clean, dedup, persist, s
 from storyline.store import Store  # noqa: E402
 from storyline.text import words  # noqa: E402
 from storyline.types import Article, DupRelation, RawDoc, Rejected  # noqa: E402
+
+PAIR_MODEL = ROOT / "src" / "storyline" / "dedup" / "pair_model.json"
 
 
 def default_shared() -> Path:
@@ -482,11 +484,21 @@ def cmd_fit(args: argparse.Namespace) -> int:
         print(f"  WMT21 held-out folds at {t}: precision {(pr & tr).sum() / max(pr.sum(), 1):.4f} "
               f"recall {(pr & tr).sum() / max(tr.sum(), 1):.4f}")  # fmt: skip
     clf = MonotoneLogistic(C=args.c).fit(Xa, ya)
-    print("WEIGHTS = {")
     for k, w in zip(FEATURES, clf.coef_, strict=True):
-        print(f'    "{k}": {w:.4f},')
-    print("}")
-    print(f"INTERCEPT = {clf.intercept_:.4f}")
+        print(f"  weight {k}: {w:.4f}")
+    print(f"  intercept {clf.intercept_:.4f}")
+    # The file keeps the threshold and the provenance notes of the shipped one; weights are rounded
+    # to 4 places as printed.
+    shipped = json.loads(PAIR_MODEL.read_text(encoding="utf-8"))
+    shipped["weights"] = [round(float(w), 4) for w in clf.coef_]
+    shipped["intercept"] = round(float(clf.intercept_), 4)
+    shipped["features"] = list(FEATURES)
+    shipped["about"]["fit_settings"] = {"C": args.c, "only": args.only}
+    if args.no_write:
+        print("not written (--no-write)")
+    else:
+        args.out.write_text(json.dumps(shipped, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"written to {args.out}")
     return 0
 
 
@@ -522,6 +534,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     fit.add_argument(
         "--only", default=None, help="only WMT21 files whose names contain one of these (comma-separated)"
     )
+    fit.add_argument("--out", type=Path, default=PAIR_MODEL, help="where to write the fitted model")
+    fit.add_argument("--no-write", action="store_true", help="print the weights, write nothing")
     args = ap.parse_args(argv)
     args.enc = encoder(args.cache)
     return {

@@ -1,12 +1,14 @@
 """The decision "same article in other words": a logistic regression over the semantic evidence.
 
-The weights below were fitted by ``eval/dedup.py fit`` on a declared fitting split only: the WMT21
-documents whose id hashes to an even number (sources, references and machine translations of one
-document are positives, other documents of the same file are negatives) and the ECB+ topics with
-an odd number (articles of different events in one topic, and articles of the same event that share
-no wording, are negatives). MEANTIME, Izium, the other half of WMT21 and of ECB+ were never seen by
-the fit; the eval scripts report figures on them separately. Logistic regression, because eleven
-interpretable, monotone features need no more, and its weights can be read (see `explain`).
+The weights live in ``pair_model.json`` next to this module, with their provenance (``about``),
+written by ``eval/dedup.py fit`` from a declared fitting split only: the WMT21 documents whose id
+hashes to an even number (sources, references and machine translations of one document are
+positives, other documents of the same file are negatives) and the ECB+ topics with an odd number
+(articles of different events in one topic, and articles of the same event that share no wording,
+are negatives). MEANTIME, Izium, the other half of WMT21 and of ECB+ were never seen by the fit;
+the eval scripts report figures on them separately. Logistic regression, because interpretable,
+monotone features need no more, and its weights can be read (see `explain`); the file says why the
+six features with a weight of 0 stay.
 
 Additive evidence can make up for what is missing, so the decision (`same_article`) also requires,
 where the encoder knows both languages, that most of both articles has a counterpart (`MAJORITY`).
@@ -14,35 +16,37 @@ where the encoder knows both languages, that most of both articles has a counter
 
 from __future__ import annotations
 
+import json
 import math
+from importlib import resources
+from typing import Any
 
 from storyline.dedup.semantic import FEATURES
 
+MODEL_FILE = "pair_model.json"
+
+
+def _load() -> dict[str, Any]:
+    d: dict[str, Any] = json.loads(resources.files("storyline.dedup").joinpath(MODEL_FILE).read_text("utf-8"))
+    if tuple(d["features"]) != FEATURES:
+        raise ValueError(
+            f"{MODEL_FILE} was fitted for the features {d['features']}, this code computes {list(FEATURES)}: "
+            "refit with eval/dedup.py fit"
+        )
+    return d
+
+
+_MODEL = _load()
 # The encoder the weights were fitted with: similarities of another model have another scale, so
 # the semantic decision is only made with this one (other encoders get lexical duplicates only).
-ENCODER = "use-multilingual-v3"
-# Fitted weights (see the module docstring); feature order as in `storyline.dedup.semantic.FEATURES`.
-WEIGHTS: dict[str, float] = {
-    "covered": 0.0000,
-    "doc_cos": 0.0000,
-    "aligned_share": 0.5266,
-    "aligned_cover": 3.8708,
-    "confident_cover": 3.4358,
-    "aligned_cos": 0.0000,
-    "aligned_margin": 0.0000,
-    "length_corr": 3.1288,
-    "sentence_ratio": 3.2050,
-    "number_jaccard": 6.7655,
-    "number_order": 0.9560,
-    "name_jaccard": 0.0000,
-    "name_order": 3.5099,
-    "word_jaccard": 0.0000,
-}
-INTERCEPT = -13.1774
+ENCODER: str = _MODEL["encoder"]
+# Fitted weights by feature, and the intercept.
+WEIGHTS: dict[str, float] = {k: float(w) for k, w in zip(FEATURES, _MODEL["weights"], strict=True)}
+INTERCEPT: float = float(_MODEL["intercept"])
 # Decision threshold on the probability: pairs at or above it are one article. Not 0.5: groups are
 # closed transitively, so a single false link merges two groups and costs many pairs; on the
 # held-out folds of the fit, true pairs score 0.99 and above at the median (see eval/dedup.py fit).
-THRESHOLD = 0.9
+THRESHOLD: float = float(_MODEL["threshold"])
 # A translation or a rewrite is one article: nearly every sentence of each version has its
 # counterpart, in order. Two articles on related events share a few sentences at best, yet their
 # numbers, names and lengths can agree as much as a translation's (a shared paragraph of figures, a
