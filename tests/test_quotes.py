@@ -164,3 +164,10 @@ def test_a_quote_and_its_translation_are_one_quote_with_both_languages() -> None
     assert judge.languages == ("en", "es")
     assert set(judge.sources) == {"en", "es"}
     assert _by_text(list(view.quotes), "We will appeal").languages == ("en",)
+
+
+def test_a_paragraph_of_unpaired_marks_quotes_nothing() -> None:
+    # Twenty thousand opening marks that nothing closes (the apostrophes are inside words), in one
+    # paragraph: pairing looks each closing mark up, it does not rescan the paragraph per mark.
+    assert find_quotations("‘a don’t " * 20000) == []
+    assert find_quotations("« a " * 20000) == []

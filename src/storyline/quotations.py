@@ -131,6 +131,7 @@ class QuoteSpan:
 
 
 def _can_open(para: str, i: int) -> bool:
+    """Whether the mark at `i` can open a quotation (» only: see `_Marks`)."""
     mark = para[i]
     before = para[i - 1] if i else " "
     after = para[i + 1] if i + 1 < len(para) else " "
@@ -138,33 +139,70 @@ def _can_open(para: str, i: int) -> bool:
         return not before.isalnum() and (after.isalnum() or after in "…")
     if mark == '"':
         return not before.isalnum() and not after.isspace()
-    if mark == "»":  # the German and Danish opening guillemet: only where no « opened before
-        return "«" not in para[:i] and "«" in para[i:] and not before.isalnum()
+    if mark == "»":
+        return not before.isalnum()
     return True
 
 
-def _can_close(para: str, k: int, mark: str) -> bool:
-    after = para[k + 1] if k + 1 < len(para) else " "
-    if mark in "’‘":  # not an apostrophe inside a word ("don’t")
+def _can_close(para: str, k: int) -> bool:
+    """Whether the mark at `k` can close a quotation: a single mark not inside a word ("don’t")."""
+    if para[k] in "’‘":
+        after = para[k + 1] if k + 1 < len(para) else " "
         return not after.isalnum()
     return True
 
 
-def _closer(para: str, i: int) -> int | None:
-    """Offset of the mark that closes the one at `i`.
+class _Marks:
+    """Where each mark of one paragraph can open or close a quotation, found in one pass.
 
-    A negative offset -k when a new opening mark at k comes first (the one at `i` was never
-    closed); None when the paragraph ends first.
+    Pairing then looks up the next closing mark with a binary search, so a paragraph full of
+    unpaired marks (a hostile or broken text) costs n log n, not n².
     """
-    mark = para[i]
-    closers = _PAIRS[mark]
-    for k in range(i + 1, len(para)):
-        c = para[k]
-        if c in closers and _can_close(para, k, mark):
-            return k
-        if c == mark and _can_open(para, k):
-            return -k
-    return None
+
+    def __init__(self, para: str) -> None:
+        self.para = para
+        self.opens: dict[str, list[int]] = {}
+        self.closes: dict[str, list[int]] = {}
+        left = para.find("«")
+        right = para.rfind("«")
+        for k, c in enumerate(para):
+            # » opens (German, Danish) only where no « came before and one comes after.
+            guillemet = c != "»" or ((left < 0 or left > k) and right > k)
+            if c in OPENING and guillemet and _can_open(para, k):
+                self.opens.setdefault(c, []).append(k)
+            if c in CLOSING and _can_close(para, k):
+                self.closes.setdefault(c, []).append(k)
+
+    def can_open(self, i: int) -> bool:
+        ks = self.opens.get(self.para[i], [])
+        n = bisect.bisect_left(ks, i)
+        return n < len(ks) and ks[n] == i
+
+    def _next(self, ks: list[int], i: int) -> int | None:
+        n = bisect.bisect_right(ks, i)
+        return ks[n] if n < len(ks) else None
+
+    def closer(self, i: int) -> int | None:
+        """Offset of the mark that closes the one at `i`.
+
+        A negative offset -k when a new opening mark at k comes first (the one at `i` was never
+        closed); None when the paragraph ends first.
+        """
+        mark = self.para[i]
+        found = [k for c in _PAIRS[mark] if (k := self._next(self.closes.get(c, []), i)) is not None]
+        close = min(found) if found else None
+        again = None if mark in _PAIRS[mark] else self._next(self.opens.get(mark, []), i)
+        if close is not None and (again is None or close < again):
+            return close
+        return -again if again is not None else None
+
+
+def _char_before(text: str, i: int) -> str:
+    """The last character before offset `i` that is not a space ("" at the start)."""
+    j = i - 1
+    while j >= 0 and text[j].isspace():
+        j -= 1
+    return text[j] if j >= 0 else ""
 
 
 def _first_letter(text: str) -> str:
@@ -192,14 +230,15 @@ def find_quotations(text: str) -> list[QuoteSpan]:
     lines = [(m.start(), m.group()) for m in re.finditer(r"[^\n]+", text)]
     for n, (base, para) in enumerate(lines):
         nxt = lines[n + 1][1].lstrip() if n + 1 < len(lines) else ""
+        marks = _Marks(para)
         i = 0
         last_close = -1
         while i < len(para):
             mark = para[i]
-            if mark not in OPENING or not _can_open(para, i):
+            if mark not in OPENING or not marks.can_open(i):
                 i += 1
                 continue
-            k = _closer(para, i)
+            k = marks.closer(i)
             if k is not None and k < 0:
                 i = -k
                 continue
@@ -216,8 +255,7 @@ def find_quotations(text: str) -> list[QuoteSpan]:
             lead = len(words) - len(words.lstrip())
             body = words.strip()
             if body and any(c.isalnum() for c in body):
-                prev = para[:i].rstrip()
-                before = prev[-1:] if prev else ""
+                before = _char_before(para, i)
                 first = _first_letter(body)
                 # Corner brackets mark speech wherever they stand (Japanese, Chinese).
                 opens = before == "" or before in _BOUNDARY or before in ALL_MARKS or mark in "「『"
@@ -400,10 +438,12 @@ def introduced(doc: Any, spans: Sequence[QuoteSpan], verbs: frozenset[str]) -> l
     for n, q in enumerate(spans):
         if q.direct:
             continue
-        before = doc.text[: q.open_at].rstrip()
-        if not before.endswith((",", ":")):
+        j = q.open_at - 1
+        while j >= 0 and doc.text[j].isspace():
+            j -= 1
+        if j < 0 or doc.text[j] not in ",:":
             continue
-        i = bisect.bisect_left(starts, len(before) - 1) - 1
+        i = bisect.bisect_left(starts, j) - 1
         if i >= 0 and doc[i].lemma_.lower() in verbs and doc[i].pos_ in ("VERB", "AUX"):
             out[n] = replace(q, direct=True)
     return out
@@ -425,8 +465,8 @@ def attribute(doc: Any, spans: Sequence[QuoteSpan], verbs: frozenset[str]) -> li
         if not q.direct:
             continue
         p0, p1 = lines[q.paragraph] if q.paragraph < len(lines) else (0, len(text))
-        nxt = next((s.open_at for s in spans[n + 1 :] if s.paragraph == q.paragraph), p1)
-        prv = next((s.close_at for s in reversed(spans[:n]) if s.paragraph == q.paragraph), p0)
+        nxt = spans[n + 1].open_at if n + 1 < len(spans) and spans[n + 1].paragraph == q.paragraph else p1
+        prv = spans[n - 1].close_at if n > 0 and spans[n - 1].paragraph == q.paragraph else p0
         # After the quotation: to the end of the sentence the next word is in, or the next quotation.
         after_end = min(nxt, max(frame.sentence(min(q.close_at + 1, len(text) - 1))[1], q.close_at))
         # Before it: from the start of the sentence the previous word is in, or the previous quotation.
