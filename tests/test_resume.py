@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import sqlite3
@@ -160,3 +161,61 @@ def test_ingest_and_view_building_killed_at_twenty_points_resume_to_one_clean_ru
     with Storyline(db, readonly=True) as a, Storyline(clean, readonly=True) as b:
         assert a.store.digest() == b.store.digest()
         assert a.check().problems == []
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every living process below `pid`, read from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    out: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in out:
+                out.add(child)
+                todo.append(child)
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process tree from /proc")
+def test_a_killed_ingest_leaves_no_worker_process_behind(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(400):
+        (folder / f"{i:04d}.txt").write_text(f"Report {i}\n\n{synthetic_text(i, 200)}\n", encoding="utf-8")
+    config = tmp_path / "storyline.toml"
+    config.write_text('[embed]\nmodel = "hashing"\n')
+    cmd = [*_ingest_cmd(tmp_path / "k.db", folder, config), "--workers", "2"]
+    proc = subprocess.Popen(cmd, env=subprocess_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    helpers: set[int] = set()
+    deadline = time.time() + 300
+    # The pool's workers are grandchildren (started by the forkserver): wait for them.
+    while time.time() < deadline and proc.poll() is None:
+        helpers = _descendants(proc.pid)
+        if len(helpers) >= 4:  # forkserver, resource tracker and two workers
+            break
+        time.sleep(0.1)
+    assert proc.poll() is None and len(helpers) >= 4, "the ingest ended before its workers could be seen"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.time() + 30
+    while time.time() < deadline and any(_alive(p) for p in helpers):
+        time.sleep(0.2)
+    left = sorted(p for p in helpers if _alive(p))
+    for p in left:  # do not leave them to the next test either
+        os.kill(p, signal.SIGKILL)
+    assert not left, f"processes left behind by the killed ingest: {left}"

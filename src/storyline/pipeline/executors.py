@@ -65,7 +65,36 @@ class InProcess:
         """Nothing to release."""
 
 
-def _quiet_worker() -> None:
+# How often a worker checks that the process that started it is still there (seconds).
+_DRIVER_CHECK = 2.0
+
+
+def _exit_with_driver(driver: int) -> None:
+    """End this worker when the driver is gone.
+
+    A driver killed outright (SIGKILL, out of memory) cannot tell its workers; they would wait on
+    the task queue forever, every worker holding the queue open for the others, and the
+    forkserver would live on for them. Each worker looks for its driver every `_DRIVER_CHECK`
+    seconds and exits once it has gone.
+    """
+    import time
+
+    while True:
+        time.sleep(_DRIVER_CHECK)
+        try:
+            os.kill(driver, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except PermissionError:  # the pid was reused by another user's process: the driver is gone
+            os._exit(0)
+
+
+def _quiet_worker(driver: int) -> None:
+    import threading
+
+    threading.Thread(
+        target=_exit_with_driver, args=(driver,), name="storyline-driver-watch", daemon=True
+    ).start()
     # One BLAS thread per worker: the workers already use every core between them. The variables
     # come too late for a BLAS that importing this module has loaded already, so its pool is
     # limited too (OpenBLAS's threads spin while they wait: two workers with a thread per core each
@@ -105,7 +134,9 @@ class ProcessPool:
             # forkserver: workers start from a clean interpreter, not a copy of a driver that may
             # hold threads and open database connections.
             ctx = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_quiet_worker)
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=ctx, initializer=_quiet_worker, initargs=(os.getpid(),)
+            )
         try:
             futures = [self._pool.submit(fn, s) for s in shards]
         except BrokenProcessPool as exc:
