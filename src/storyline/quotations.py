@@ -2,11 +2,11 @@
 
 Written here rather than taken from textacy (`textacy.extract.triples.direct_quotations`, the
 field's usual tool, used by earlier versions) because of what it does on news text, measured on
-PolNeAR by `eval/quotes.py`: it refuses a whole text when one mark is unbalanced, pairs only the
-marks of English, returns quoted fragments inside a paraphrase ("called for more “flexibility”")
-as quotations, keeps only quotations with a speaker in the same sentence (the second quoted
-sentence after an attributed one is lost), and can pair the closing mark of one quotation with
-the opening mark of the next, so that the narrative between them becomes a "quotation".
+PolNeAR by `eval/quotes.py`: it refuses a whole text when the number of quote marks is odd,
+pairs quote tokens two by two whatever their kind (so one stray mark shifts every pair after it
+and the narrative between two quotations becomes a "quotation"), returns quoted fragments inside
+a paraphrase ("called for more “flexibility”") as quotations, and keeps only quotations it finds
+a reporting verb for nearby (a second quoted sentence after an attributed one is often lost).
 
 Two steps, one job each:
 
