@@ -47,3 +47,18 @@ def test_a_name_after_the_is_no_person() -> None:
     kinds = {r.entity.name: r.entity.kind for r in resolve_entities([art], {"b": an})}
     assert kinds.get("Beatles") == "organisation"
     assert kinds.get("John Lennon") == "person" and kinds.get("Paul McCartney") == "person"
+
+
+def test_a_copys_misspelling_is_a_variant_of_the_originals_name() -> None:
+    original = "Troops entered Kovalsk on Saturday. Kovalsk resident Tomas said the town was quiet."
+    copy = original.replace("Kovalsk resident", "Kovalek resident") + " Source link"
+    arts = [
+        Article(id=k, source=f"{k}.txt", record=None, text=t, content_hash=content_hash(t), language="en")
+        for k, t in (("o", original), ("c", copy))
+    ]
+    analyses = {a.article: a for a in analyse_articles(arts)}
+    by_name = {r.entity.name: r.entity for r in resolve_entities(arts, analyses, copies={"c"})}
+    assert "Kovalek" not in by_name
+    assert "Kovalek" in by_name["Kovalsk"].variants
+    # Without knowing which member is a copy, two names stay two names.
+    assert "Kovalek" in {r.entity.name for r in resolve_entities(arts, analyses)}

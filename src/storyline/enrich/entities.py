@@ -21,11 +21,13 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Literal
 
 from anyascii import anyascii
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 from scipy.cluster.hierarchy import DisjointSet
 
 from storyline.enrich.analysis import ArticleAnalysis
@@ -188,7 +190,11 @@ def _similar(a: str, b: str) -> bool:
 
 
 def resolve_entities(
-    articles: Sequence[Article], analyses: Mapping[str, ArticleAnalysis], *, scan: bool = True
+    articles: Sequence[Article],
+    analyses: Mapping[str, ArticleAnalysis],
+    *,
+    scan: bool = True,
+    copies: AbstractSet[str] = frozenset(),
 ) -> list[ResolvedEntity]:
     """Merge the names found in the story's articles into entities.
 
@@ -197,6 +203,8 @@ def resolve_entities(
         analyses: per-article analyses by article id (articles without one are only scanned).
         scan: search every variant in every member's text (carries entities over to copies and
             to languages without a model, and counts mentions a model missed).
+        copies: ids of members that copy or translate another member: a name found only in
+            them, one letter away from a name of an original, is their misspelling of it.
 
     Returns:
         Entities, most mentioned first.
@@ -351,6 +359,8 @@ def resolve_entities(
     # one that only ever names the model of a weapon or vehicle ("Grad rockets", "Mi-26
     # helicopters") when it is a designation with a digit or the primary model never typed it
     # ("Airbus jets", "Qantas flight" are companies the model knows).
+    if copies:
+        _fold_copy_typos(clusters, copies)
     clusters = {
         r: c
         for r, c in clusters.items()
@@ -382,6 +392,46 @@ def resolve_entities(
         out.append(ResolvedEntity(entity, tuple(c.mentions), name_key(name), votes))
     out.sort(key=lambda r: (-r.entity.mentions, -len(r.entity.articles), r.entity.name))
     return out
+
+
+# A copy's misspelling is one letter in a name of at least this many letters (shorter names
+# one letter apart are often two names: Iran and Iraq).
+TYPO_MIN_LEN = 5
+
+
+def _fold_copy_typos(clusters: dict[int, _Cluster], copies: AbstractSet[str]) -> None:
+    """Join a name found only in copies to the original's name one letter away.
+
+    A content farm's repost writes "Ilium resident" where the original says "Izium resident": the
+    copy has no name of its own there, only a misspelling. The misspelling becomes a variant of the
+    original's name; its kind votes are dropped (a model's guess on a misspelt word).
+    """
+    keys = {r: {name_key(x) for x in c.surfaces} for r, c in clusters.items()}
+    originals = [r for r, c in clusters.items() if any(m.article not in copies for m in c.mentions)]
+    for r, c in list(clusters.items()):
+        if not c.mentions or any(m.article not in copies for m in c.mentions):
+            continue
+        target = next(
+            (
+                o
+                for o in originals
+                if o != r
+                and any(
+                    len(a) >= TYPO_MIN_LEN
+                    and len(a) == len(b)
+                    and a[0] == b[0]
+                    and Levenshtein.distance(a, b) == 1
+                    for a in keys[r]
+                    for b in keys[o]
+                )
+            ),
+            None,
+        )
+        if target is None:
+            continue
+        clusters[target].surfaces.update(c.surfaces)
+        clusters[target].mentions.extend(c.mentions)
+        del clusters[r]
 
 
 def _a_model_designation(c: _Cluster) -> bool:

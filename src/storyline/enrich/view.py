@@ -182,7 +182,7 @@ def build_view(
 
     scores = sentence_scores(sentences, np.asarray(full, dtype=np.float32))
 
-    resolved = resolve_entities(ordered, by_analysis)
+    resolved = resolve_entities(ordered, by_analysis, copies=copies)
     entities = [r.entity for r in resolved]
     if settings.max_entities:
         entities = entities[: settings.max_entities]
