@@ -17,6 +17,12 @@ from storyline.text import content_hash
 from storyline.types import Article, DupRelation
 
 
+def _article(name: str, text: str, **meta: str | None) -> Article:
+    return Article(
+        id=name, source=f"{name}.txt", record=None, text=text, content_hash=content_hash(text), **meta
+    )
+
+
 def _quoted(text: str) -> list[tuple[str, bool]]:
     return [(text[q.start : q.end], q.direct) for q in find_quotations(text)]
 
@@ -88,12 +94,9 @@ COPY = ORIGINAL.replace("Varenka resident Tomas", "Varenko resident Tomas") + "\
 @pytest.fixture(scope="module")
 def quotes() -> list:
     arts = [
-        Article(
-            id=name,
-            source=f"{name}.txt",
-            record=None,
-            text=text,
-            content_hash=content_hash(text),
+        _article(
+            name,
+            text,
             title="Inside a town retaken from the occupiers",
             published="2031-09-11",
             publisher=publisher,
@@ -147,15 +150,7 @@ def test_a_quote_and_its_translation_are_one_quote_with_both_languages() -> None
         'juez del caso, consideramos que ha llegado a la conclusión equivocada".'
     )
     arts = [
-        Article(
-            id=name,
-            source=f"{name}.txt",
-            record=None,
-            text=text,
-            content_hash=content_hash(text),
-            published="2031-03-03",
-            language=lang,
-        )
+        _article(name, text, published="2031-03-03", language=lang)
         for name, text, lang in (("en", english, "en"), ("es", spanish, "es"))
     ]
     view = build_view(arts, [DupRelation("es", "en", "translation", 0.9)], encoder=get_encoder())

@@ -26,6 +26,7 @@ from storyline.nlp import (
     second_model_for,
 )
 from storyline.quotations import (
+    MAX_PHRASE_TOKENS,
     MORE_REPORTING_VERBS,
     attribute,
     find_quotations,
@@ -131,7 +132,6 @@ class Parsed:
 
 
 # Speaker noun phrases longer than this are cut at the head: a whole relative clause is not a speaker.
-_MAX_PHRASE_TOKENS = 12
 
 
 def split_sentences(text: str, language: str | None) -> list[tuple[int, int]]:
@@ -343,16 +343,16 @@ def _apposition(child: Any) -> Any | None:
     town near Kyiv": the description is the noun and its own phrase, not the clause after it.
     """
     span = sorted(child.subtree, key=lambda t: t.i)
-    if len(span) <= _MAX_PHRASE_TOKENS:
+    if len(span) <= MAX_PHRASE_TOKENS:
         return child.doc[span[0].i : span[-1].i + 1]
     stops = {c.left_edge.i for c in child.children if c.dep_ in ("relcl", "acl", "acl:relcl")}
     end = child.i + 1
-    while end <= span[-1].i and end - span[0].i < _MAX_PHRASE_TOKENS:
+    while end <= span[-1].i and end - span[0].i < MAX_PHRASE_TOKENS:
         tok = child.doc[end]
         if tok.is_punct or tok.i in stops:
             break
         end += 1
-    return child.doc[span[0].i : end] if end - span[0].i <= _MAX_PHRASE_TOKENS else None
+    return child.doc[span[0].i : end] if end - span[0].i <= MAX_PHRASE_TOKENS else None
 
 
 def _roles(doc: Any) -> list[Role]:

@@ -106,7 +106,7 @@ MORE_REPORTING_VERBS: dict[str, frozenset[str]] = {
     ),
 }
 # A speaker's phrase longer than this is cut at its head: a relative clause is not a speaker.
-_MAX_PHRASE_TOKENS = 12
+MAX_PHRASE_TOKENS = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,12 +197,12 @@ class _Marks:
         return -again if again is not None else None
 
 
-def _char_before(text: str, i: int) -> str:
-    """The last character before offset `i` that is not a space ("" at the start)."""
+def _before(text: str, i: int) -> int:
+    """Offset of the last character before `i` that is not a space (-1 at the start)."""
     j = i - 1
     while j >= 0 and text[j].isspace():
         j -= 1
-    return text[j] if j >= 0 else ""
+    return j
 
 
 def _first_letter(text: str) -> str:
@@ -255,7 +255,8 @@ def find_quotations(text: str) -> list[QuoteSpan]:
             lead = len(words) - len(words.lstrip())
             body = words.strip()
             if body and any(c.isalnum() for c in body):
-                before = _char_before(para, i)
+                j = _before(para, i)
+                before = para[j] if j >= 0 else ""
                 first = _first_letter(body)
                 # Corner brackets mark speech wherever they stand (Japanese, Chinese).
                 opens = before == "" or before in _BOUNDARY or before in ALL_MARKS or mark in "「『"
@@ -278,7 +279,7 @@ def find_quotations(text: str) -> list[QuoteSpan]:
 def phrase_span(tok: Any) -> tuple[int, int]:
     """Character span of a token's noun phrase (its subtree), cut to the head if too long."""
     sub = list(tok.subtree)
-    if len(sub) > _MAX_PHRASE_TOKENS:
+    if len(sub) > MAX_PHRASE_TOKENS:
         left = list(tok.lefts)
         sub = [*left, tok] if left else [tok]
     return min(t.idx for t in sub), max(t.idx + len(t.text) for t in sub)
@@ -438,9 +439,7 @@ def introduced(doc: Any, spans: Sequence[QuoteSpan], verbs: frozenset[str]) -> l
     for n, q in enumerate(spans):
         if q.direct:
             continue
-        j = q.open_at - 1
-        while j >= 0 and doc.text[j].isspace():
-            j -= 1
+        j = _before(doc.text, q.open_at)
         if j < 0 or doc.text[j] not in ",:":
             continue
         i = bisect.bisect_left(starts, j) - 1

@@ -234,6 +234,11 @@ def article_quotes(
     return _find(article, analysis, spans.get(article.id, []), roles)
 
 
+def _agree(a: ArticleQuote, b: ArticleQuote) -> bool:
+    """Whether two quotations can be one quote as far as their speakers go (unknown agrees)."""
+    return a.speaker is None or b.speaker is None or a.speaker == b.speaker
+
+
 def collect_quotes(
     articles: Sequence[Article],
     analyses: Mapping[str, ArticleAnalysis],
@@ -281,7 +286,7 @@ def collect_quotes(
             a, b = found[i], found[j]
             if a.article == b.article:
                 continue
-            speakers_agree = a.speaker is None or b.speaker is None or a.speaker == b.speaker
+            speakers_agree = _agree(a, b)
             threshold = (
                 settings.related_quote_match
                 if speakers_agree and frozenset((a.article, b.article)) in related
@@ -296,7 +301,7 @@ def collect_quotes(
     # articles in a translation relation, quotations that are each other's closest match in the
     # other article are one quote when the encoder finds them close at all.
     for pair in related:
-        a_id, b_id = tuple(pair) if len(pair) == 2 else (next(iter(pair)), "")
+        a_id, b_id = tuple(pair)
         left = [i for i in vectors if found[i].article == a_id]
         right = [j for j in vectors if found[j].article == b_id]
         if not left or not right or found[left[0]].language == found[right[0]].language:
@@ -305,9 +310,7 @@ def collect_quotes(
         for x, i in enumerate(left):
             y = int(cos[x].argmax())
             j = right[y]
-            speakers_agree = (
-                found[i].speaker is None or found[j].speaker is None or found[i].speaker == found[j].speaker
-            )
+            speakers_agree = _agree(found[i], found[j])
             if int(cos[:, y].argmax()) == x and cos[x, y] >= TRANSLATED_QUOTE_MIN and speakers_agree:
                 same_quote.merge(i, j)
     groups: dict[int, list[int]] = {}
