@@ -19,7 +19,7 @@ from storyline.pipeline.features import compute as compute_features
 from storyline.pipeline.features import shards as feature_shards
 from storyline.pipeline.runner import Batch, FnStage, Stage
 from storyline.store import Store
-from storyline.store.sqlite import block_keys
+from storyline.store.articles import block_keys
 from storyline.stories import StoryClusterer, item_from_article
 from storyline.stories import persist as story_state
 from storyline.stories.topics import TopicGrouper, load_topic_model, topic_decisions, topic_rows

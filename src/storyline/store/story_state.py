@@ -7,8 +7,8 @@ here is only their SQL, mixed into `storyline.store.Store`.
 from __future__ import annotations
 
 import json
-import sqlite3
 
+from storyline.store.base import Rows
 from storyline.text import fold
 from storyline.types import StateRows
 
@@ -18,13 +18,8 @@ def _names_of(evidence: str) -> set[str]:
     return {n for kind in ("names", "people", "places") for n in ev.get(kind) or ()}
 
 
-class StoryStateRows:
+class StoryStateRows(Rows):
     """`Store` methods for the clustering state (``story_state``, ``story_member``, ``story_alias``, ``story_df``, ``story_meta``)."""
-
-    @property
-    def conn(self) -> sqlite3.Connection:
-        """This thread's connection (the store's)."""
-        raise NotImplementedError
 
     def put_story_state(self, rows: StateRows) -> None:
         """Write the rows, inside the caller's transaction (see `Store.atomic`)."""
