@@ -38,7 +38,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from storyline.clean import clean_record  # noqa: E402
 from storyline.config import Config  # noqa: E402
-from storyline.dedup.lexical import Fingerprints, overlap  # noqa: E402
+from storyline.dedup.lexical import Fingerprints  # noqa: E402
+from storyline.dedup.overlap import overlap  # noqa: E402
 from storyline.dedup.semantic import FEATURES, features  # noqa: E402
 from storyline.dedup.stage import Deduplicator  # noqa: E402
 from storyline.fingerprint.embed import CachedEncoder, Encoder, get_encoder  # noqa: E402

@@ -8,17 +8,9 @@ import random
 import numpy as np
 import pytest
 
-from storyline.dedup.lexical import (
-    BandIndex,
-    Fingerprints,
-    ShingleCache,
-    _row_sets,
-    longest_shared_run,
-    longest_shared_runs,
-    overlap,
-    overlaps,
-    within_batch_pairs,
-)
+from storyline.dedup.bands import BandIndex, within_batch_pairs
+from storyline.dedup.lexical import Fingerprints, ShingleCache, _row_sets
+from storyline.dedup.overlap import longest_shared_run, longest_shared_runs, overlap, overlaps
 from storyline.fingerprint.minhash import band_layout, estimated_jaccard, signatures
 from storyline.fingerprint.shingles import python_shingle_hash, shingle_hashes, token_hashes
 from storyline.text import content_hash, jaccard, shingles, words

@@ -8,7 +8,8 @@ from typing import Any
 
 from storyline.config import DedupConfig
 from storyline.dedup import model
-from storyline.dedup.lexical import Fingerprints, longest_shared_run, overlap
+from storyline.dedup.lexical import Fingerprints
+from storyline.dedup.overlap import longest_shared_run, overlap
 from storyline.dedup.verify import lexical_match, name_relation
 from storyline.fingerprint.embed import Encoder
 from storyline.store import Store

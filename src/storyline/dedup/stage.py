@@ -4,8 +4,9 @@ Candidates come from three places, all persistent with the database so a later i
 copies of articles ingested long before:
 
 * exact copies: the content hash (an indexed column of `articles`);
-* lexical copies: MinHash LSH over word 5-grams (`storyline.dedup.lexical`), verified by the
-  exact Jaccard similarity and containment;
+* lexical copies: MinHash LSH over word 5-grams (fingerprints `storyline.dedup.lexical`, index
+  `storyline.dedup.bands`), verified by the exact Jaccard similarity and containment
+  (`storyline.dedup.overlap`);
 * translations and rewrites: nearest neighbours of the title+lead embedding (usearch), and MinHash
   LSH over anchors (numbers and names, which survive translation into languages the encoder does
   not know), verified by sentence alignment and anchors (`storyline.dedup.semantic`,
@@ -31,18 +32,10 @@ from scipy.cluster.hierarchy import DisjointSet
 from storyline.config import DedupConfig
 from storyline.dedup import model
 from storyline.dedup.anchors import Anchors
-from storyline.dedup.lexical import (
-    KEEP_RECENT,
-    BandIndex,
-    Fingerprints,
-    LexicalScores,
-    ShingleCache,
-    SignatureTable,
-    longest_shared_runs,
-    overlaps,
-    within_batch_pairs,
-)
+from storyline.dedup.bands import BandIndex, SignatureTable, within_batch_pairs
+from storyline.dedup.lexical import KEEP_RECENT, Fingerprints, ShingleCache
 from storyline.dedup.originals import copy_markers, original_of
+from storyline.dedup.overlap import LexicalScores, longest_shared_runs, overlaps
 from storyline.dedup.semantic import Profile, features, profile, sentences_of
 from storyline.dedup.verify import lexical_match, name_relation
 from storyline.fingerprint.ann import VectorIndex

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storyline.config import DedupConfig
-from storyline.dedup.lexical import LexicalScores
+from storyline.dedup.overlap import LexicalScores
 from storyline.types import Article, RelationKind
 
 # An update adds to the original: at least this share of new n-grams in the later version
