@@ -19,20 +19,19 @@ evidence. Streaming (batch after batch) and batch runs share all of this.
 
 from __future__ import annotations
 
-import itertools
 import logging
-from collections import OrderedDict, deque
-from collections.abc import Callable, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from scipy.cluster.hierarchy import DisjointSet
 
 from storyline.config import DedupConfig
 from storyline.dedup import model
 from storyline.dedup.anchors import Anchors
 from storyline.dedup.bands import BandIndex, SignatureTable, within_batch_pairs
+from storyline.dedup.groups import Groups, adjacency, lexical_degree, path, path_probability
 from storyline.dedup.lexical import KEEP_RECENT, Fingerprints, ShingleCache
 from storyline.dedup.originals import copy_markers, original_of
 from storyline.dedup.overlap import LexicalScores, longest_shared_runs, overlaps
@@ -69,35 +68,6 @@ def doc_text(article: Article, lead_chars: int = 600) -> str:
 
 def _anchor_text(a: Anchors) -> str:
     return " ".join(sorted({f"n{x}" for x in a.numbers} | {f"a{x}" for x in a.names}))
-
-
-class _Groups:
-    """Groups of linked article ids: scipy's disjoint sets, with ids added on first sight."""
-
-    def __init__(self) -> None:
-        self.sets: DisjointSet = DisjointSet()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.sets)
-
-    def __len__(self) -> int:
-        return len(self.sets)
-
-    def union(self, x: str, y: str) -> None:
-        self.sets.add(x)
-        self.sets.add(y)
-        self.sets.merge(x, y)
-
-    def apart(self, x: str, y: str) -> bool:
-        """Whether x and y are not (yet) in one group."""
-        return x not in self.sets or y not in self.sets or not self.sets.connected(x, y)
-
-    def groups(self) -> list[list[str]]:
-        """Every group, members in the order they were first seen."""
-        out: dict[str, list[str]] = {}
-        for x in self.sets:
-            out.setdefault(self.sets[x], []).append(x)
-        return list(out.values())
 
 
 class Deduplicator:
@@ -373,7 +343,7 @@ class Deduplicator:
         if not new:
             fingerprints()  # let the worker threads finish before returning
             return []
-        groups = _Groups()
+        groups = Groups()
         direct: dict[frozenset[str], dict[str, Any]] = {}
 
         debug = log.isEnabledFor(logging.DEBUG)
@@ -494,7 +464,7 @@ class Deduplicator:
         seqs: dict[str, int],
         known: dict[str, int],
         articles: dict[str, Article],
-        groups: _Groups,
+        groups: Groups,
         direct: dict[frozenset[str], dict[str, Any]],
         link: Any,
         given: dict[str, np.ndarray] | None = None,
@@ -581,7 +551,7 @@ class Deduplicator:
 
     def _relations(
         self,
-        groups: _Groups,
+        groups: Groups,
         direct: dict[frozenset[str], dict[str, Any]],
         articles: dict[str, Article],
         known: dict[str, int],
@@ -613,8 +583,8 @@ class Deduplicator:
         cache.ensure(articles[i] for i in members_all)
         sizes = {i: cache.length(i) for i in members_all}
         markers: dict[str, list[str]] = {}  # words, not distinct n-grams
-        adjacency: dict[str, list[str]] | None = None  # built when a relation is not a direct link
-        degree = _lexical_degree(direct)
+        links: dict[str, list[str]] | None = None  # built when a relation is not a direct link
+        degree = lexical_degree(direct)
         chosen: list[tuple[Article, Article, str]] = []  # (member, original, why the original)
         for ids in found:
             group = [articles[i] for i in ids if i in articles]
@@ -658,17 +628,14 @@ class Deduplicator:
             if info:
                 ev["link"] = info
             else:
-                if adjacency is None:
-                    adjacency = _adjacency(direct)
-                via = _path(m.id, orig.id, adjacency)
+                if links is None:
+                    links = adjacency(direct)
+                via = path(m.id, orig.id, links)
                 ev["link"] = {"found_by": "group", "via": via}
                 if naming.kind in ("translation", "rewrite"):
-                    score = _path_probability([m.id, *via, orig.id], direct)
+                    score = path_probability([m.id, *via, orig.id], direct)
             out.append(DupRelation(m.id, orig.id, naming.kind, round(float(score), 4), ev))
         return out
-
-
-_LEXICAL_LINKS = ("content hash", "minhash lsh")
 
 
 def encode_each(shard: tuple[Encoder | str, Sequence[Sequence[str]]]) -> list[np.ndarray]:
@@ -688,56 +655,3 @@ def _row_bytes(a: np.ndarray) -> list[bytes]:
     blob = np.ascontiguousarray(a).tobytes()
     width = a.shape[1] * a.itemsize
     return [blob[k : k + width] for k in range(0, width * a.shape[0], width)] if width else [b""] * a.shape[0]
-
-
-def _lexical_degree(direct: dict[frozenset[str], dict[str, Any]]) -> dict[str, int]:
-    """How many verified word-for-word links each linked article has.
-
-    Every directly linked pair is in one group (links are unions), so an article's count is its
-    count inside its group; computed once for all groups instead of once per group.
-    """
-    degree: dict[str, int] = {}
-    for pair, info in direct.items():
-        if len(pair) == 2 and info.get("found_by") in _LEXICAL_LINKS:
-            for x in pair:
-                degree[x] = degree.get(x, 0) + 1
-    return degree
-
-
-def _adjacency(direct: dict[frozenset[str], dict[str, Any]]) -> dict[str, list[str]]:
-    adj: dict[str, list[str]] = {}
-    for k in direct:
-        if len(k) == 2:
-            x, y = tuple(k)
-            adj.setdefault(x, []).append(y)
-            adj.setdefault(y, []).append(x)
-    return adj
-
-
-def _path(a: str, b: str, adj: dict[str, list[str]]) -> list[str]:
-    """The chain of directly verified pairs linking a to b (breadth-first), without the ends."""
-    prev: dict[str, str] = {a: a}
-    queue = deque([a])
-    while queue:
-        x = queue.popleft()
-        if x == b:
-            break
-        for y in adj.get(x, []):
-            if y not in prev:
-                prev[y] = x
-                queue.append(y)
-    if b not in prev:
-        return []
-    path = [b]
-    while path[-1] != a:
-        path.append(prev[path[-1]])
-    return path[::-1][1:-1]
-
-
-def _path_probability(chain: list[str], direct: dict[frozenset[str], dict[str, Any]]) -> float:
-    """The weakest link of a chain of verified pairs."""
-    p = 1.0
-    for x, y in itertools.pairwise(chain):
-        info = direct.get(frozenset((x, y)), {})
-        p = min(p, float(info.get("probability", info.get("jaccard_5gram", 1.0))))
-    return p
