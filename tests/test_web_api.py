@@ -18,6 +18,7 @@ from conftest import DATA, synthetic_text
 from storyline.api import Storyline
 from storyline.cli import main
 from storyline.config import Config, EmbedConfig
+from storyline.enrich import VIEW_VERSION
 from storyline.store import Store
 from storyline.types import Article, DupRelation, RawDoc
 from storyline.web import create_app
@@ -62,7 +63,9 @@ def put_story(
             [DupRelation(a.id, arts[-1].id, "near_copy", 0.9, {"jaccard_5gram": 0.9}) for a in arts[:copies]]
         )
         store.refresh_story(story_id)
-        store.put_story_view(story_id, f"{title} story", view or {"headline": f"{title} story"})
+        # Stamped with the view version of this storyline: a view of another version is rebuilt.
+        stored = {**(view or {"headline": f"{title} story"}), "version": VIEW_VERSION}
+        store.put_story_view(story_id, f"{title} story", stored)
     return [a.id for a in arts]
 
 
@@ -631,6 +634,28 @@ def test_stale_views_are_shown_by_a_read_only_server(db: Path, fast_config: Conf
         assert c.get("/stories/slong").status_code == 200
     # A writable server's pages do not write either: `storyline enrich` stores views.
     assert Store(db).get_story_view("slong") is None
+
+
+def test_a_view_of_another_version_is_rebuilt_not_shown(db: Path, fast_config: Config) -> None:
+    # A database written by an earlier storyline holds views of an older layout.
+    old = {
+        "headline": "Old layout",
+        "quotes": [{"text": "Stale words.", "speaker": "Nobody", "article": "x"}],
+    }
+    with Store(db) as store, store.atomic():
+        store.put_story_view("slong", "Old layout", {**old, "version": VIEW_VERSION - 1})
+    assert Store(db).get_story_view("slong") is not None
+    assert Store(db).get_story_view("slong", VIEW_VERSION) is None
+    with Storyline(db, config=fast_config, readonly=True) as sl:
+        story = sl.story("slong")
+    assert "Stale words." not in {q.text for q in story.quotes}
+    assert len(story.members) == 2
+    assert "slong" in Store(db).stale_stories(VIEW_VERSION)
+    with Storyline(db, config=fast_config) as sl:
+        assert sl.refresh_views() >= 1
+    stored = Store(db).get_story_view("slong", VIEW_VERSION)
+    assert stored is not None and stored["version"] == VIEW_VERSION
+    assert "slong" not in Store(db).stale_stories(VIEW_VERSION)
 
 
 def test_posted_script_is_escaped_everywhere(client: TestClient) -> None:

@@ -247,7 +247,9 @@ class Storyline:
             return self._refresh_views(story_ids)
 
     def _refresh_views(self, story_ids: Iterable[str] | None) -> int:
-        ids = list(story_ids) if story_ids is not None else self.store.stale_stories()
+        from storyline.enrich import VIEW_VERSION
+
+        ids = list(story_ids) if story_ids is not None else self.store.stale_stories(VIEW_VERSION)
         built_n = 0
         for sid in ids:
             built = self.build_view(sid)
@@ -344,9 +346,12 @@ class Storyline:
     def _view(self, sid: str) -> dict[str, Any]:
         """The stored view, else one built now and kept in memory until the story changes.
 
-        Reading never writes: `refresh_views` (``storyline enrich``) stores the views.
+        Reading never writes: `refresh_views` (``storyline enrich``) stores the views. A stored
+        view of another `VIEW_VERSION` (written by an earlier storyline) is built again.
         """
-        view = self.store.get_story_view(sid)
+        from storyline.enrich import VIEW_VERSION
+
+        view = self.store.get_story_view(sid, VIEW_VERSION)
         if view is not None:
             return view
         key = (sid, self.store.story_info(sid).updated)

@@ -1,7 +1,7 @@
 """Story views: what a story says, computed when it changes and cached as JSON in the store.
 
 `compute_view` is the single entry point; `story_from_view` turns the cached JSON back into the
-typed `Story` record.
+typed `Story` record, with the view's one parser (`StoryView.from_dict`).
 """
 
 from __future__ import annotations
@@ -10,20 +10,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from storyline.config import ViewConfig
-from storyline.enrich import ArticleAnalysis, build_view
+from storyline.enrich import ArticleAnalysis, StoryView, build_view
 from storyline.fingerprint.embed import Encoder
 from storyline.types import (
     Article,
-    Dispute,
-    DisputeSide,
     DupRelation,
-    Entity,
     Member,
-    Quote,
     Story,
     StoryInfo,
-    SummarySentence,
-    TimelineEntry,
 )
 
 
@@ -40,43 +34,14 @@ def compute_view(
 
 
 def story_from_view(info: StoryInfo, members: Sequence[Member], view: dict[str, Any]) -> Story:
-    """A typed `Story` from its list row, members and cached view."""
+    """A typed `Story` from its list row, members and cached view (empty: a story without one)."""
+    parsed = StoryView.from_dict(view) if view else None
     return Story(
         info=info,
         members=tuple(members),
-        summary=tuple(SummarySentence(s["text"], s["article"]) for s in view.get("summary", [])),
-        timeline=tuple(
-            TimelineEntry(
-                t.get("date"),
-                t["article"],
-                t["text"],
-                t["kind"],
-                t.get("publisher"),
-                t.get("date_basis"),
-                t.get("reported"),
-                int(t.get("restated", 0)),
-                tuple(t.get("restated_by", ())),
-            )
-            for t in view.get("timeline", [])
-        ),
-        entities=tuple(
-            Entity(e["name"], e["kind"], e["mentions"], tuple(e["articles"]), tuple(e.get("variants", ())))
-            for e in view.get("entities", [])
-        ),
-        quotes=tuple(
-            Quote(
-                q["text"],
-                q.get("speaker"),
-                q["article"],
-                q.get("published"),
-                q.get("role"),
-                tuple(q.get("sources", ())),
-                tuple(q.get("languages", ())),
-            )
-            for q in view.get("quotes", [])
-        ),
-        disputes=tuple(
-            Dispute(d["point"], tuple(DisputeSide(s["side"], s["text"], s["article"]) for s in d["sides"]))
-            for d in view.get("disputes", [])
-        ),
+        summary=parsed.summary if parsed else (),
+        timeline=parsed.timeline if parsed else (),
+        entities=parsed.entities if parsed else (),
+        quotes=parsed.quotes if parsed else (),
+        disputes=parsed.disputes if parsed else (),
     )

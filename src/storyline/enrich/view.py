@@ -82,39 +82,47 @@ class StoryView:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> StoryView:
-        """Rebuild a view from `to_dict` output."""
-        s = d["sources"]
+        """Rebuild a view from `to_dict` output (a section or optional field left out is empty)."""
+        s = d.get("sources") or {}
         sources = SourceInfo(
-            articles=s["articles"],
-            originals=s["originals"],
-            copies=s["copies"],
-            translations=s["translations"],
-            rewrites=s["rewrites"],
-            publishers=tuple(PublisherCount(**p) for p in s["publishers"]),
-            languages=tuple(LanguageCount(**x) for x in s["languages"]),
-            first_report=s["first_report"],
-            last_report=s["last_report"],
-            members=tuple(MemberReport(**m) for m in s["members"]),
+            articles=s.get("articles", 0),
+            originals=s.get("originals", 0),
+            copies=s.get("copies", 0),
+            translations=s.get("translations", 0),
+            rewrites=s.get("rewrites", 0),
+            publishers=tuple(PublisherCount(**p) for p in s.get("publishers", ())),
+            languages=tuple(LanguageCount(**x) for x in s.get("languages", ())),
+            first_report=s.get("first_report"),
+            last_report=s.get("last_report"),
+            members=tuple(MemberReport(**m) for m in s.get("members", ())),
         )
         return cls(
-            headline=d["headline"],
-            headline_article=d["headline_article"],
-            language=d["language"],
-            summary=tuple(SummarySentence(**x) for x in d["summary"]),
+            headline=d.get("headline", ""),
+            headline_article=d.get("headline_article"),
+            language=d.get("language"),
+            summary=tuple(SummarySentence(**x) for x in d.get("summary", ())),
             timeline=tuple(
-                TimelineEntry(**{**x, "restated_by": tuple(x.get("restated_by", ()))}) for x in d["timeline"]
+                TimelineEntry(**{**x, "restated_by": tuple(x.get("restated_by", ()))})
+                for x in d.get("timeline", ())
             ),
             entities=tuple(
-                Entity(**{**x, "articles": tuple(x["articles"]), "variants": tuple(x["variants"])})
-                for x in d["entities"]
+                Entity(**{**x, "articles": tuple(x["articles"]), "variants": tuple(x.get("variants", ()))})
+                for x in d.get("entities", ())
             ),
             quotes=tuple(
-                Quote(**{**x, "sources": tuple(x["sources"]), "languages": tuple(x.get("languages", ()))})
-                for x in d["quotes"]
+                Quote(
+                    **{
+                        "published": None,
+                        **x,
+                        "sources": tuple(x.get("sources", ())),
+                        "languages": tuple(x.get("languages", ())),
+                    }
+                )
+                for x in d.get("quotes", ())
             ),
             disputes=tuple(
                 Dispute(point=x["point"], sides=tuple(DisputeSide(**y) for y in x["sides"]))
-                for x in d["disputes"]
+                for x in d.get("disputes", ())
             ),
             sources=sources,
             version=d.get("version", 0),

@@ -150,18 +150,28 @@ class StoryRows(Rows):
             "INSERT OR IGNORE INTO story_entities (name, story) VALUES (?, ?)", [(n, story_id) for n in names]
         )
 
-    def get_story_view(self, story_id: str) -> dict[str, Any] | None:
-        """The cached view of a story, or None when stale or never computed."""
+    def get_story_view(self, story_id: str, version: int | None = None) -> dict[str, Any] | None:
+        """The cached view of a story, or None when stale, never computed, or of another `version`."""
         row = self.conn.execute("SELECT view FROM stories WHERE id = ?", (story_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"no story with id {story_id!r}")
-        return json.loads(row[0]) if row[0] else None
+        view = json.loads(row[0]) if row[0] else None
+        if view is not None and version is not None and view.get("version") != version:
+            return None
+        return view
 
-    def stale_stories(self) -> list[str]:
-        """Stories whose cached view is missing or out of date."""
-        return [
-            r[0] for r in self.conn.execute("SELECT id FROM stories WHERE view IS NULL ORDER BY created_at")
-        ]
+    def stale_stories(self, version: int | None = None) -> list[str]:
+        """Stories whose cached view is missing, out of date, or of another view `version`."""
+        args: tuple[int, ...] = ()
+        if version is None:
+            query = "SELECT id FROM stories WHERE view IS NULL ORDER BY created_at"
+        else:
+            query = (
+                "SELECT id FROM stories WHERE view IS NULL OR json_extract(view, '$.version') IS NOT ? "
+                "ORDER BY created_at"
+            )
+            args = (version,)
+        return [r[0] for r in self.conn.execute(query, args)]
 
     def resolve_article(self, article_id: str) -> str:
         """The full id of an article given its id or a unique prefix (see `storyline.store.ids.resolve`)."""
