@@ -306,3 +306,26 @@ def test_timeline_gives_the_report_day_beside_the_event_day_and_counts_restateme
     # A report that only repeats the first one is no entry: it is counted on it.
     assert again.id not in by_article
     assert by_article[first.id].restated == 1 and by_article[first.id].restated_by == (again.id,)
+
+
+def test_a_reworded_report_folds_and_a_new_fact_is_a_development() -> None:
+    from storyline.enrich.sentences import StorySentence
+    from storyline.enrich.timeline import _adds_a_fact, event_words, facts
+
+    def sent(text: str) -> StorySentence:
+        return StorySentence("a", 0, 0, 0, len(text), text, True)
+
+    first = sent("Mara Quill checked into the Halvern Clinic on Thursday for a 90-day stay.")
+    known = {k for keys in facts(first, None) for k in keys}
+    words = event_words(first)
+    # Same facts told again: no new number, name or event.
+    again = sent("Quill has checked into a clinic on Thursday to begin her 90-day stay.")
+    assert not _adds_a_fact(facts(again, None), event_words(again), known, words)
+    # A new number is a new fact.
+    more = sent("Quill will stay 120 days, her lawyer said.")
+    assert _adds_a_fact(facts(more, None), event_words(more), known, words)
+    # So is an event told in new words.
+    event = sent(
+        "Flames gutted the clinic's eastern wing overnight, forcing firefighters to evacuate patients."
+    )
+    assert _adds_a_fact(facts(event, None), event_words(event), known, words)

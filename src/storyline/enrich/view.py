@@ -41,7 +41,7 @@ from storyline.types import (
     TimelineEntry,
 )
 
-VIEW_VERSION = 3
+VIEW_VERSION = 4
 
 
 @dataclass(frozen=True, slots=True)
