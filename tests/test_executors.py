@@ -45,3 +45,17 @@ def test_ray_gives_the_same_database_as_one_process(tmp_path: Path) -> None:
             pytest.fail("Ray is not installed: the dev install should bring it")
         pytest.skip("Ray is not installed (pip install 'storyline[ray]')")
     assert _digest(tmp_path, "ray", 2) == _digest(tmp_path, "local", 1)
+
+
+def test_the_executor_asked_for_is_the_one_made() -> None:
+    from storyline.pipeline.executors import InProcess, ProcessPool, make_executor
+
+    assert isinstance(make_executor("local", 4), InProcess)
+    assert isinstance(make_executor("auto", 1), InProcess)
+    assert isinstance(make_executor("auto", 4, expected=10), InProcess)  # a small run stays here
+    pool = make_executor("processes", 1)  # by name: a pool of one worker beside the driver
+    assert isinstance(pool, ProcessPool) and pool.workers == 1
+    pool.close()
+    pool = make_executor("auto", 2)
+    assert isinstance(pool, ProcessPool) and pool.workers == 2
+    pool.close()

@@ -245,4 +245,6 @@ def make_executor(
     n = workers if workers is not None else cores
     if kind not in ("auto", "processes"):
         raise StorylineError(f"unknown executor {kind!r} (local, processes, ray)")
+    if kind == "processes":  # asked for by name: a pool even of one worker (beside the driver)
+        return ProcessPool(max(1, n))
     return ProcessPool(n) if n > 1 else InProcess()
