@@ -19,9 +19,28 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 _real_connect = socket.socket.connect
 
 
+def _absl_on_the_real_stderr() -> None:
+    """Import absl's logging (rouge-score's, for the summary tests) with the process's stderr.
+
+    absl's handler keeps the ``sys.stderr`` of its import and closes it when logging is set up
+    again while another stream is ``sys.stderr`` (uvicorn's ``dictConfig`` in `storyline serve`,
+    run under click's test runner): imported during a test, that is pytest's capture stream, and
+    every later test then fails on a closed file. It never closes the process's own stderr.
+    """
+    import contextlib
+    import importlib.util
+    import sys
+
+    if importlib.util.find_spec("absl") is None:
+        return
+    with contextlib.redirect_stderr(sys.__stderr__):
+        import absl.logging  # noqa: F401
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Refuse to test a stale build: modules compiled in place (editable install, see setup.py)
     whose source (Python or C) changed since the build would hide the changes."""
+    _absl_on_the_real_stderr()
     package = Path(storyline.__file__).parent
     if not (package.parent.parent / "setup.py").is_file():
         return  # an installed package: built and unpacked at once, nothing in it is newer

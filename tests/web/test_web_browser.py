@@ -23,7 +23,7 @@ from storyline.web.process import CHROMIUM, CHROMIUM_ARGS, ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-OUT = Path(__file__).resolve().parents[1] / "test-output" / "web"
+OUT = Path(__file__).resolve().parents[2] / "test-output" / "web"
 TOKEN = "browser-test-token-0123456789"
 XSS = "<script>alert(1)</script>"
 DESKTOP = {"width": 1280, "height": 900}

@@ -25,7 +25,7 @@ from storyline.ingest import read_paths
 from storyline.ingest.guard import safe_name
 from storyline.types import RawDoc, Rejected
 
-MAKE = Path(__file__).parent / "data" / "hostile" / "make.py"
+MAKE = Path(__file__).parents[1] / "data" / "hostile" / "make.py"
 PER_FILE_SECONDS = 10.0
 
 

@@ -11,7 +11,7 @@ from storyline.errors import InputError
 from storyline.text import content_hash
 from storyline.types import RawDoc
 
-DATA = Path(__file__).parent / "data" / "clean"
+DATA = Path(__file__).parents[1] / "data" / "clean"
 REASONS = {
     "navigation", "ad", "video", "share", "caption", "credit", "teaser", "subscription", "cookie",
     "footer", "header", "repeated", "template", "headline", "date", "byline",

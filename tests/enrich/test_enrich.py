@@ -16,7 +16,7 @@ from storyline.enrich.timeexpr import find_times, infer_reference, resolve
 from storyline.text import content_hash, fold, words
 from storyline.types import Article, DupRelation
 
-DATA = Path(__file__).parent / "data" / "enrich" / "story.json"
+DATA = Path(__file__).parents[1] / "data" / "enrich" / "story.json"
 
 
 def _story() -> tuple[dict[str, Article], list[DupRelation]]:

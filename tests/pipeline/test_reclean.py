@@ -11,7 +11,7 @@ from storyline.api import Storyline
 from storyline.cli import main
 from storyline.text import content_hash
 
-CORPUS = Path(__file__).parent / "data" / "lookalike" / "corpus"
+CORPUS = Path(__file__).parents[1] / "data" / "lookalike" / "corpus"
 
 
 def _state(api: Storyline) -> tuple[dict, set, dict]:

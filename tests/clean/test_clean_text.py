@@ -13,7 +13,7 @@ from storyline.clean import METADATA_REASONS, clean_record, clean_text
 from storyline.text import fold, words
 from storyline.types import RawDoc
 
-DATA = Path(__file__).parent / "data" / "clean"
+DATA = Path(__file__).parents[1] / "data" / "clean"
 # Layout -> the publisher the page names (dateline agency, title suffix, copyright notice).
 LAYOUTS = {
     "courier": "VC",

@@ -15,8 +15,8 @@ from storyline.enrich.analysis import analyse_articles
 from storyline.text import content_hash
 from storyline.types import Article
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = Path(__file__).parent / "data" / "enrich" / "meantime"
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = Path(__file__).parents[1] / "data" / "enrich" / "meantime"
 
 
 def _scorer():

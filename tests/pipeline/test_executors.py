@@ -12,7 +12,7 @@ import pytest
 from storyline.api import Storyline
 from storyline.config import Config
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 INPUTS = [
     DATA / "stories" / "ecbplus.jsonl",
     DATA / "stories" / "meantime.jsonl",

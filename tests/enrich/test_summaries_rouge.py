@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = Path(__file__).parent / "data" / "summaries" / "cluster.jsonl"
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = Path(__file__).parents[1] / "data" / "summaries" / "cluster.jsonl"
 WORDS = 100
 # ROUGE-1 F1 (stemmed, stop words kept) between two unrelated English news texts of ~100 words is
 # ~0.2-0.25 from function words alone ("the", "of", "on", "said"); a summary of the right story

@@ -84,7 +84,7 @@ def test_same_company_months_apart_is_not_one_story() -> None:
     from storyline.nlp import mentions_many
     from storyline.stories import embedding_texts, make_item, mention_text
 
-    path = Path(__file__).parent / "data" / "clean" / "meantime_sample.jsonl"
+    path = Path(__file__).parents[1] / "data" / "clean" / "meantime_sample.jsonl"
     rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
     rows = [r for r in rows if r["lang"] == "en"][:4]
     assert [r["doc_id"].split("/")[0] for r in rows].count("corpus_apple") == 2

@@ -14,7 +14,7 @@ from storyline.clean.html import combine_runs
 from storyline.errors import InputError
 from storyline.types import RawDoc
 
-DATA = Path(__file__).parent / "data" / "clean"
+DATA = Path(__file__).parents[1] / "data" / "clean"
 
 
 def grams(s: str) -> Counter[tuple[str, ...]]:

@@ -17,7 +17,7 @@ from stories_fixtures import load
 from storyline.stories import StoryClusterer
 
 COMPILED = ("cluster", "evidence", "features", "index", "model", "state", "terms")
-TESTS = Path(__file__).parent
+TESTS = Path(__file__).parents[1]  # where stories_fixtures is
 
 _CLUSTER = """
 import json, sys

@@ -24,7 +24,7 @@ from storyline.cli import main
 from storyline.store.sqlite import Store
 from storyline.web.app import create_app
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 WRITES = {
     sqlite3.SQLITE_INSERT,
     sqlite3.SQLITE_UPDATE,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-FUZZ = Path(__file__).resolve().parents[1] / "bench" / "fuzz.py"
+FUZZ = Path(__file__).resolve().parents[2] / "bench" / "fuzz.py"
 EXAMPLES = 300
 
 

@@ -26,7 +26,7 @@ from storyline.api import Storyline
 from storyline.config import load_config
 from storyline.web.process import ServerProcess
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 POSTS = 6
 FILLER = 5
 
