@@ -12,7 +12,6 @@ day; every entry says which, and gives the report's day when the two differ.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
@@ -24,13 +23,12 @@ from storyline.enrich.analysis import ArticleAnalysis
 from storyline.enrich.dating import ArticleDate, parse_day
 from storyline.enrich.sentences import StorySentence
 from storyline.enrich.timeexpr import TimeExpression, resolve
-from storyline.text import fold
+from storyline.stories.evidence import numbers_and_years
+from storyline.text import words
 from storyline.types import Article, TimelineEntry
 
 # Developments are looked for in the first few prose sentences: news puts what is new on top.
 LEAD_WINDOW = 5
-_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
-_WORD_RE = re.compile(r"\w+")
 # Name words this short say nothing on their own ("of", "de", "new", initials).
 _MIN_NAME_WORD = 4
 # Words of events: 5+ letters (most function words are shorter), compared by their first 5.
@@ -38,8 +36,8 @@ _EVENT_WORD = 5
 _STEM = 5
 # A sentence without a new name or number adds an event when this many of its words are new. Set
 # by reading two stories, not measured (no labelled timelines are at hand): on ECB+'s Lindsay
-# Lohan check-in (13 developments of one day without this rule) 3 new words keep 12, 5 keep 11,
-# 7 keep 9 and fold rewordings of the check-in; the Izium texts' aftermath report ("burned-out
+# Lohan check-in (13 developments of one day without this rule) 3 new words keep 12, 5 keep 10,
+# 7 keep 8 and fold rewordings of the check-in; the Izium texts' aftermath report ("burned-out
 # tanks ...") stays a development with each.
 _NEW_EVENT_WORDS = 7
 
@@ -49,13 +47,15 @@ def facts(sentence: StorySentence, analysis: ArticleAnalysis | None) -> list[fro
 
     Each fact is the set of keys it is known by. A name is known by each of its words (folded,
     4+ letters), so that "Lohan", "Mark Jay Heller" or "the Betty Ford Clinic" add nothing after
-    "Lindsay Lohan's lawyer Mark Heller" and "Betty Ford Center"; a number by its digits.
+    "Lindsay Lohan's lawyer Mark Heller" and "Betty Ford Center"; a number or a year by its value,
+    read as the story stage reads them (`storyline.stories.evidence.numbers_and_years`).
     """
-    out = [frozenset({"#" + n.replace(",", "").replace(".", "")}) for n in _NUMBER_RE.findall(sentence.text)]
+    numbers, years = numbers_and_years(sentence.text)
+    out = [frozenset({"#" + n}) for n in sorted(numbers | years)]
     if analysis is not None:
         for m in analysis.parsed.mentions:
             if sentence.start <= m.start and m.end <= sentence.end:
-                keys = frozenset(w for w in _WORD_RE.findall(fold(m.text)) if len(w) >= _MIN_NAME_WORD)
+                keys = frozenset(w for w in words(m.text) if len(w) >= _MIN_NAME_WORD)
                 if keys:
                     out.append(keys)
     return out
@@ -63,7 +63,7 @@ def facts(sentence: StorySentence, analysis: ArticleAnalysis | None) -> list[fro
 
 def event_words(sentence: StorySentence) -> set[str]:
     """The sentence's longer words, by their first letters (what happened, roughly inflection-free)."""
-    return {w[:_STEM] for w in _WORD_RE.findall(fold(sentence.text)) if len(w) >= _EVENT_WORD and w.isalpha()}
+    return {w[:_STEM] for w in words(sentence.text) if len(w) >= _EVENT_WORD and w.isalpha()}
 
 
 def _adds_a_fact(
